@@ -1,0 +1,213 @@
+//! Table definitions: the physical shape of a single table (key attributes, indexes,
+//! projections, TTL), emitted by the generator as a constant and used to create tables.
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
+    LocalSecondaryIndex, Projection as SdkProjection, ProjectionType, ScalarAttributeType,
+    TimeToLiveSpecification,
+};
+
+use crate::error::{Error, Result};
+use crate::table::Table;
+
+/// Which attributes an index copies from the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Projection {
+    /// Every attribute.
+    All,
+    /// Only the table's and the index's key attributes.
+    KeysOnly,
+    /// The keys and the listed attributes.
+    Include(&'static [&'static str]),
+}
+
+/// A global or local secondary index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexDefinition {
+    /// The index name.
+    pub name: &'static str,
+    /// The partition key attribute; for a local index, the table's own.
+    pub partition_key: &'static str,
+    /// The sort key attribute, if any.
+    pub sort_key: Option<&'static str>,
+    /// `true` for a local secondary index.
+    pub local: bool,
+    /// The attributes the index holds.
+    pub projection: Projection,
+}
+
+/// The physical design of one table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableDefinition {
+    /// The default physical table name; a [`Table`] handle may use another.
+    pub name: &'static str,
+    /// The partition key attribute.
+    pub partition_key: &'static str,
+    /// The sort key attribute, if the table has one.
+    pub sort_key: Option<&'static str>,
+    /// The attribute holding each item's entity name.
+    pub type_attribute: &'static str,
+    /// The time-to-live attribute, if any.
+    pub ttl_attribute: Option<&'static str>,
+    /// Global and local secondary indexes.
+    pub indexes: &'static [IndexDefinition],
+}
+
+impl TableDefinition {
+    /// The index called `name`, if the table has one.
+    pub fn index(&self, name: &str) -> Option<&IndexDefinition> {
+        self.indexes.iter().find(|i| i.name == name)
+    }
+}
+
+fn key_schema(partition: &str, sort: Option<&str>) -> Result<Vec<KeySchemaElement>> {
+    let mut out = vec![element(partition, KeyType::Hash)?];
+    if let Some(sort) = sort {
+        out.push(element(sort, KeyType::Range)?);
+    }
+    Ok(out)
+}
+
+fn element(name: &str, key_type: KeyType) -> Result<KeySchemaElement> {
+    KeySchemaElement::builder()
+        .attribute_name(name)
+        .key_type(key_type)
+        .build()
+        .map_err(|e| Error::Config(format!("key schema for {name}: {e}")))
+}
+
+fn projection(p: &Projection) -> SdkProjection {
+    match p {
+        Projection::All => SdkProjection::builder()
+            .projection_type(ProjectionType::All)
+            .build(),
+        Projection::KeysOnly => SdkProjection::builder()
+            .projection_type(ProjectionType::KeysOnly)
+            .build(),
+        Projection::Include(attrs) => SdkProjection::builder()
+            .projection_type(ProjectionType::Include)
+            .set_non_key_attributes(Some(attrs.iter().map(|a| (*a).to_owned()).collect()))
+            .build(),
+    }
+}
+
+impl Table {
+    /// Creates this table (on-demand billing) with the definition's keys, indexes and TTL,
+    /// and waits until it is active.
+    pub async fn create_table(&self, def: &TableDefinition) -> Result<()> {
+        let sdk = |e| Error::Config(format!("table definition {}: {e}", def.name));
+        let mut attributes: Vec<&str> = vec![def.partition_key];
+        attributes.extend(def.sort_key);
+        for index in def.indexes {
+            attributes.push(index.partition_key);
+            attributes.extend(index.sort_key);
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        attributes.retain(|a| seen.insert(*a));
+
+        let mut request = self
+            .client()
+            .create_table()
+            .table_name(self.name())
+            .billing_mode(BillingMode::PayPerRequest)
+            .set_key_schema(Some(key_schema(def.partition_key, def.sort_key)?));
+        for name in attributes {
+            request = request.attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name(name)
+                    .attribute_type(ScalarAttributeType::S)
+                    .build()
+                    .map_err(sdk)?,
+            );
+        }
+        for index in def.indexes {
+            if index.local {
+                request = request.local_secondary_indexes(
+                    LocalSecondaryIndex::builder()
+                        .index_name(index.name)
+                        .set_key_schema(Some(key_schema(def.partition_key, index.sort_key)?))
+                        .projection(projection(&index.projection))
+                        .build()
+                        .map_err(sdk)?,
+                );
+            } else {
+                request = request.global_secondary_indexes(
+                    GlobalSecondaryIndex::builder()
+                        .index_name(index.name)
+                        .set_key_schema(Some(key_schema(index.partition_key, index.sort_key)?))
+                        .projection(projection(&index.projection))
+                        .build()
+                        .map_err(sdk)?,
+                );
+            }
+        }
+        let table = self.name().to_owned();
+        request
+            .send()
+            .await
+            .map_err(|e| crate::error::from_sdk("CreateTable", &table, "", String::new, e))?;
+        self.wait_until_active().await?;
+
+        if let Some(ttl) = def.ttl_attribute {
+            self.client()
+                .update_time_to_live()
+                .table_name(self.name())
+                .time_to_live_specification(
+                    TimeToLiveSpecification::builder()
+                        .attribute_name(ttl)
+                        .enabled(true)
+                        .build()
+                        .map_err(sdk)?,
+                )
+                .send()
+                .await
+                .map_err(|e| {
+                    crate::error::from_sdk("UpdateTimeToLive", &table, "", String::new, e)
+                })?;
+        }
+        Ok(())
+    }
+
+    async fn wait_until_active(&self) -> Result<()> {
+        use aws_sdk_dynamodb::types::TableStatus;
+        for _ in 0..600 {
+            let out = self
+                .client()
+                .describe_table()
+                .table_name(self.name())
+                .send()
+                .await
+                .map_err(|e| {
+                    crate::error::from_sdk("DescribeTable", self.name(), "", String::new, e)
+                })?;
+            let table = out.table();
+            let table_active = table.and_then(|t| t.table_status()) == Some(&TableStatus::Active);
+            let indexes_active = table
+                .map(|t| {
+                    t.global_secondary_indexes().iter().all(|g| {
+                        g.index_status() == Some(&aws_sdk_dynamodb::types::IndexStatus::Active)
+                    })
+                })
+                .unwrap_or(true);
+            if table_active && indexes_active {
+                return Ok(());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+        Err(Error::Config(format!(
+            "table {} did not become active within five minutes",
+            self.name()
+        )))
+    }
+
+    /// Deletes this table.
+    pub async fn delete_table(&self) -> Result<()> {
+        self.client()
+            .delete_table()
+            .table_name(self.name())
+            .send()
+            .await
+            .map_err(|e| crate::error::from_sdk("DeleteTable", self.name(), "", String::new, e))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,243 @@
+//! The one error type every operation returns, with the context needed to act on it.
+
+use std::fmt;
+
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+
+use crate::Item;
+
+/// Result alias used throughout the runtime and generated code.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong talking to a single-table design.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A read that requires the item found none.
+    #[error("{entity} not found at {key}")]
+    NotFound {
+        /// The entity that was read.
+        entity: &'static str,
+        /// The key that was looked up, as `attribute="value"` pairs.
+        key: String,
+    },
+
+    /// A write's condition (including insert's "absent" and replace's "present") did not
+    /// hold, so nothing was written.
+    #[error("condition failed for {entity} at {key}{}", if .item.is_some() { " (current item attached)" } else { "" })]
+    ConditionFailed {
+        /// The entity that was written.
+        entity: &'static str,
+        /// The key of the item, as `attribute="value"` pairs.
+        key: String,
+        /// The item as it is stored now, when the request asked for it.
+        item: Option<Box<Item>>,
+    },
+
+    /// An item from the table could not be decoded into the entity.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+
+    /// A value could not be encoded for storage (for example a NaN float).
+    #[error(transparent)]
+    Encode(#[from] EncodeError),
+
+    /// A key could not be built from its fields.
+    #[error("invalid key for {entity}: {source}")]
+    Key {
+        /// The entity whose key was built.
+        entity: &'static str,
+        /// What is wrong with it.
+        source: KeyError,
+    },
+
+    /// A request would exceed one of DynamoDB's limits; it was not sent.
+    #[error(transparent)]
+    Limit(#[from] LimitError),
+
+    /// A transaction was cancelled; nothing in it was applied.
+    #[error("transaction cancelled: {}", display_reasons(.reasons))]
+    TransactionCanceled {
+        /// One entry per action, in the order the actions were added.
+        reasons: Vec<CancellationReason>,
+    },
+
+    /// DynamoDB throttled the request and the SDK's retries ran out.
+    #[error("{operation} on table {table} was throttled: {message}")]
+    Throttled {
+        /// The DynamoDB operation (`Query`, `PutItem`, ...).
+        operation: &'static str,
+        /// The table name.
+        table: String,
+        /// DynamoDB's message.
+        message: String,
+    },
+
+    /// A pagination cursor that is malformed or belongs to another query.
+    #[error("invalid cursor: {0}")]
+    Cursor(String),
+
+    /// Any other failure from the AWS SDK (network, credentials, validation, ...).
+    #[error("{operation} on table {table} failed: {message}")]
+    Sdk {
+        /// The DynamoDB operation (`Query`, `PutItem`, ...).
+        operation: &'static str,
+        /// The table name.
+        table: String,
+        /// The SDK error with its whole chain of causes.
+        message: String,
+        /// The SDK's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
+    /// The runtime could not be configured (for example the test harness could not start
+    /// DynamoDB Local).
+    #[error("{0}")]
+    Config(String),
+}
+
+fn display_reasons(reasons: &[CancellationReason]) -> String {
+    let failed: Vec<String> = reasons
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.code != "None")
+        .map(|(i, r)| format!("action {} ({}): {}", i + 1, r.entity, r.code))
+        .collect();
+    if failed.is_empty() {
+        "no reason given".to_owned()
+    } else {
+        failed.join("; ")
+    }
+}
+
+/// Why DynamoDB cancelled one action of a transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CancellationReason {
+    /// The entity the action was on.
+    pub entity: &'static str,
+    /// The action's key, as `attribute="value"` pairs.
+    pub key: String,
+    /// DynamoDB's reason code: `None` for actions that were fine, `ConditionalCheckFailed`,
+    /// `TransactionConflict`, `ThrottlingError`, ...
+    pub code: String,
+    /// DynamoDB's message, if any.
+    pub message: Option<String>,
+}
+
+/// An item from the table that does not fit the entity.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("cannot decode {entity}: attribute `{attribute}` {problem}")]
+pub struct DecodeError {
+    /// The entity being decoded.
+    pub entity: &'static str,
+    /// The attribute, with a path into nested values (`lines[2].sku`).
+    pub attribute: String,
+    /// What was wrong: `is missing`, `expected N (integer), found S "abc"`.
+    pub problem: String,
+}
+
+/// A value that cannot be stored.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("cannot encode {entity}: attribute `{attribute}` {problem}")]
+pub struct EncodeError {
+    /// The entity being encoded.
+    pub entity: &'static str,
+    /// The attribute, with a path into nested values.
+    pub attribute: String,
+    /// What was wrong.
+    pub problem: String,
+}
+
+/// Why a key could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    /// Integers in keys are zero-padded so text order is numeric order; negative values would
+    /// break that order.
+    #[error("field `{field}` is {value}; integers in keys must not be negative")]
+    NegativeInteger {
+        /// The template field.
+        field: &'static str,
+        /// Its value.
+        value: i64,
+    },
+    /// Timestamps and dates in keys must have four-digit years to keep text order.
+    #[error("field `{field}` is {value}; key timestamps must fall in years 0000 to 9999")]
+    TimestampOutOfRange {
+        /// The template field.
+        field: &'static str,
+        /// Its value.
+        value: String,
+    },
+    /// DynamoDB rejects keys over 2048 (partition) or 1024 (sort) bytes.
+    #[error("`{attribute}` is {bytes} bytes; DynamoDB allows at most {limit}")]
+    TooLong {
+        /// The key attribute.
+        attribute: &'static str,
+        /// Its length in bytes.
+        bytes: usize,
+        /// DynamoDB's limit.
+        limit: usize,
+    },
+    /// DynamoDB rejects empty key strings.
+    #[error("`{attribute}` is empty; DynamoDB key values must not be empty")]
+    Empty {
+        /// The key attribute.
+        attribute: &'static str,
+    },
+}
+
+/// A request that would break a DynamoDB limit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{what} is {actual}, over DynamoDB's limit of {limit}")]
+pub struct LimitError {
+    /// What was measured (`item size in bytes of User at pk="USER#a"`).
+    pub what: String,
+    /// The measured value.
+    pub actual: usize,
+    /// The limit.
+    pub limit: usize,
+}
+
+/// Maps an SDK error onto [`Error`], recognising conditions and throttling.
+pub(crate) fn from_sdk<E, R>(
+    operation: &'static str,
+    table: &str,
+    entity: &'static str,
+    key: impl FnOnce() -> String,
+    err: SdkError<E, R>,
+) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: fmt::Debug + Send + Sync + 'static,
+{
+    if let SdkError::ServiceError(service) = &err {
+        let code = service.err().code().unwrap_or_default();
+        let message = service.err().message().unwrap_or_default().to_owned();
+        match code {
+            "ConditionalCheckFailedException" => {
+                return Error::ConditionFailed {
+                    entity,
+                    key: key(),
+                    item: None,
+                };
+            }
+            "ProvisionedThroughputExceededException"
+            | "ThrottlingException"
+            | "RequestLimitExceeded" => {
+                return Error::Throttled {
+                    operation,
+                    table: table.to_owned(),
+                    message,
+                };
+            }
+            _ => {}
+        }
+    }
+    Error::Sdk {
+        operation,
+        table: table.to_owned(),
+        message: aws_sdk_dynamodb::error::DisplayErrorContext(&err).to_string(),
+        source: Box::new(err),
+    }
+}

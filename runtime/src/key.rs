@@ -1,0 +1,521 @@
+//! Key encoding and the typed key values generated code builds.
+//!
+//! Every key string comes from a schema template: literal text plus field values. Values are
+//! escaped so that the delimiter inside a value can never be mistaken for a segment boundary,
+//! integers are zero-padded so text order is numeric order, and timestamps use a fixed number
+//! of fractional digits so text order is time order. The key types carry the entity they
+//! belong to as a type parameter, so a `Key<Order>` cannot be passed where a `Key<User>` is
+//! expected.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
+
+use crate::error::KeyError;
+
+/// The character that escapes the delimiter (and itself) inside field values.
+pub const ESCAPE: char = '\\';
+
+/// A character above every character a key can contain unescaped. Used as the inclusive upper
+/// bound of "every key that starts with this prefix"; values that contain it are escaped.
+pub const HIGH: char = '\u{10FFFF}';
+
+/// Width of a zero-padded integer segment: `i64::MAX` has 19 digits.
+pub const INTEGER_WIDTH: usize = 19;
+
+/// Largest partition key DynamoDB accepts, in bytes of UTF-8.
+pub const MAX_PARTITION_KEY_BYTES: usize = 2048;
+/// Largest sort key DynamoDB accepts, in bytes of UTF-8.
+pub const MAX_SORT_KEY_BYTES: usize = 1024;
+
+/// A field value as it appears inside a key template.
+#[derive(Debug, Clone, Copy)]
+pub enum KeyValue<'a> {
+    /// A string (escaped).
+    Str(&'a str),
+    /// A non-negative integer, zero-padded to [`INTEGER_WIDTH`] digits.
+    Int(i64),
+    /// A UTC instant in RFC 3339 with nine fractional digits.
+    Timestamp(&'a DateTime<Utc>),
+    /// A calendar date, `YYYY-MM-DD`.
+    Date(&'a NaiveDate),
+    /// A UUID, hyphenated lower case.
+    Uuid(&'a uuid::Uuid),
+    /// `true` or `false`.
+    Bool(bool),
+}
+
+impl<'a> From<&'a str> for KeyValue<'a> {
+    fn from(v: &'a str) -> Self {
+        KeyValue::Str(v)
+    }
+}
+impl<'a> From<&'a String> for KeyValue<'a> {
+    fn from(v: &'a String) -> Self {
+        KeyValue::Str(v)
+    }
+}
+impl From<i64> for KeyValue<'_> {
+    fn from(v: i64) -> Self {
+        KeyValue::Int(v)
+    }
+}
+impl<'a> From<&'a i64> for KeyValue<'a> {
+    fn from(v: &'a i64) -> Self {
+        KeyValue::Int(*v)
+    }
+}
+impl<'a> From<&'a DateTime<Utc>> for KeyValue<'a> {
+    fn from(v: &'a DateTime<Utc>) -> Self {
+        KeyValue::Timestamp(v)
+    }
+}
+impl<'a> From<&'a NaiveDate> for KeyValue<'a> {
+    fn from(v: &'a NaiveDate) -> Self {
+        KeyValue::Date(v)
+    }
+}
+impl<'a> From<&'a uuid::Uuid> for KeyValue<'a> {
+    fn from(v: &'a uuid::Uuid) -> Self {
+        KeyValue::Uuid(v)
+    }
+}
+impl From<bool> for KeyValue<'_> {
+    fn from(v: bool) -> Self {
+        KeyValue::Bool(v)
+    }
+}
+impl<'a> From<&'a bool> for KeyValue<'a> {
+    fn from(v: &'a bool) -> Self {
+        KeyValue::Bool(*v)
+    }
+}
+
+/// Appends `value` to `out`, escaping the delimiter, the escape character and [`HIGH`].
+pub fn escape_into(out: &mut String, value: &str, delimiter: char) {
+    for c in value.chars() {
+        if c == delimiter || c == ESCAPE || c == HIGH {
+            out.push(ESCAPE);
+        }
+        out.push(c);
+    }
+}
+
+/// Formats a timestamp the way keys and attributes store it: RFC 3339, UTC, nine fractional
+/// digits, so that text order is time order for years 0000 through 9999.
+pub fn format_timestamp(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Nanos, true)
+}
+
+/// Splits an encoded key back into its unescaped segments. The inverse of building a key
+/// from segments joined by `delimiter`; used by tests and by tools that display keys.
+pub fn split_segments(key: &str, delimiter: char) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut chars = key.chars();
+    while let Some(c) = chars.next() {
+        if c == ESCAPE {
+            if let Some(next) = chars.next() {
+                out.last_mut().expect("never empty").push(next);
+            }
+        } else if c == delimiter {
+            out.push(String::new());
+        } else {
+            out.last_mut().expect("never empty").push(c);
+        }
+    }
+    out
+}
+
+/// Builds one key string from literal text and field values.
+///
+/// Generated code calls [`KeyText::lit`] for each literal run of a template and
+/// [`KeyText::value`] for each placeholder. The first invalid value is remembered and
+/// reported by [`KeyText::finish`], so a template is always written as one chain.
+#[derive(Debug, Clone)]
+pub struct KeyText {
+    delimiter: char,
+    text: String,
+    error: Option<KeyError>,
+}
+
+impl KeyText {
+    /// Starts an empty key using `delimiter` between segments.
+    pub fn new(delimiter: char) -> Self {
+        Self {
+            delimiter,
+            text: String::with_capacity(48),
+            error: None,
+        }
+    }
+
+    /// Appends literal template text verbatim.
+    pub fn lit(mut self, literal: &str) -> Self {
+        self.text.push_str(literal);
+        self
+    }
+
+    /// Appends one field value, encoded for keys.
+    pub fn value<'a>(mut self, field: &'static str, value: impl Into<KeyValue<'a>>) -> Self {
+        if self.error.is_some() {
+            return self;
+        }
+        match value.into() {
+            KeyValue::Str(s) => escape_into(&mut self.text, s, self.delimiter),
+            KeyValue::Int(i) => {
+                if i < 0 {
+                    self.error = Some(KeyError::NegativeInteger { field, value: i });
+                } else {
+                    use std::fmt::Write;
+                    let _ = write!(self.text, "{i:0INTEGER_WIDTH$}");
+                }
+            }
+            KeyValue::Timestamp(t) => {
+                if !(0..=9999).contains(&t.year()) {
+                    self.error = Some(KeyError::TimestampOutOfRange {
+                        field,
+                        value: t.to_rfc3339(),
+                    });
+                } else {
+                    self.text.push_str(&format_timestamp(t));
+                }
+            }
+            KeyValue::Date(d) => {
+                if !(0..=9999).contains(&d.year()) {
+                    self.error = Some(KeyError::TimestampOutOfRange {
+                        field,
+                        value: d.to_string(),
+                    });
+                } else {
+                    self.text.push_str(&d.format("%Y-%m-%d").to_string());
+                }
+            }
+            KeyValue::Uuid(u) => {
+                self.text.push_str(
+                    u.hyphenated()
+                        .encode_lower(&mut uuid::Uuid::encode_buffer()),
+                );
+            }
+            KeyValue::Bool(b) => self.text.push_str(if b { "true" } else { "false" }),
+        }
+        self
+    }
+
+    /// Returns the key text, or the first value that could not be encoded.
+    pub fn finish(self) -> Result<String, KeyError> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self.text),
+        }
+    }
+}
+
+/// Which part of a primary or index key a value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyRole {
+    /// A partition (hash) key.
+    Partition,
+    /// A sort (range) key.
+    Sort,
+}
+
+impl KeyRole {
+    fn limit(self) -> usize {
+        match self {
+            KeyRole::Partition => MAX_PARTITION_KEY_BYTES,
+            KeyRole::Sort => MAX_SORT_KEY_BYTES,
+        }
+    }
+}
+
+/// Checks a finished key against DynamoDB's size limit for its role.
+pub fn check_length(
+    attribute: &'static str,
+    role: KeyRole,
+    value: Result<String, KeyError>,
+) -> Result<String, KeyError> {
+    let value = value?;
+    if value.is_empty() {
+        return Err(KeyError::Empty { attribute });
+    }
+    if value.len() > role.limit() {
+        return Err(KeyError::TooLong {
+            attribute,
+            bytes: value.len(),
+            limit: role.limit(),
+        });
+    }
+    Ok(value)
+}
+
+macro_rules! key_part {
+    ($name:ident, $role:expr, $what:literal) => {
+        #[doc = concat!("The ", $what, " of an item of entity `E`, with the attribute it is stored in.")]
+        ///
+        /// Built by generated code from the entity's key template. An invalid value (a negative
+        /// integer, a key over DynamoDB's size limit) is kept and reported as
+        /// [`Error::Key`](crate::Error::Key) before any request is sent.
+        pub struct $name<E> {
+            attribute: &'static str,
+            value: Result<String, KeyError>,
+            entity: PhantomData<fn() -> E>,
+        }
+
+        impl<E> $name<E> {
+            /// A key value for `attribute`, checked against DynamoDB's size limit.
+            pub fn new(attribute: &'static str, value: Result<String, KeyError>) -> Self {
+                Self {
+                    attribute,
+                    value: check_length(attribute, $role, value),
+                    entity: PhantomData,
+                }
+            }
+
+            /// The attribute the key is stored in (`pk`, `gsi1sk`, ...).
+            pub fn attribute(&self) -> &'static str {
+                self.attribute
+            }
+
+            /// The encoded key text, or why it could not be built.
+            pub fn value(&self) -> Result<&str, &KeyError> {
+                self.value.as_deref()
+            }
+
+            /// The encoded key text, consuming the key.
+            pub fn into_value(self) -> Result<String, KeyError> {
+                self.value
+            }
+
+            /// Stores the key in `item` (as S), or reports why it is invalid as
+            /// [`Error::Key`](crate::Error::Key) for `entity`.
+            pub fn write_to(self, item: &mut crate::Item, entity: &'static str) -> crate::Result<()> {
+                let value = self
+                    .value
+                    .map_err(|source| crate::Error::Key { entity, source })?;
+                item.insert(
+                    self.attribute.to_owned(),
+                    aws_sdk_dynamodb::types::AttributeValue::S(value),
+                );
+                Ok(())
+            }
+        }
+
+        impl<E> Clone for $name<E> {
+            fn clone(&self) -> Self {
+                Self {
+                    attribute: self.attribute,
+                    value: self.value.clone(),
+                    entity: PhantomData,
+                }
+            }
+        }
+
+        impl<E> PartialEq for $name<E> {
+            fn eq(&self, other: &Self) -> bool {
+                self.attribute == other.attribute && self.value == other.value
+            }
+        }
+        impl<E> Eq for $name<E> {}
+
+        impl<E> fmt::Debug for $name<E> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($name))
+                    .field("entity", &std::any::type_name::<E>())
+                    .field("attribute", &self.attribute)
+                    .field("value", &self.value)
+                    .finish()
+            }
+        }
+    };
+}
+
+key_part!(PartitionKey, KeyRole::Partition, "partition key");
+key_part!(SortKey, KeyRole::Sort, "sort key");
+
+/// The full primary key of one item of entity `E`: a partition key and, on tables with a sort
+/// key, a sort key.
+pub struct Key<E> {
+    /// The partition key.
+    pub partition: PartitionKey<E>,
+    /// The sort key; `None` on tables without one.
+    pub sort: Option<SortKey<E>>,
+}
+
+impl<E> Key<E> {
+    /// A key from its parts.
+    pub fn new(partition: PartitionKey<E>, sort: Option<SortKey<E>>) -> Self {
+        Self { partition, sort }
+    }
+
+    /// The key as `(attribute, value)` pairs, or the first reason it is invalid.
+    pub fn attributes(&self) -> Result<Vec<(&'static str, String)>, KeyError> {
+        let mut out = vec![(
+            self.partition.attribute(),
+            self.partition.value().map_err(Clone::clone)?.to_owned(),
+        )];
+        if let Some(sort) = &self.sort {
+            out.push((
+                sort.attribute(),
+                sort.value().map_err(Clone::clone)?.to_owned(),
+            ));
+        }
+        Ok(out)
+    }
+}
+
+impl<E> Clone for Key<E> {
+    fn clone(&self) -> Self {
+        Self {
+            partition: self.partition.clone(),
+            sort: self.sort.clone(),
+        }
+    }
+}
+impl<E> PartialEq for Key<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.partition == other.partition && self.sort == other.sort
+    }
+}
+impl<E> Eq for Key<E> {}
+
+impl<E> fmt::Debug for Key<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Key")
+            .field("entity", &std::any::type_name::<E>())
+            .field("partition", &self.partition.value)
+            .field("sort", &self.sort.as_ref().map(|s| &s.value))
+            .finish()
+    }
+}
+
+impl<E> fmt::Display for Key<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn part(
+            f: &mut fmt::Formatter<'_>,
+            attribute: &str,
+            value: &Result<String, KeyError>,
+        ) -> fmt::Result {
+            match value {
+                Ok(v) => write!(f, "{attribute}={v:?}"),
+                Err(e) => write!(f, "{attribute}=<{e}>"),
+            }
+        }
+        part(f, self.partition.attribute, &self.partition.value)?;
+        if let Some(sort) = &self.sort {
+            f.write_str(", ")?;
+            part(f, sort.attribute, &sort.value)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(parts: &[&str]) -> String {
+        let mut k = KeyText::new('#').lit("T#");
+        for (i, p) in parts.iter().enumerate() {
+            if i > 0 {
+                k = k.lit("#");
+            }
+            k = k.value("f", *p);
+        }
+        k.finish().unwrap()
+    }
+
+    #[test]
+    fn escaping_round_trips_through_split() {
+        let k = key(&["a#b", "c\\", "#"]);
+        assert_eq!(k, "T#a\\#b#c\\\\#\\#");
+        assert_eq!(split_segments(&k, '#'), vec!["T", "a#b", "c\\", "#"]);
+    }
+
+    #[test]
+    fn integers_are_padded_and_negative_is_an_error() {
+        let k = KeyText::new('#')
+            .lit("N#")
+            .value("n", 42i64)
+            .finish()
+            .unwrap();
+        assert_eq!(k, "N#0000000000000000042");
+        let big = KeyText::new('#').value("n", i64::MAX).finish().unwrap();
+        assert_eq!(big, i64::MAX.to_string());
+        let err = KeyText::new('#').value("n", -1i64).finish().unwrap_err();
+        assert!(matches!(
+            err,
+            KeyError::NegativeInteger {
+                field: "n",
+                value: -1
+            }
+        ));
+        // Text order is numeric order.
+        let a = KeyText::new('#').value("n", 9i64).finish().unwrap();
+        let b = KeyText::new('#').value("n", 10i64).finish().unwrap();
+        assert!(a < b);
+    }
+
+    #[test]
+    fn timestamps_have_fixed_precision_and_sort_by_time() {
+        let t1: DateTime<Utc> = "2024-05-01T10:00:00Z".parse().unwrap();
+        let t2: DateTime<Utc> = "2024-05-01T10:00:00.5Z".parse().unwrap();
+        let k1 = KeyText::new('#').value("t", &t1).finish().unwrap();
+        let k2 = KeyText::new('#').value("t", &t2).finish().unwrap();
+        assert_eq!(k1, "2024-05-01T10:00:00.000000000Z");
+        assert_eq!(k2, "2024-05-01T10:00:00.500000000Z");
+        assert!(k1 < k2);
+        let far = DateTime::<Utc>::from_timestamp(300_000_000_000, 0).unwrap();
+        assert!(matches!(
+            KeyText::new('#').value("t", &far).finish(),
+            Err(KeyError::TimestampOutOfRange { .. })
+        ));
+    }
+
+    #[test]
+    fn other_scalars_and_no_case_folding() {
+        let d = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+        let u = uuid::Uuid::from_u128(0xABCDEF);
+        let k = KeyText::new('#')
+            .value("d", &d)
+            .lit("#")
+            .value("u", &u)
+            .lit("#")
+            .value("b", true)
+            .lit("#")
+            .value("s", "MiXeD")
+            .finish()
+            .unwrap();
+        assert_eq!(
+            k,
+            "2024-02-29#00000000-0000-0000-0000-000000abcdef#true#MiXeD"
+        );
+    }
+
+    #[test]
+    fn length_limits_are_checked_in_bytes() {
+        let long = "é".repeat(600); // 1200 bytes
+        let sk: SortKey<()> = SortKey::new("sk", KeyText::new('#').value("s", &long).finish());
+        assert!(matches!(
+            sk.value(),
+            Err(KeyError::TooLong {
+                bytes: 1200,
+                limit: 1024,
+                ..
+            })
+        ));
+        let pk: PartitionKey<()> =
+            PartitionKey::new("pk", KeyText::new('#').value("s", &long).finish());
+        assert!(pk.value().is_ok());
+        let empty: PartitionKey<()> = PartitionKey::new("pk", Ok(String::new()));
+        assert!(matches!(empty.value(), Err(KeyError::Empty { .. })));
+    }
+
+    #[test]
+    fn key_display_names_attributes() {
+        let k: Key<()> = Key::new(
+            PartitionKey::new("pk", Ok("USER#a".into())),
+            Some(SortKey::new("sk", Ok("PROFILE".into()))),
+        );
+        assert_eq!(k.to_string(), "pk=\"USER#a\", sk=\"PROFILE\"");
+    }
+}

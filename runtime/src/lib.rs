@@ -1,0 +1,66 @@
+//! # singletable
+//!
+//! The runtime that code generated from a `schema.yaml` single-table design compiles
+//! against: a [`Table`] handle with typed single-item operations, the [`Entity`] trait,
+//! typed keys ([`PartitionKey`], [`SortKey`], [`Key`]), attribute codecs, expressions,
+//! queries with opaque cursors and lazy streams, table definitions, and one [`Error`] type.
+//!
+//! Generated code reaches every dependency through [`__private`], so an application depends on
+//! `singletable` alone (and on `codegen` as a build dependency).
+
+#![warn(missing_docs)]
+
+pub mod codec;
+pub mod definition;
+pub mod entity;
+pub mod error;
+pub mod expr;
+pub mod key;
+pub mod query;
+pub mod size;
+pub mod table;
+#[cfg(feature = "test-util")]
+pub mod test_util;
+
+/// An item as the SDK represents it.
+pub type Item = std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;
+
+pub use definition::{IndexDefinition, Projection, TableDefinition};
+pub use entity::Entity;
+pub use error::{
+    CancellationReason, DecodeError, EncodeError, Error, KeyError, LimitError, Result,
+};
+pub use expr::{Comparison, Condition, Operand, Path};
+pub use key::{Key, PartitionKey, SortKey};
+pub use query::{Cursor, Page, Query, SortCondition};
+pub use table::Table;
+
+/// Re-exports for generated code. Not a stable API: generated code and this crate move in
+/// lockstep.
+#[doc(hidden)]
+pub mod __private {
+    pub use aws_sdk_dynamodb;
+    pub use aws_sdk_dynamodb::types::AttributeValue;
+    pub use chrono;
+    pub use futures;
+    pub use serde;
+    pub use uuid;
+
+    pub use crate::codec::{self, AttributeCodec, CodecError, ListElement};
+    pub use crate::key::{KeyText, KeyValue};
+}
+
+/// Includes the code that `codegen` wrote from `build.rs` into `OUT_DIR/singletable.rs`.
+///
+/// ```ignore
+/// singletable::include_generated!();
+/// ```
+#[macro_export]
+macro_rules! include_generated {
+    () => {
+        include!(concat!(env!("OUT_DIR"), "/singletable.rs"));
+    };
+    ($file:literal) => {
+        include!(concat!(env!("OUT_DIR"), "/", $file));
+    };
+}

@@ -1,0 +1,483 @@
+//! Queries: a key condition on one partition, an optional sort key condition and filter,
+//! pages with opaque cursors, and lazy streams.
+//!
+//! Generated code builds one [`Query`] per access pattern; its cursor tag is the pattern's
+//! name, so a cursor from one pattern is rejected by another.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_dynamodb::primitives::Blob;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity, Select};
+use base64::Engine as _;
+use futures::{Stream, TryStreamExt, stream};
+use tracing::Instrument;
+
+use crate::Item;
+use crate::entity::Entity;
+use crate::error::{Error, KeyError, Result, from_sdk};
+use crate::expr::{Condition, Path, Placeholders};
+use crate::key::{PartitionKey, SortKey};
+use crate::table::{Table, record_capacity, span};
+
+/// A condition on the sort key of a query.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SortCondition {
+    /// `sk = value`
+    Eq(String),
+    /// `sk < value`
+    Lt(String),
+    /// `sk <= value`
+    Le(String),
+    /// `sk > value`
+    Gt(String),
+    /// `sk >= value`
+    Ge(String),
+    /// `sk BETWEEN low AND high` (inclusive)
+    Between(String, String),
+    /// `begins_with(sk, prefix)`
+    BeginsWith(String),
+}
+
+impl SortCondition {
+    /// A condition from an operator and typed sort keys.
+    pub fn from_keys<E>(
+        build: impl FnOnce(String, Option<String>) -> SortCondition,
+        low: &SortKey<E>,
+        high: Option<&SortKey<E>>,
+    ) -> Result<(&'static str, SortCondition), KeyError> {
+        let lo = low.value().map_err(Clone::clone)?.to_owned();
+        let hi = match high {
+            Some(h) => Some(h.value().map_err(Clone::clone)?.to_owned()),
+            None => None,
+        };
+        Ok((low.attribute(), build(lo, hi)))
+    }
+}
+
+/// One page of query results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    /// The items of this page, in key order (or reverse key order for descending queries).
+    pub items: Vec<T>,
+    /// Where the next page starts; `None` on the last page.
+    pub cursor: Option<Cursor>,
+}
+
+/// An opaque position in a query's results, tied to the query (access pattern) that made it.
+///
+/// Printable and parseable (`to_string`/`parse`), so it can travel through an HTTP API.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Cursor(String);
+
+impl Cursor {
+    fn encode(tag: &str, key: &Item) -> Result<Cursor> {
+        // Length-prefixed fields; the map is sorted so equal keys give equal cursors.
+        let mut out = Vec::new();
+        let mut field = |bytes: &[u8]| {
+            out.extend_from_slice(bytes.len().to_string().as_bytes());
+            out.push(b':');
+            out.extend_from_slice(bytes);
+        };
+        field(tag.as_bytes());
+        let sorted: BTreeMap<&String, &AttributeValue> = key.iter().collect();
+        for (name, value) in sorted {
+            field(name.as_bytes());
+            match value {
+                AttributeValue::S(s) => {
+                    field(b"S");
+                    field(s.as_bytes());
+                }
+                AttributeValue::N(n) => {
+                    field(b"N");
+                    field(n.as_bytes());
+                }
+                AttributeValue::B(b) => {
+                    field(b"B");
+                    field(b.as_ref());
+                }
+                other => {
+                    return Err(Error::Cursor(format!(
+                        "key attribute {name} has unsupported type {}",
+                        crate::codec::describe(other)
+                    )));
+                }
+            }
+        }
+        Ok(Cursor(
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(out),
+        ))
+    }
+
+    fn decode(&self, tag: &str) -> Result<Item> {
+        let bad = |why: &str| Error::Cursor(why.to_owned());
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(&self.0)
+            .map_err(|_| bad("not a cursor produced by this library"))?;
+        let mut rest = bytes.as_slice();
+        fn next(rest: &mut &[u8]) -> Result<Vec<u8>> {
+            let bad = |why: &str| Error::Cursor(why.to_owned());
+            let colon = rest
+                .iter()
+                .position(|b| *b == b':')
+                .ok_or_else(|| bad("truncated"))?;
+            let len: usize = std::str::from_utf8(&rest[..colon])
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| bad("malformed length"))?;
+            let start = colon + 1;
+            let end = start.checked_add(len).filter(|e| *e <= rest.len());
+            let end = end.ok_or_else(|| bad("truncated"))?;
+            let field = rest[start..end].to_vec();
+            *rest = &rest[end..];
+            Ok(field)
+        }
+        let text = |b: Vec<u8>| String::from_utf8(b).map_err(|_| bad("not UTF-8"));
+        let found = text(next(&mut rest)?)?;
+        if found != tag {
+            return Err(Error::Cursor(format!(
+                "this cursor belongs to `{found}`, not `{tag}`"
+            )));
+        }
+        let mut item = Item::new();
+        while !rest.is_empty() {
+            let name = text(next(&mut rest)?)?;
+            let kind = next(&mut rest)?;
+            let value = next(&mut rest)?;
+            let value = match kind.as_slice() {
+                b"S" => AttributeValue::S(text(value)?),
+                b"N" => AttributeValue::N(text(value)?),
+                b"B" => AttributeValue::B(Blob::new(value)),
+                _ => return Err(bad("unknown value type")),
+            };
+            item.insert(name, value);
+        }
+        Ok(item)
+    }
+
+    /// The cursor as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Cursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for Cursor {
+    type Err = Error;
+    /// Accepts any text; whether it is a valid cursor for a query is checked when it is used.
+    fn from_str(s: &str) -> Result<Self> {
+        Ok(Cursor(s.to_owned()))
+    }
+}
+
+/// Decodes one item of a query's results. Returns `Ok(None)` for items the query skips.
+pub type Decoder<T> = fn(Item) -> Result<Option<T>>;
+
+/// A query on one partition of the table or of an index.
+#[must_use = "a query does nothing until `page` or `stream` is called"]
+pub struct Query<T> {
+    tag: &'static str,
+    entity: &'static str,
+    index: Option<&'static str>,
+    partition_attribute: &'static str,
+    partition: std::result::Result<String, KeyError>,
+    sort: Option<(&'static str, std::result::Result<SortCondition, KeyError>)>,
+    filter: Option<Condition>,
+    type_attribute: Option<&'static str>,
+    types: &'static [&'static str],
+    descending: bool,
+    limit: Option<i32>,
+    consistent: bool,
+    keys_only: bool,
+    decode: Decoder<T>,
+}
+
+impl<T> Clone for Query<T> {
+    fn clone(&self) -> Self {
+        Self {
+            tag: self.tag,
+            entity: self.entity,
+            index: self.index,
+            partition_attribute: self.partition_attribute,
+            partition: self.partition.clone(),
+            sort: self.sort.clone(),
+            filter: self.filter.clone(),
+            type_attribute: self.type_attribute,
+            types: self.types,
+            descending: self.descending,
+            limit: self.limit,
+            consistent: self.consistent,
+            keys_only: self.keys_only,
+            decode: self.decode,
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Query<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Query")
+            .field("tag", &self.tag)
+            .field("index", &self.index)
+            .field("partition", &self.partition)
+            .field("sort", &self.sort)
+            .field("filter", &self.filter)
+            .field("descending", &self.descending)
+            .field("limit", &self.limit)
+            .finish_non_exhaustive()
+    }
+}
+
+fn decode_entity<E: Entity>(item: Item) -> Result<Option<E>> {
+    E::from_item(item).map(Some)
+}
+
+impl<E: Entity> Query<E> {
+    /// A query for the items of entity `E` in one partition of the table. Items of other
+    /// entities in the same partition are filtered out by the type attribute.
+    pub fn entity(tag: &'static str, partition: PartitionKey<E>) -> Self {
+        Query {
+            tag,
+            entity: E::NAME,
+            index: None,
+            partition_attribute: partition.attribute(),
+            partition: partition.value().map(str::to_owned).map_err(Clone::clone),
+            sort: None,
+            filter: None,
+            type_attribute: Some(E::TYPE_ATTRIBUTE),
+            types: const { &[E::NAME] },
+            descending: false,
+            limit: None,
+            consistent: false,
+            keys_only: false,
+            decode: decode_entity::<E>,
+        }
+    }
+}
+
+impl<T> Query<T> {
+    /// A query returning items decoded by `decode`, for item collections and projections.
+    /// `types` lists the entity names the query returns (filtered on `type_attribute`);
+    /// an empty list returns every item.
+    pub fn new(
+        tag: &'static str,
+        entity: &'static str,
+        partition_attribute: &'static str,
+        partition: std::result::Result<String, KeyError>,
+        type_attribute: Option<&'static str>,
+        types: &'static [&'static str],
+        decode: Decoder<T>,
+    ) -> Self {
+        Query {
+            tag,
+            entity,
+            index: None,
+            partition_attribute,
+            partition,
+            sort: None,
+            filter: None,
+            type_attribute,
+            types,
+            descending: false,
+            limit: None,
+            consistent: false,
+            keys_only: false,
+            decode,
+        }
+    }
+
+    /// Query a secondary index instead of the table.
+    pub fn index(mut self, name: &'static str) -> Self {
+        self.index = Some(name);
+        self
+    }
+
+    /// Narrow by a sort key condition on `attribute`.
+    pub fn sort(
+        mut self,
+        attribute: &'static str,
+        condition: std::result::Result<SortCondition, KeyError>,
+    ) -> Self {
+        self.sort = Some((attribute, condition));
+        self
+    }
+
+    /// Keep only items for which `filter` holds. Filters run after DynamoDB reads a page, so
+    /// a page may hold fewer items than the limit.
+    pub fn filter(mut self, filter: impl Into<Condition>) -> Self {
+        let filter = filter.into();
+        self.filter = Some(match self.filter.take() {
+            Some(existing) => existing.and(filter),
+            None => filter,
+        });
+        self
+    }
+
+    /// Return items in descending key order.
+    pub fn descending(mut self) -> Self {
+        self.descending = true;
+        self
+    }
+
+    /// Return items in ascending key order (the default).
+    pub fn ascending(mut self) -> Self {
+        self.descending = false;
+        self
+    }
+
+    /// Read at most `limit` items per page (DynamoDB's `Limit`, applied before filters).
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = Some(i32::try_from(limit).unwrap_or(i32::MAX).max(1));
+        self
+    }
+
+    /// Use strongly consistent reads (the table and local indexes only).
+    pub fn consistent(mut self) -> Self {
+        self.consistent = true;
+        self
+    }
+
+    /// Read only the key attributes projected into an index (for `keys_only` indexes).
+    pub fn keys_only(mut self) -> Self {
+        self.keys_only = true;
+        self
+    }
+
+    /// Fetches one page, starting at `cursor` (`None` for the first page).
+    pub async fn page(&self, table: &Table, cursor: Option<&Cursor>) -> Result<Page<T>> {
+        let start = cursor.map(|c| c.decode(self.tag)).transpose()?;
+        let (items, last) = self.fetch(table, start).await?;
+        let cursor = last.map(|k| Cursor::encode(self.tag, &k)).transpose()?;
+        Ok(Page { items, cursor })
+    }
+
+    /// Every result, fetching pages lazily as the stream is polled.
+    pub fn stream<'a>(&'a self, table: &'a Table) -> impl Stream<Item = Result<T>> + Send + 'a
+    where
+        T: Send + 'a,
+    {
+        stream::try_unfold(Some(None), move |next: Option<Option<Item>>| async move {
+            let Some(start) = next else {
+                return Ok::<_, Error>(None);
+            };
+            let (items, last) = self.fetch(table, start).await?;
+            let following = last.map(Some);
+            Ok(Some((stream::iter(items.into_iter().map(Ok)), following)))
+        })
+        .try_flatten()
+    }
+
+    async fn fetch(&self, table: &Table, start: Option<Item>) -> Result<(Vec<T>, Option<Item>)> {
+        let key_error = |source| Error::Key {
+            entity: self.entity,
+            source,
+        };
+        let partition = self.partition.clone().map_err(key_error)?;
+        let mut placeholders = Placeholders::default();
+        let pk = placeholders.name(self.partition_attribute);
+        let pv = placeholders.value(AttributeValue::S(partition));
+        let mut key_condition = format!("{pk} = {pv}");
+        if let Some((attribute, condition)) = &self.sort {
+            let condition = condition.clone().map_err(key_error)?;
+            let sk = placeholders.name(attribute);
+            let mut v = |s: String| placeholders.value(AttributeValue::S(s));
+            let text = match condition {
+                SortCondition::Eq(a) => format!("{sk} = {}", v(a)),
+                SortCondition::Lt(a) => format!("{sk} < {}", v(a)),
+                SortCondition::Le(a) => format!("{sk} <= {}", v(a)),
+                SortCondition::Gt(a) => format!("{sk} > {}", v(a)),
+                SortCondition::Ge(a) => format!("{sk} >= {}", v(a)),
+                SortCondition::Between(a, b) => {
+                    let a = v(a);
+                    format!("{sk} BETWEEN {a} AND {}", v(b))
+                }
+                SortCondition::BeginsWith(a) => format!("begins_with({sk}, {})", v(a)),
+            };
+            key_condition.push_str(" AND ");
+            key_condition.push_str(&text);
+        }
+        let mut filters = Vec::new();
+        if let (Some(type_attribute), false) = (self.type_attribute, self.types.is_empty()) {
+            let values = self
+                .types
+                .iter()
+                .map(|t| AttributeValue::S((*t).to_owned()))
+                .collect();
+            filters.push(Condition::In(Path::attr(type_attribute), values));
+        }
+        filters.extend(self.filter.clone());
+        let filter = match filters.len() {
+            0 => None,
+            1 => filters.pop(),
+            _ => Some(Condition::And(filters)),
+        };
+        let filter_text = filter.as_ref().map(|f| placeholders.condition(f));
+        let request = table
+            .client()
+            .query()
+            .table_name(table.name())
+            .set_index_name(self.index.map(str::to_owned))
+            .key_condition_expression(key_condition)
+            .set_filter_expression(filter_text)
+            .set_expression_attribute_names(placeholders.take_names())
+            .set_expression_attribute_values(placeholders.take_values())
+            .scan_index_forward(!self.descending)
+            .set_limit(self.limit)
+            .consistent_read(self.consistent)
+            .set_exclusive_start_key(start)
+            .set_select(self.keys_only.then_some(Select::AllProjectedAttributes))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total);
+        async {
+            let out = request.send().await.map_err(|e| {
+                from_sdk(
+                    "Query",
+                    table.name(),
+                    self.entity,
+                    || self.tag.to_owned(),
+                    e,
+                )
+            })?;
+            record_capacity(out.consumed_capacity());
+            let mut items = Vec::with_capacity(out.items().len());
+            let last = out.last_evaluated_key;
+            for item in out.items.unwrap_or_default() {
+                if let Some(decoded) = (self.decode)(item)? {
+                    items.push(decoded);
+                }
+            }
+            Ok((items, last))
+        }
+        .instrument(span("Query", table.name(), self.index))
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_are_tied_to_their_query() {
+        let mut key = Item::new();
+        key.insert("pk".into(), AttributeValue::S("USER#a:b".into()));
+        key.insert("sk".into(), AttributeValue::S("ORDER#1".into()));
+        key.insert("n".into(), AttributeValue::N("12".into()));
+        key.insert("b".into(), AttributeValue::B(Blob::new(vec![0, 58, 255])));
+        let cursor = Cursor::encode("orders_for_user", &key).unwrap();
+        assert_eq!(cursor.decode("orders_for_user").unwrap(), key);
+        let parsed: Cursor = cursor.to_string().parse().unwrap();
+        assert_eq!(parsed.decode("orders_for_user").unwrap(), key);
+        let err = cursor.decode("user_by_email").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid cursor: this cursor belongs to `orders_for_user`, not `user_by_email`"
+        );
+        for garbage in ["", "!!!", "MTA6YWJj", "OTk5OTk5OTk5OTk5OTk5OTk5OTk5Og"] {
+            let c: Cursor = garbage.parse().unwrap();
+            assert!(matches!(c.decode("x"), Err(Error::Cursor(_))), "{garbage}");
+        }
+    }
+}
