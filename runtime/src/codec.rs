@@ -366,10 +366,10 @@ impl<T: AttributeCodec> ListElement for Option<T> {}
 
 /// Decodes a value where NULL stands for "nothing stored" (a list slot or map entry).
 fn decode_nullable<T: AttributeCodec>(value: AttributeValue) -> Result<T, CodecError> {
-    if let AttributeValue::Null(_) = value {
-        if let Some(empty) = T::missing() {
-            return Ok(empty);
-        }
+    if let AttributeValue::Null(_) = value
+        && let Some(empty) = T::missing()
+    {
+        return Ok(empty);
     }
     T::decode(value)
 }

@@ -1,0 +1,328 @@
+//! The schema as written: what the parser produces and the validator checks.
+//!
+//! Every node keeps its YAML path (`entities.Order.keys.gsi1`), which diagnostics resolve to a
+//! line and column. Nothing here knows YAML; the parser fills these types, the validator
+//! checks them, and the model resolves them into the IR the emitters read.
+
+/// A YAML path such as `entities.Order.attributes.status`.
+pub type YamlPath = String;
+
+/// A whole schema file.
+#[derive(Debug, Clone, Default)]
+pub struct Schema {
+    /// The schema language version (only 1 exists).
+    pub version: u64,
+    /// The physical table.
+    pub table: Table,
+    /// Nested document types and enums, in schema order.
+    pub types: Vec<TypeDef>,
+    /// Entities, in schema order.
+    pub entities: Vec<Entity>,
+    /// Access patterns, in schema order.
+    pub access_patterns: Vec<AccessPattern>,
+}
+
+/// `table:`.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// Default physical table name.
+    pub name: Option<String>,
+    /// Partition key attribute.
+    pub partition_key: String,
+    /// Sort key attribute; `None` for `sort_key: null`.
+    pub sort_key: Option<String>,
+    /// Entity discriminator attribute.
+    pub type_attribute: String,
+    /// Key segment delimiter, as written (validated to one character).
+    pub delimiter: String,
+    /// Time-to-live attribute.
+    pub ttl_attribute: Option<String>,
+    /// Declared indexes, in schema order.
+    pub indexes: Vec<Index>,
+}
+
+impl Default for Table {
+    fn default() -> Self {
+        Table {
+            name: None,
+            partition_key: "pk".into(),
+            sort_key: Some("sk".into()),
+            type_attribute: "_type".into(),
+            delimiter: "#".into(),
+            ttl_attribute: None,
+            indexes: Vec::new(),
+        }
+    }
+}
+
+/// One index under `table.indexes`.
+#[derive(Debug, Clone)]
+pub struct Index {
+    /// Index name.
+    pub name: String,
+    /// YAML path of the index.
+    pub path: YamlPath,
+    /// Partition key attribute (required for global indexes, the table's for local ones).
+    pub partition_key: Option<String>,
+    /// Sort key attribute.
+    pub sort_key: Option<String>,
+    /// `local: true`.
+    pub local: bool,
+    /// Projected attributes.
+    pub projection: Projection,
+}
+
+/// `projection:`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Projection {
+    /// `all` (the default).
+    All,
+    /// `keys_only`.
+    KeysOnly,
+    /// A list of attribute names.
+    Include(Vec<String>),
+}
+
+/// A type expression: `string`, `list<OrderLine>`, `map<integer>`, `set<string>`, `Address`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeExpr {
+    /// `string`
+    String,
+    /// `integer`
+    Integer,
+    /// `float`
+    Float,
+    /// `bool`
+    Bool,
+    /// `timestamp`
+    Timestamp,
+    /// `date`
+    Date,
+    /// `uuid`
+    Uuid,
+    /// `bytes`
+    Bytes,
+    /// `ttl`
+    Ttl,
+    /// `list<T>`
+    List(Box<TypeExpr>),
+    /// `map<T>`
+    Map(Box<TypeExpr>),
+    /// `set<T>` for string, integer or bytes.
+    Set(Box<TypeExpr>),
+    /// A name from `types:`.
+    Named(String),
+}
+
+impl std::fmt::Display for TypeExpr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TypeExpr::String => f.write_str("string"),
+            TypeExpr::Integer => f.write_str("integer"),
+            TypeExpr::Float => f.write_str("float"),
+            TypeExpr::Bool => f.write_str("bool"),
+            TypeExpr::Timestamp => f.write_str("timestamp"),
+            TypeExpr::Date => f.write_str("date"),
+            TypeExpr::Uuid => f.write_str("uuid"),
+            TypeExpr::Bytes => f.write_str("bytes"),
+            TypeExpr::Ttl => f.write_str("ttl"),
+            TypeExpr::List(t) => write!(f, "list<{t}>"),
+            TypeExpr::Map(t) => write!(f, "map<{t}>"),
+            TypeExpr::Set(t) => write!(f, "set<{t}>"),
+            TypeExpr::Named(n) => f.write_str(n),
+        }
+    }
+}
+
+/// A literal value from the YAML (for defaults).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    /// `null` / `~`.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// A string.
+    String(String),
+    /// A sequence.
+    List(Vec<Literal>),
+    /// A mapping with string keys, in schema order.
+    Map(Vec<(String, Literal)>),
+}
+
+/// `default:`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DefaultSpec {
+    /// `now`: the current instant (timestamps, dates, ttl).
+    Now,
+    /// `uuid`: a fresh random UUID (uuid and string attributes).
+    Uuid,
+    /// Any other literal.
+    Literal(Literal),
+}
+
+/// `auto:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auto {
+    /// Set when the item is created, never updated.
+    Created,
+    /// Set on every write.
+    Updated,
+}
+
+/// One attribute of an entity or field of a document type.
+#[derive(Debug, Clone)]
+pub struct Attribute {
+    /// The name as written (also the stored name unless renamed).
+    pub name: String,
+    /// YAML path of the attribute.
+    pub path: YamlPath,
+    /// Its type; `None` if the type expression was invalid (already reported).
+    pub ty: Option<TypeExpr>,
+    /// `optional: true`.
+    pub optional: bool,
+    /// `default:`.
+    pub default: Option<DefaultSpec>,
+    /// `doc:`.
+    pub doc: Option<String>,
+    /// `immutable: true`.
+    pub immutable: bool,
+    /// `auto:`.
+    pub auto: Option<Auto>,
+    /// `version: true`.
+    pub version: bool,
+    /// `rename:` (the stored attribute name).
+    pub rename: Option<String>,
+}
+
+impl Attribute {
+    /// The attribute name as stored in DynamoDB.
+    pub fn stored_name(&self) -> &str {
+        self.rename.as_deref().unwrap_or(&self.name)
+    }
+}
+
+/// One entry of `types:`.
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    /// Type name.
+    pub name: String,
+    /// YAML path.
+    pub path: YamlPath,
+    /// `doc:`.
+    pub doc: Option<String>,
+    /// Document or enum.
+    pub kind: TypeDefKind,
+}
+
+/// What a named type is.
+#[derive(Debug, Clone)]
+pub enum TypeDefKind {
+    /// A nested document with fields.
+    Document(Vec<Attribute>),
+    /// An enum stored as one of these strings.
+    Enum(Vec<String>),
+}
+
+/// A piece of a key template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    /// Literal text.
+    Literal(String),
+    /// A `{field}` placeholder.
+    Field(String),
+}
+
+/// A key template such as `ORDER#{placed_at}#{order_id}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    /// The text as written.
+    pub text: String,
+    /// YAML path of the template.
+    pub path: YamlPath,
+    /// Literal text and placeholders, in order.
+    pub segments: Vec<Segment>,
+}
+
+impl Template {
+    /// The placeholder names, in order.
+    pub fn fields(&self) -> impl Iterator<Item = &str> {
+        self.segments.iter().filter_map(|s| match s {
+            Segment::Field(f) => Some(f.as_str()),
+            Segment::Literal(_) => None,
+        })
+    }
+}
+
+/// An entity's templates for one index (or `primary`).
+#[derive(Debug, Clone)]
+pub struct KeyTemplates {
+    /// `primary` or an index name.
+    pub index: String,
+    /// YAML path (`entities.Order.keys.gsi1`).
+    pub path: YamlPath,
+    /// `partition:` (absent for local indexes).
+    pub partition: Option<Template>,
+    /// `sort:`.
+    pub sort: Option<Template>,
+}
+
+/// One entry of `entities:`.
+#[derive(Debug, Clone)]
+pub struct Entity {
+    /// Entity name.
+    pub name: String,
+    /// YAML path.
+    pub path: YamlPath,
+    /// `doc:`.
+    pub doc: Option<String>,
+    /// Attributes in schema order.
+    pub attributes: Vec<Attribute>,
+    /// Key templates per index, in schema order.
+    pub keys: Vec<KeyTemplates>,
+}
+
+impl Entity {
+    /// The attribute called `name`.
+    pub fn attribute(&self, name: &str) -> Option<&Attribute> {
+        self.attributes.iter().find(|a| a.name == name)
+    }
+
+    /// The templates for `index`.
+    pub fn keys_for(&self, index: &str) -> Option<&KeyTemplates> {
+        self.keys.iter().find(|k| k.index == index)
+    }
+}
+
+/// `order:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Ascending key order.
+    Asc,
+    /// Descending key order.
+    Desc,
+}
+
+/// One entry of `access_patterns:`.
+#[derive(Debug, Clone)]
+pub struct AccessPattern {
+    /// Pattern name.
+    pub name: String,
+    /// YAML path.
+    pub path: YamlPath,
+    /// `entity:`.
+    pub entity: Option<String>,
+    /// `entities:` (an item collection).
+    pub entities: Option<Vec<String>>,
+    /// `index:`; `None` means `primary`.
+    pub index: Option<String>,
+    /// `order:`.
+    pub order: Order,
+    /// `one: true`.
+    pub one: bool,
+    /// `doc:`.
+    pub doc: Option<String>,
+}

@@ -1,0 +1,401 @@
+//! Diagnostics: what is wrong with a schema, where (file, line, column, YAML path), and a
+//! `help:` line saying what to do. All passes collect them; nothing stops at the first.
+//!
+//! Rendering uses miette's graphical handler, without colour when `NO_COLOR` is set or the
+//! output is not a terminal, and a JSON form for editors and CI.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Generation continues.
+    Warning,
+    /// Generation fails.
+    Error,
+}
+
+/// Whether a diagnostic points at a mapping key or at its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Anchor {
+    /// The key (`partiton_key:`), for unknown or misplaced fields.
+    Key,
+    /// The value, for everything about what was written.
+    Value,
+}
+
+/// One finding about the schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// A stable rule name (`unknown-field`, `ambiguous-keys`).
+    pub code: &'static str,
+    /// The YAML path the finding is about.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+    /// What to do about it.
+    pub help: String,
+    /// Key or value.
+    pub anchor: Anchor,
+    /// An exact location, when the YAML parser itself reported one (syntax errors).
+    pub location: Option<Location>,
+}
+
+impl Diagnostic {
+    /// An error about the value at `path`.
+    pub fn error(
+        code: &'static str,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            path: path.into(),
+            message: message.into(),
+            help: help.into(),
+            anchor: Anchor::Value,
+            location: None,
+        }
+    }
+
+    /// A warning about the value at `path`.
+    pub fn warning(
+        code: &'static str,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Self::error(code, path, message, help)
+        }
+    }
+
+    /// Point at the mapping key rather than its value.
+    pub fn at_key(mut self) -> Self {
+        self.anchor = Anchor::Key;
+        self
+    }
+
+    /// Pin an exact location.
+    pub fn at(mut self, location: Location) -> Self {
+        self.location = Some(location);
+        self
+    }
+}
+
+/// A position in the schema file: 1-based line and column, and the byte offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column (in characters).
+    pub column: usize,
+    /// Byte offset into the file.
+    pub offset: usize,
+}
+
+/// Where every mapping key and value of the document starts, by YAML path.
+#[derive(Debug, Clone, Default)]
+pub struct Positions {
+    keys: BTreeMap<String, Location>,
+    values: BTreeMap<String, Location>,
+}
+
+impl Positions {
+    /// Records the position of the key of the entry at `path`.
+    pub fn set_key(&mut self, path: &str, location: Location) {
+        self.keys.entry(path.to_owned()).or_insert(location);
+    }
+
+    /// Records the position of the value at `path`.
+    pub fn set_value(&mut self, path: &str, location: Location) {
+        self.values.entry(path.to_owned()).or_insert(location);
+    }
+
+    /// The best location for `path`: the exact node if known, otherwise its nearest ancestor.
+    pub fn find(&self, path: &str, anchor: Anchor) -> Option<Location> {
+        let mut current = path;
+        loop {
+            let exact = match anchor {
+                Anchor::Key => self.keys.get(current).or_else(|| self.values.get(current)),
+                Anchor::Value => self.values.get(current).or_else(|| self.keys.get(current)),
+            };
+            if let Some(l) = exact {
+                return Some(*l);
+            }
+            current = parent(current)?;
+        }
+    }
+}
+
+/// The YAML path one level up: `a.b[2]` → `a.b`, `a.b` → `a`.
+fn parent(path: &str) -> Option<&str> {
+    if path.is_empty() {
+        return None;
+    }
+    let cut = path.rfind(['.', '[']).unwrap_or(0);
+    Some(&path[..cut])
+}
+
+/// The schema source a set of diagnostics refers to.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The file path as given.
+    pub path: PathBuf,
+    /// The file's text.
+    pub text: Arc<str>,
+    /// Positions of its nodes.
+    pub positions: Positions,
+}
+
+impl Source {
+    /// A source with no positions yet.
+    pub fn new(path: impl AsRef<Path>, text: impl Into<Arc<str>>) -> Self {
+        Source {
+            path: path.as_ref().to_path_buf(),
+            text: text.into(),
+            positions: Positions::default(),
+        }
+    }
+
+    /// The location of a diagnostic (line 1, column 1 for an empty or unparsable file).
+    pub fn locate(&self, diagnostic: &Diagnostic) -> Location {
+        diagnostic
+            .location
+            .or_else(|| self.positions.find(&diagnostic.path, diagnostic.anchor))
+            .unwrap_or(Location {
+                line: 1,
+                column: 1,
+                offset: 0,
+            })
+    }
+
+    /// Converts a 1-based line and 0-based character column into a location.
+    pub fn location_at(&self, line: usize, char_column: usize) -> Location {
+        let mut offset = 0;
+        for (i, l) in self.text.split_inclusive('\n').enumerate() {
+            if i + 1 == line {
+                let in_line: usize = l.chars().take(char_column).map(char::len_utf8).sum();
+                return Location {
+                    line,
+                    column: char_column + 1,
+                    offset: offset + in_line,
+                };
+            }
+            offset += l.len();
+        }
+        Location {
+            line,
+            column: char_column + 1,
+            offset: self.text.len(),
+        }
+    }
+
+    /// The location of a byte offset.
+    pub fn location_of_offset(&self, offset: usize) -> Location {
+        let offset = offset.min(self.text.len());
+        let before = &self.text[..floor_char_boundary(&self.text, offset)];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+        Location {
+            line,
+            column: before[line_start..].chars().count() + 1,
+            offset: before.len(),
+        }
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// A miette report for one diagnostic.
+struct Report<'a> {
+    diagnostic: &'a Diagnostic,
+    source: NamedSource<Arc<str>>,
+    span: SourceSpan,
+    header: String,
+}
+
+impl fmt::Debug for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.header)
+    }
+}
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.header)
+    }
+}
+impl std::error::Error for Report<'_> {}
+
+impl miette::Diagnostic for Report<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.diagnostic.code))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diagnostic.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.diagnostic.help))
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let label = if self.diagnostic.path.is_empty() {
+            "here".to_owned()
+        } else {
+            format!("at `{}`", self.diagnostic.path)
+        };
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            Some(label),
+            self.span,
+        ))))
+    }
+}
+
+/// How to render diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// Colours and Unicode box drawing, for terminals.
+    Color,
+    /// No colours (for `NO_COLOR`, pipes, files and snapshots).
+    Plain,
+}
+
+impl Style {
+    /// Plain unless stderr is a terminal and `NO_COLOR` is unset.
+    pub fn detect() -> Style {
+        use std::io::IsTerminal;
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        if !no_color && std::io::stderr().is_terminal() {
+            Style::Color
+        } else {
+            Style::Plain
+        }
+    }
+}
+
+/// Renders one diagnostic: a `file:line:column` header, the source snippet with the YAML
+/// path, and the help line.
+pub fn render(source: &Source, diagnostic: &Diagnostic, style: Style) -> String {
+    let location = source.locate(diagnostic);
+    let file = source.path.display().to_string();
+    let severity = match diagnostic.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let header = format!(
+        "{file}:{}:{}: {severity}: {}",
+        location.line, location.column, diagnostic.message
+    );
+    let token_len = source.text[location.offset..]
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != ':' && *c != ',' && *c != '}')
+        .map(char::len_utf8)
+        .sum::<usize>()
+        .max(1);
+    let span_len = token_len.min(source.text.len().saturating_sub(location.offset));
+    let report = Report {
+        diagnostic,
+        source: NamedSource::new(file, source.text.clone()),
+        span: SourceSpan::new(location.offset.into(), span_len),
+        header,
+    };
+    let theme = match style {
+        Style::Color => GraphicalTheme::unicode(),
+        Style::Plain => GraphicalTheme::unicode_nocolor(),
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    let mut out = String::new();
+    if handler.render_report(&mut out, &report).is_err() {
+        out = format!("{report}\n  help: {}\n", diagnostic.help);
+    }
+    out
+}
+
+/// Renders diagnostics as a JSON array for editors and CI.
+pub fn to_json(source: &Source, diagnostics: &[Diagnostic]) -> String {
+    let items: Vec<serde_json::Value> = diagnostics
+        .iter()
+        .map(|d| {
+            let l = source.locate(d);
+            serde_json::json!({
+                "file": source.path.display().to_string(),
+                "line": l.line,
+                "column": l.column,
+                "path": d.path,
+                "severity": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
+                "code": d.code,
+                "message": d.message,
+                "help": d.help,
+            })
+        })
+        .collect();
+    serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// Whether any diagnostic is an error.
+pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().any(|d| d.severity == Severity::Error)
+}
+
+/// The edit distance between two names, for "did you mean" hints.
+pub fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            let next = (row[j + 1] + 1).min(row[j] + 1).min(prev + cost);
+            prev = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+/// The closest of `candidates` to `name`, if it is close enough to be a likely typo.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (distance(name, c), c))
+        .filter(|(d, c)| *d <= (c.len().max(name.len()) / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// "did you mean `x`?" or a list of what is allowed.
+pub fn suggest<'a>(name: &str, candidates: &[&'a str]) -> String {
+    match closest(name, candidates.iter().copied()) {
+        Some(c) => format!("did you mean `{c}`?"),
+        None if candidates.is_empty() => "remove it".to_owned(),
+        None => format!(
+            "expected one of {}",
+            candidates
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}

@@ -1,0 +1,516 @@
+//! The resolved model the emitters read: entities with typed attributes, key templates
+//! parsed into typed parts, indexes with their kind and projection, and access patterns with
+//! their partition and sort fields. Built only from a schema that validated without errors;
+//! emitters never see the raw YAML types.
+
+use crate::ast::{self, Auto, Literal, Order, Schema, Segment, TypeDefKind, TypeExpr};
+use crate::names;
+use crate::validate::{IndexKind, index_kind};
+
+/// A resolved type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Type {
+    /// `string` → `String`
+    String,
+    /// `integer` → `i64`
+    Integer,
+    /// `float` → `f64`
+    Float,
+    /// `bool` → `bool`
+    Bool,
+    /// `timestamp` → `DateTime<Utc>`, stored as RFC 3339 text
+    Timestamp,
+    /// `date` → `NaiveDate`
+    Date,
+    /// `uuid` → `Uuid`
+    Uuid,
+    /// `bytes` → `Vec<u8>`
+    Bytes,
+    /// `ttl` → `DateTime<Utc>`, stored as epoch seconds
+    Ttl,
+    /// `list<T>` → `Vec<T>`
+    List(Box<Type>),
+    /// `map<T>` → `BTreeMap<String, T>`
+    Map(Box<Type>),
+    /// `set<T>` → `BTreeSet<T>`
+    Set(Box<Type>),
+    /// A document type from `types:`
+    Document(String),
+    /// An enum from `types:`
+    Enum(String),
+}
+
+/// A resolved default value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DefaultValue {
+    /// The current instant or date.
+    Now,
+    /// A fresh random UUID.
+    Uuid,
+    /// A literal of the attribute's type.
+    Literal(Literal),
+}
+
+/// An attribute of an entity or a field of a document type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attribute {
+    /// The schema name.
+    pub name: String,
+    /// The Rust field name (`user_id`, `r#type`).
+    pub rust_name: String,
+    /// The stored attribute name (`rename`, else the schema name).
+    pub stored_name: String,
+    /// The type.
+    pub ty: Type,
+    /// `optional: true` (`Option<T>`).
+    pub optional: bool,
+    /// `default:`.
+    pub default: Option<DefaultValue>,
+    /// `doc:`.
+    pub doc: Option<String>,
+    /// `immutable: true`.
+    pub immutable: bool,
+    /// `auto:`.
+    pub auto: Option<Auto>,
+    /// `version: true`.
+    pub version: bool,
+}
+
+/// A named type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    /// The schema name.
+    pub name: String,
+    /// The Rust type name.
+    pub rust_name: String,
+    /// `doc:`.
+    pub doc: Option<String>,
+    /// Fields or values.
+    pub kind: TypeKind,
+}
+
+/// What a named type is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    /// A nested document.
+    Document(Vec<Attribute>),
+    /// An enum: `(stored value, Rust variant name)` pairs.
+    Enum(Vec<(String, String)>),
+}
+
+/// One part of a key template.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TemplatePart {
+    /// Literal text.
+    Literal(String),
+    /// A field of the entity.
+    Field {
+        /// Schema name of the attribute.
+        name: String,
+        /// Rust field name.
+        rust_name: String,
+        /// Its (scalar) type.
+        ty: Type,
+        /// Whether the attribute is optional (makes an index sparse).
+        optional: bool,
+    },
+}
+
+/// A key template bound to a key attribute.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    /// The text as written.
+    pub text: String,
+    /// The key attribute it is stored in (`pk`, `gsi1sk`).
+    pub attribute: String,
+    /// Literal text and fields, in order.
+    pub parts: Vec<TemplatePart>,
+}
+
+impl Template {
+    /// The fields, in order.
+    pub fn fields(&self) -> impl Iterator<Item = (&str, &str, &Type, bool)> {
+        self.parts.iter().filter_map(|p| match p {
+            TemplatePart::Field {
+                name,
+                rust_name,
+                ty,
+                optional,
+            } => Some((name.as_str(), rust_name.as_str(), ty, *optional)),
+            TemplatePart::Literal(_) => None,
+        })
+    }
+
+    /// Whether any field is optional (the key is omitted while it is `None`).
+    pub fn is_sparse(&self) -> bool {
+        self.fields().any(|(_, _, _, optional)| optional)
+    }
+}
+
+/// An index of the table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Index {
+    /// Index name (`primary` for the table itself).
+    pub name: String,
+    /// Primary, global, local or inverse.
+    pub kind: IndexKind,
+    /// Partition key attribute.
+    pub partition_key: String,
+    /// Sort key attribute.
+    pub sort_key: Option<String>,
+    /// Projected attributes.
+    pub projection: ast::Projection,
+}
+
+/// An entity's key on one index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Key {
+    /// The index name (`primary` for the table).
+    pub index: String,
+    /// The index kind.
+    pub kind: IndexKind,
+    /// The partition template (for local indexes, the primary one).
+    pub partition: Template,
+    /// The sort template.
+    pub sort: Option<Template>,
+}
+
+impl Key {
+    /// Whether the key attributes are omitted while an optional field is `None`.
+    pub fn is_sparse(&self) -> bool {
+        self.partition.is_sparse() || self.sort.as_ref().is_some_and(Template::is_sparse)
+    }
+}
+
+/// An entity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entity {
+    /// Schema name, also the stored type discriminator.
+    pub name: String,
+    /// Rust type name.
+    pub rust_name: String,
+    /// `doc:`.
+    pub doc: Option<String>,
+    /// Attributes in schema order.
+    pub attributes: Vec<Attribute>,
+    /// Keys: primary first, then each index it belongs to (the inverse index included,
+    /// with the primary templates swapped).
+    pub keys: Vec<Key>,
+}
+
+impl Entity {
+    /// The primary key.
+    pub fn primary(&self) -> &Key {
+        &self.keys[0]
+    }
+
+    /// The key on `index`.
+    pub fn key(&self, index: &str) -> Option<&Key> {
+        self.keys.iter().find(|k| k.index == index)
+    }
+
+    /// The attribute called `name`.
+    pub fn attribute(&self, name: &str) -> Option<&Attribute> {
+        self.attributes.iter().find(|a| a.name == name)
+    }
+}
+
+/// What an access pattern returns.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PatternTarget {
+    /// Items of one entity.
+    Entity(String),
+    /// An item collection of several entities sharing a partition.
+    Collection(Vec<String>),
+}
+
+/// An access pattern.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccessPattern {
+    /// Schema name.
+    pub name: String,
+    /// Rust function name.
+    pub rust_name: String,
+    /// `doc:`.
+    pub doc: Option<String>,
+    /// What it returns.
+    pub target: PatternTarget,
+    /// The index queried.
+    pub index: String,
+    /// The index kind.
+    pub kind: IndexKind,
+    /// `order:`.
+    pub order: Order,
+    /// `one: true`.
+    pub one: bool,
+    /// The partition template (shared by all entities of a collection).
+    pub partition: Template,
+    /// Each entity's sort template on the index, in `target` order.
+    pub sorts: Vec<(String, Option<Template>)>,
+}
+
+/// The table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// Default physical name.
+    pub name: String,
+    /// Partition key attribute.
+    pub partition_key: String,
+    /// Sort key attribute.
+    pub sort_key: Option<String>,
+    /// Type discriminator attribute.
+    pub type_attribute: String,
+    /// Key segment delimiter.
+    pub delimiter: char,
+    /// TTL attribute.
+    pub ttl_attribute: Option<String>,
+    /// Secondary indexes, in schema order.
+    pub indexes: Vec<Index>,
+}
+
+/// The whole resolved schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// The table.
+    pub table: Table,
+    /// Named types.
+    pub types: Vec<TypeDef>,
+    /// Entities.
+    pub entities: Vec<Entity>,
+    /// Access patterns.
+    pub access_patterns: Vec<AccessPattern>,
+}
+
+impl Model {
+    /// The entity called `name`.
+    pub fn entity(&self, name: &str) -> Option<&Entity> {
+        self.entities.iter().find(|e| e.name == name)
+    }
+}
+
+/// Builds the model from a schema that validated without errors. Returns `None` only if the
+/// schema was not actually valid (a validator gap), never panics.
+pub fn build(schema: &Schema) -> Option<Model> {
+    let t = &schema.table;
+    let delimiter = {
+        let mut c = t.delimiter.chars();
+        match (c.next(), c.next()) {
+            (Some(d), None) => d,
+            _ => return None,
+        }
+    };
+    let resolve = |ty: &TypeExpr| resolve_type(schema, ty);
+    let attribute = |a: &ast::Attribute| -> Option<Attribute> {
+        Some(Attribute {
+            name: a.name.clone(),
+            rust_name: names::field(&a.name),
+            stored_name: a.stored_name().to_owned(),
+            ty: resolve(a.ty.as_ref()?)?,
+            optional: a.optional,
+            default: a.default.clone().map(|d| match d {
+                ast::DefaultSpec::Now => DefaultValue::Now,
+                ast::DefaultSpec::Uuid => DefaultValue::Uuid,
+                ast::DefaultSpec::Literal(l) => DefaultValue::Literal(l),
+            }),
+            doc: a.doc.clone(),
+            immutable: a.immutable,
+            auto: a.auto,
+            version: a.version,
+        })
+    };
+    let types = schema
+        .types
+        .iter()
+        .map(|td| {
+            Some(TypeDef {
+                name: td.name.clone(),
+                rust_name: names::type_name(&td.name),
+                doc: td.doc.clone(),
+                kind: match &td.kind {
+                    TypeDefKind::Document(fields) => {
+                        TypeKind::Document(fields.iter().map(attribute).collect::<Option<_>>()?)
+                    }
+                    TypeDefKind::Enum(values) => TypeKind::Enum(
+                        values
+                            .iter()
+                            .map(|v| (v.clone(), names::type_name(v)))
+                            .collect(),
+                    ),
+                },
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let indexes: Vec<Index> = t
+        .indexes
+        .iter()
+        .map(|i| Index {
+            name: i.name.clone(),
+            kind: index_kind(schema, i),
+            partition_key: i
+                .partition_key
+                .clone()
+                .unwrap_or_else(|| t.partition_key.clone()),
+            sort_key: i.sort_key.clone(),
+            projection: i.projection.clone(),
+        })
+        .collect();
+    let mut entities = Vec::new();
+    for e in &schema.entities {
+        let attributes = e
+            .attributes
+            .iter()
+            .map(attribute)
+            .collect::<Option<Vec<_>>>()?;
+        let template = |tpl: &ast::Template, attr: &str| -> Option<Template> {
+            let parts = tpl
+                .segments
+                .iter()
+                .map(|s| match s {
+                    Segment::Literal(l) => Some(TemplatePart::Literal(l.clone())),
+                    Segment::Field(f) => {
+                        let a = attributes.iter().find(|a| &a.name == f)?;
+                        Some(TemplatePart::Field {
+                            name: a.name.clone(),
+                            rust_name: a.rust_name.clone(),
+                            ty: a.ty.clone(),
+                            optional: a.optional,
+                        })
+                    }
+                })
+                .collect::<Option<Vec<_>>>()?;
+            Some(Template {
+                text: tpl.text.clone(),
+                attribute: attr.to_owned(),
+                parts,
+            })
+        };
+        let primary = e.keys_for("primary")?;
+        let primary_partition = primary.partition.as_ref()?;
+        let mut keys = vec![Key {
+            index: "primary".into(),
+            kind: IndexKind::Primary,
+            partition: template(primary_partition, &t.partition_key)?,
+            sort: match (&primary.sort, &t.sort_key) {
+                (Some(s), Some(attr)) => Some(template(s, attr)?),
+                _ => None,
+            },
+        }];
+        for index in &indexes {
+            match index.kind {
+                IndexKind::Inverse => {
+                    // Every item with a primary sort key is in the inverse index.
+                    if let (Some(sort), Some(sk)) = (&primary.sort, &index.sort_key) {
+                        keys.push(Key {
+                            index: index.name.clone(),
+                            kind: index.kind,
+                            partition: template(sort, &index.partition_key)?,
+                            sort: Some(template(primary_partition, sk)?),
+                        });
+                    }
+                }
+                IndexKind::Local => {
+                    if let Some(k) = e.keys_for(&index.name) {
+                        keys.push(Key {
+                            index: index.name.clone(),
+                            kind: index.kind,
+                            partition: template(primary_partition, &index.partition_key)?,
+                            sort: match (&k.sort, &index.sort_key) {
+                                (Some(s), Some(attr)) => Some(template(s, attr)?),
+                                _ => None,
+                            },
+                        });
+                    }
+                }
+                IndexKind::Global | IndexKind::Primary => {
+                    if let Some(k) = e.keys_for(&index.name) {
+                        keys.push(Key {
+                            index: index.name.clone(),
+                            kind: index.kind,
+                            partition: template(k.partition.as_ref()?, &index.partition_key)?,
+                            sort: match (&k.sort, &index.sort_key) {
+                                (Some(s), Some(attr)) => Some(template(s, attr)?),
+                                _ => None,
+                            },
+                        });
+                    }
+                }
+            }
+        }
+        entities.push(Entity {
+            name: e.name.clone(),
+            rust_name: names::type_name(&e.name),
+            doc: e.doc.clone(),
+            attributes,
+            keys,
+        });
+    }
+    let mut access_patterns = Vec::new();
+    for p in &schema.access_patterns {
+        let index = p.index.clone().unwrap_or_else(|| "primary".into());
+        let kind = if index == "primary" {
+            IndexKind::Primary
+        } else {
+            indexes.iter().find(|i| i.name == index)?.kind
+        };
+        let (target, members): (PatternTarget, Vec<String>) = match (&p.entity, &p.entities) {
+            (Some(e), None) => (PatternTarget::Entity(e.clone()), vec![e.clone()]),
+            (None, Some(list)) => (PatternTarget::Collection(list.clone()), list.clone()),
+            _ => return None,
+        };
+        let mut partition = None;
+        let mut sorts = Vec::new();
+        for name in &members {
+            let entity = entities.iter().find(|e| &e.name == name)?;
+            let key = entity.key(&index)?;
+            partition.get_or_insert_with(|| key.partition.clone());
+            sorts.push((name.clone(), key.sort.clone()));
+        }
+        access_patterns.push(AccessPattern {
+            name: p.name.clone(),
+            rust_name: names::field(&p.name),
+            doc: p.doc.clone(),
+            target,
+            index,
+            kind,
+            order: p.order,
+            one: p.one,
+            partition: partition?,
+            sorts,
+        });
+    }
+    Some(Model {
+        table: Table {
+            name: t.name.clone().unwrap_or_else(|| "app".into()),
+            partition_key: t.partition_key.clone(),
+            sort_key: t.sort_key.clone(),
+            type_attribute: t.type_attribute.clone(),
+            delimiter,
+            ttl_attribute: t.ttl_attribute.clone(),
+            indexes,
+        },
+        types,
+        entities,
+        access_patterns,
+    })
+}
+
+fn resolve_type(schema: &Schema, ty: &TypeExpr) -> Option<Type> {
+    Some(match ty {
+        TypeExpr::String => Type::String,
+        TypeExpr::Integer => Type::Integer,
+        TypeExpr::Float => Type::Float,
+        TypeExpr::Bool => Type::Bool,
+        TypeExpr::Timestamp => Type::Timestamp,
+        TypeExpr::Date => Type::Date,
+        TypeExpr::Uuid => Type::Uuid,
+        TypeExpr::Bytes => Type::Bytes,
+        TypeExpr::Ttl => Type::Ttl,
+        TypeExpr::List(t) => Type::List(Box::new(resolve_type(schema, t)?)),
+        TypeExpr::Map(t) => Type::Map(Box::new(resolve_type(schema, t)?)),
+        TypeExpr::Set(t) => Type::Set(Box::new(resolve_type(schema, t)?)),
+        TypeExpr::Named(n) => match &schema.types.iter().find(|t| &t.name == n)?.kind {
+            TypeDefKind::Document(_) => Type::Document(n.clone()),
+            TypeDefKind::Enum(_) => Type::Enum(n.clone()),
+        },
+    })
+}
