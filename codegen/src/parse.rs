@@ -34,18 +34,26 @@ pub fn parse(path: &std::path::Path, text: &str) -> Parsed {
     let value: Value = match serde_yaml::from_str(text) {
         Ok(v) => v,
         Err(e) => {
-            let mut d = Diagnostic::error(
-                "yaml-syntax",
-                "",
-                format!(
-                    "the schema is not valid YAML: {}",
-                    strip_location(&e.to_string())
-                ),
-                "fix the YAML syntax at this position (indentation, quotes, brackets)",
-            );
-            if let Some(l) = e.location() {
-                d = d.at(source.location_at(l.line(), l.column().saturating_sub(1)));
-            }
+            let message = strip_location(&e.to_string());
+            let mut d = if message.contains("duplicate entry") {
+                Diagnostic::error(
+                    "duplicate-name",
+                    "",
+                    format!("a name is declared twice: {message}"),
+                    "each name may appear once in a mapping; rename or merge the two entries",
+                )
+            } else {
+                Diagnostic::error(
+                    "yaml-syntax",
+                    "",
+                    format!("the schema is not valid YAML: {message}"),
+                    "fix the YAML syntax at this position (indentation, quotes, brackets)",
+                )
+            };
+            d = d.at(match e.location() {
+                Some(l) => source.location_at(l.line(), l.column().saturating_sub(1)),
+                None => fallback_location(&source),
+            });
             return Parsed {
                 source,
                 schema: None,
@@ -62,6 +70,27 @@ pub fn parse(path: &std::path::Path, text: &str) -> Parsed {
         source,
         schema,
         diagnostics,
+    }
+}
+
+/// Where to report a YAML error that serde_yaml gave no position for: the second document
+/// of a multi-document stream, or where yaml-rust2's reading fails, or the start.
+fn fallback_location(source: &Source) -> crate::diagnostics::Location {
+    struct Documents(Vec<Marker>);
+    impl MarkedEventReceiver for Documents {
+        fn on_event(&mut self, event: Event, mark: Marker) {
+            if event == Event::DocumentStart {
+                self.0.push(mark);
+            }
+        }
+    }
+    let mut documents = Documents(Vec::new());
+    match Parser::new_from_str(&source.text).load(&mut documents, true) {
+        Err(e) => source.location_at(e.marker().line(), e.marker().col()),
+        Ok(()) => match documents.0.get(1) {
+            Some(m) => source.location_at(m.line(), m.col()),
+            None => source.location_at(1, 0),
+        },
     }
 }
 
@@ -255,6 +284,26 @@ impl Reader<'_> {
         })
     }
 
+    /// The entries of a mapping of named things (`entities`, `types`, ...), with their paths.
+    fn entries<'v>(
+        &mut self,
+        value: &'v Value,
+        path: &str,
+        what: &str,
+    ) -> Vec<(String, &'v Value, String)> {
+        self.fields(value, path, what)
+            .map(|f| {
+                f.entries
+                    .into_iter()
+                    .map(|(name, v, _)| {
+                        let p = join(path, &name);
+                        (name, v, p)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Reports every key that was not read.
     fn finish(&mut self, fields: Fields<'_>, allowed: &[&str], what: &str) {
         for (key, value, used) in &fields.entries {
@@ -340,32 +389,20 @@ impl Reader<'_> {
                 self.wrong_type(&path, "the number 1", other, "write `version: 1`")
             }
         }
-        if let Some((v, path)) = f.get("table") {
-            if let Some(t) = self.table(v, &path) {
-                schema.table = t;
-            }
+        if let Some((v, path)) = f.get("table")
+            && let Some(t) = self.table(v, &path)
+        {
+            schema.table = t;
         }
         if let Some((v, path)) = f.get("types") {
-            if let Some(mut types) = self.fields(v, &path, "`types`") {
-                for (name, value, used) in &mut types.entries {
-                    *used = true;
-                    let p = join(&path, name);
-                    if let Some(t) = self.type_def(name, value, &p) {
-                        schema.types.push(t);
-                    }
-                }
+            for (name, value, p) in self.entries(v, &path, "`types`") {
+                schema.types.extend(self.type_def(&name, value, &p));
             }
         }
         match f.get("entities") {
             Some((v, path)) => {
-                if let Some(mut entities) = self.fields(v, &path, "`entities`") {
-                    for (name, value, used) in &mut entities.entries {
-                        *used = true;
-                        let p = join(&path, name);
-                        if let Some(e) = self.entity(name, value, &p) {
-                            schema.entities.push(e);
-                        }
-                    }
+                for (name, value, p) in self.entries(v, &path, "`entities`") {
+                    schema.entities.extend(self.entity(&name, value, &p));
                 }
             }
             None => self.error(Diagnostic::error(
@@ -376,14 +413,10 @@ impl Reader<'_> {
             )),
         }
         if let Some((v, path)) = f.get("access_patterns") {
-            if let Some(mut patterns) = self.fields(v, &path, "`access_patterns`") {
-                for (name, value, used) in &mut patterns.entries {
-                    *used = true;
-                    let p = join(&path, name);
-                    if let Some(a) = self.pattern(name, value, &p) {
-                        schema.access_patterns.push(a);
-                    }
-                }
+            for (name, value, p) in self.entries(v, &path, "`access_patterns`") {
+                schema
+                    .access_patterns
+                    .extend(self.pattern(&name, value, &p));
             }
         }
         self.finish(
@@ -417,14 +450,8 @@ impl Reader<'_> {
         }
         table.ttl_attribute = self.opt_string(&mut f, "ttl_attribute", "name the attribute");
         if let Some((v, p)) = f.get("indexes") {
-            if let Some(mut indexes) = self.fields(v, &p, "`indexes`") {
-                for (name, value, used) in &mut indexes.entries {
-                    *used = true;
-                    let ip = join(&p, name);
-                    if let Some(i) = self.index(name, value, &ip) {
-                        table.indexes.push(i);
-                    }
-                }
+            for (name, value, ip) in self.entries(v, &p, "`indexes`") {
+                table.indexes.extend(self.index(&name, value, &ip));
             }
         }
         self.finish(
@@ -553,14 +580,8 @@ impl Reader<'_> {
 
     fn attributes(&mut self, value: &Value, path: &str) -> Vec<Attribute> {
         let mut out = Vec::new();
-        if let Some(mut f) = self.fields(value, path, "attributes") {
-            for (name, v, used) in &mut f.entries {
-                *used = true;
-                let p = join(path, name);
-                if let Some(a) = self.attribute(name, v, &p) {
-                    out.push(a);
-                }
-            }
+        for (name, v, p) in self.entries(value, path, "attributes") {
+            out.extend(self.attribute(&name, v, &p));
         }
         out
     }
@@ -705,14 +726,8 @@ impl Reader<'_> {
         let mut keys = Vec::new();
         match f.get("keys") {
             Some((v, p)) => {
-                if let Some(mut kf) = self.fields(v, &p, "`keys`") {
-                    for (index, value, used) in &mut kf.entries {
-                        *used = true;
-                        let kp = join(&p, index);
-                        if let Some(k) = self.key_templates(index, value, &kp) {
-                            keys.push(k);
-                        }
-                    }
+                for (index, value, kp) in self.entries(v, &p, "`keys`") {
+                    keys.extend(self.key_templates(&index, value, &kp));
                 }
             }
             None => self.error(Diagnostic::error(

@@ -168,7 +168,7 @@ impl<'s> Validator<'s> {
         }
         for index in &t.indexes {
             let p = &index.path;
-            if !names::snake(&index.name).is_some_and(|s| !s.is_empty()) {
+            if names::snake(&index.name).is_none() {
                 self.push(
                     Diagnostic::error(
                         "invalid-name",
@@ -380,8 +380,13 @@ impl<'s> Validator<'s> {
                     if let Some(TypeExpr::Named(n)) = &f.ty {
                         let mut t = trail.clone();
                         t.push(f.path.as_str());
+                        let type_path = format!("{}.type", f.path);
                         if n == start {
-                            let path = t.first().copied().unwrap_or("").to_owned();
+                            let path = if t.len() == 1 {
+                                type_path
+                            } else {
+                                t[0].to_owned()
+                            };
                             self.push(Diagnostic::error(
                                 "recursive-type",
                                 path,
@@ -589,7 +594,7 @@ impl<'s> Validator<'s> {
             Literal::List(_) => "a list".to_owned(),
             Literal::Map(_) => "a mapping".to_owned(),
         };
-        let mismatch = || Some(format!("{} is not a `{ty}`", found()));
+        let mismatch = || Some(format!("{} is not of type `{ty}`", found()));
         match (ty, l) {
             (TypeExpr::String, Literal::String(_)) => None,
             (TypeExpr::Integer, Literal::Int(_)) => None,
