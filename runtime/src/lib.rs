@@ -32,7 +32,7 @@ pub use error::{
 };
 pub use expr::{Comparison, Condition, Operand, Path};
 pub use key::{Key, PartitionKey, SortKey};
-pub use query::{Cursor, Page, Query, SortCondition};
+pub use query::{Cursor, Narrow, Page, Query, SortCondition};
 pub use table::Table;
 
 /// Re-exports for generated code. Not a stable API: generated code and this crate move in

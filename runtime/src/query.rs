@@ -16,7 +16,7 @@ use crate::Item;
 use crate::entity::Entity;
 use crate::error::{Error, KeyError, Result, from_sdk};
 use crate::expr::{Condition, Path, Placeholders};
-use crate::key::{PartitionKey, SortKey};
+use crate::key::PartitionKey;
 use crate::table::{Table, record_capacity, span};
 
 /// A condition on the sort key of a query.
@@ -38,19 +38,81 @@ pub enum SortCondition {
     BeginsWith(String),
 }
 
-impl SortCondition {
-    /// A condition from an operator and typed sort keys.
-    pub fn from_keys<E>(
-        build: impl FnOnce(String, Option<String>) -> SortCondition,
-        low: &SortKey<E>,
-        high: Option<&SortKey<E>>,
-    ) -> Result<(&'static str, SortCondition), KeyError> {
-        let lo = low.value().map_err(Clone::clone)?.to_owned();
-        let hi = match high {
-            Some(h) => Some(h.value().map_err(Clone::clone)?.to_owned()),
-            None => None,
+/// A condition on one field of a sort key template, with the fields before it fixed.
+///
+/// Values are encoded field values (see [`crate::key::KeyText`]). Generated narrowing methods
+/// build these; [`Narrow::condition`] turns one into a key condition that matches exactly the
+/// keys of the template whose field compares as asked, never keys of other templates that
+/// share a prefix.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Narrow {
+    /// The field equals the value.
+    Eq(String),
+    /// The field is less than the value.
+    Lt(String),
+    /// The field is at most the value.
+    Le(String),
+    /// The field is greater than the value.
+    Gt(String),
+    /// The field is at least the value.
+    Ge(String),
+    /// The field lies between the values, inclusive.
+    Between(String, String),
+    /// The field starts with the (escaped) text.
+    BeginsWith(String),
+}
+
+impl Narrow {
+    /// The key condition for this narrowing. `prefix` is the sort key text before the field
+    /// (literals and the fixed leading fields), `tail` the literal text right after it (`None`
+    /// when the field ends the template). Also returns a sort key value to drop from results,
+    /// for the one case a key condition cannot exclude by itself.
+    pub fn condition(self, prefix: &str, tail: Option<&str>) -> (SortCondition, Option<String>) {
+        let high = crate::key::HIGH;
+        let join = |v: &str| format!("{prefix}{v}");
+        // Every key whose field is exactly `v` (and continues with the tail) is below this.
+        let through = |v: &str| match tail {
+            Some(t) => format!("{prefix}{v}{t}{high}"),
+            None => format!("{prefix}{v}"),
         };
-        Ok((low.attribute(), build(lo, hi)))
+        let ceiling = format!("{prefix}{high}");
+        if prefix.is_empty() {
+            let cond = match self {
+                Narrow::Eq(v) => match tail {
+                    Some(t) => SortCondition::BeginsWith(format!("{v}{t}")),
+                    None => SortCondition::Eq(v),
+                },
+                Narrow::Lt(v) => SortCondition::Lt(v),
+                Narrow::Le(v) => SortCondition::Le(through(&v)),
+                Narrow::Gt(v) => SortCondition::Gt(through(&v)),
+                Narrow::Ge(v) => SortCondition::Ge(v),
+                Narrow::Between(a, b) => SortCondition::Between(a, through(&b)),
+                Narrow::BeginsWith(v) => SortCondition::BeginsWith(v),
+            };
+            return (cond, None);
+        }
+        match self {
+            Narrow::Eq(v) => match tail {
+                Some(t) => (SortCondition::BeginsWith(format!("{prefix}{v}{t}")), None),
+                None => (SortCondition::Eq(join(&v)), None),
+            },
+            Narrow::BeginsWith(v) => (SortCondition::BeginsWith(join(&v)), None),
+            Narrow::Ge(v) => (SortCondition::Between(join(&v), ceiling), None),
+            Narrow::Gt(v) => {
+                let low = match tail {
+                    Some(_) => through(&v),
+                    // The smallest text above `prefix + v`.
+                    None => format!("{prefix}{v}\u{0}"),
+                };
+                (SortCondition::Between(low, ceiling), None)
+            }
+            Narrow::Le(v) => (SortCondition::Between(prefix.to_owned(), through(&v)), None),
+            Narrow::Lt(v) => {
+                let exact = tail.is_none().then(|| join(&v));
+                (SortCondition::Between(prefix.to_owned(), join(&v)), exact)
+            }
+            Narrow::Between(a, b) => (SortCondition::Between(join(&a), through(&b)), None),
+        }
     }
 }
 
@@ -193,6 +255,7 @@ pub struct Query<T> {
     limit: Option<i32>,
     consistent: bool,
     keys_only: bool,
+    exclude_sort: Option<String>,
     decode: Decoder<T>,
 }
 
@@ -212,6 +275,7 @@ impl<T> Clone for Query<T> {
             limit: self.limit,
             consistent: self.consistent,
             keys_only: self.keys_only,
+            exclude_sort: self.exclude_sort.clone(),
             decode: self.decode,
         }
     }
@@ -253,6 +317,7 @@ impl<E: Entity> Query<E> {
             limit: None,
             consistent: false,
             keys_only: false,
+            exclude_sort: None,
             decode: decode_entity::<E>,
         }
     }
@@ -285,6 +350,7 @@ impl<T> Query<T> {
             limit: None,
             consistent: false,
             keys_only: false,
+            exclude_sort: None,
             decode,
         }
     }
@@ -302,6 +368,25 @@ impl<T> Query<T> {
         condition: std::result::Result<SortCondition, KeyError>,
     ) -> Self {
         self.sort = Some((attribute, condition));
+        self
+    }
+
+    /// Narrow by one field of the sort key template on `attribute` (see [`Narrow`]).
+    pub fn narrow(
+        mut self,
+        attribute: &'static str,
+        prefix: std::result::Result<String, KeyError>,
+        tail: Option<&'static str>,
+        narrow: std::result::Result<Narrow, KeyError>,
+    ) -> Self {
+        let built = prefix.and_then(|p| narrow.map(|n| n.condition(&p, tail)));
+        match built {
+            Ok((condition, exclude)) => {
+                self.exclude_sort = exclude;
+                self.sort = Some((attribute, Ok(condition)));
+            }
+            Err(e) => self.sort = Some((attribute, Err(e))),
+        }
         self
     }
 
@@ -352,6 +437,16 @@ impl<T> Query<T> {
         let (items, last) = self.fetch(table, start).await?;
         let cursor = last.map(|k| Cursor::encode(self.tag, &k)).transpose()?;
         Ok(Page { items, cursor })
+    }
+
+    /// The first result, if any, reading only as many pages as needed.
+    pub async fn first(&self, table: &Table) -> Result<Option<T>>
+    where
+        T: Send,
+    {
+        let stream = self.stream(table);
+        futures::pin_mut!(stream);
+        stream.try_next().await
     }
 
     /// Every result, fetching pages lazily as the stream is polled.
@@ -444,6 +539,11 @@ impl<T> Query<T> {
             let mut items = Vec::with_capacity(out.items().len());
             let last = out.last_evaluated_key;
             for item in out.items.unwrap_or_default() {
+                if let (Some(exclude), Some((attribute, _))) = (&self.exclude_sort, &self.sort)
+                    && item.get(*attribute).and_then(|v| v.as_s().ok()) == Some(exclude)
+                {
+                    continue;
+                }
                 if let Some(decoded) = (self.decode)(item)? {
                     items.push(decoded);
                 }

@@ -270,3 +270,73 @@ async fn invalid_partition_key_fails_before_the_request() {
         "{err:?}"
     );
 }
+
+/// Narrowing by one field of `EVENT#{at}#{seq}`, with other sort keys in the partition that
+/// share text with it, must return exactly the events whose field compares as asked.
+#[tokio::test]
+async fn narrowing_by_template_fields_is_exact() {
+    use singletable::Narrow;
+    let t = seeded("nat", 6).await;
+    // Same-typed noise just outside the `EVENT#` range on both sides, which an unbounded
+    // comparison would return (and fail to decode).
+    for sk in ["EVENT", "EVENT\"", "EVENT$", "EVENTS#1"] {
+        t.client()
+            .put_item()
+            .table_name(t.name())
+            .item("pk", AttributeValue::S("ACCOUNT#nat".into()))
+            .item("sk", AttributeValue::S(sk.into()))
+            .item("_type", AttributeValue::S("Event".into()))
+            .send()
+            .await
+            .unwrap();
+    }
+    let at = |seq: i64| {
+        let e = Event::new("nat", seq, "k");
+        KeyText::new('#').value("at", &e.at).finish().unwrap()
+    };
+    let prefix = || KeyText::new('#').lit("EVENT#").finish();
+    let on_at = |n: Narrow| events("nat").narrow("sk", prefix(), Some("#"), Ok(n));
+    let run = |q: Query<Event>| {
+        let t = &t;
+        async move {
+            seqs(
+                &q.page(t, None)
+                    .await
+                    .unwrap_or_else(|e| panic!("{q:?}: {e}"))
+                    .items,
+            )
+        }
+    };
+    assert_eq!(run(on_at(Narrow::Eq(at(2)))).await, [2]);
+    assert_eq!(run(on_at(Narrow::Lt(at(2)))).await, [0, 1]);
+    assert_eq!(run(on_at(Narrow::Le(at(2)))).await, [0, 1, 2]);
+    assert_eq!(run(on_at(Narrow::Gt(at(3)))).await, [4, 5]);
+    assert_eq!(run(on_at(Narrow::Ge(at(3)))).await, [3, 4, 5]);
+    assert_eq!(run(on_at(Narrow::Between(at(1), at(3)))).await, [1, 2, 3]);
+    assert_eq!(
+        run(on_at(Narrow::BeginsWith("2023-11-14T22".into()))).await,
+        [0, 1, 2, 3, 4, 5]
+    );
+
+    // The last field, after equality on `at`: `lt` must drop the exact key.
+    let with_at = |seq: i64| {
+        let e = Event::new("nat", seq, "k");
+        KeyText::new('#')
+            .lit("EVENT#")
+            .value("at", &e.at)
+            .lit("#")
+            .finish()
+    };
+    let seq = |n: i64| KeyText::new('#').value("seq", n).finish().unwrap();
+    let on_seq = |at_of: i64, n: Narrow| events("nat").narrow("sk", with_at(at_of), None, Ok(n));
+    assert_eq!(run(on_seq(3, Narrow::Eq(seq(3)))).await, [3]);
+    assert_eq!(run(on_seq(3, Narrow::Lt(seq(3)))).await, Vec::<i64>::new());
+    assert_eq!(run(on_seq(3, Narrow::Le(seq(3)))).await, [3]);
+    assert_eq!(run(on_seq(3, Narrow::Gt(seq(2)))).await, [3]);
+    assert_eq!(run(on_seq(3, Narrow::Gt(seq(3)))).await, Vec::<i64>::new());
+    assert_eq!(run(on_seq(3, Narrow::Ge(seq(3)))).await, [3]);
+
+    // `first` reads only until one item is found.
+    let first = on_at(Narrow::Ge(at(0))).limit(1).first(&t).await.unwrap();
+    assert_eq!(first.map(|e| e.seq), Some(0));
+}
