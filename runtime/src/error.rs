@@ -241,3 +241,13 @@ where
         source: Box::new(err),
     }
 }
+
+/// A string that is not one of an enum's values.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{value}` is not a value of {type_name}")]
+pub struct UnknownEnumValue {
+    /// The enum.
+    pub type_name: &'static str,
+    /// The string that was given.
+    pub value: String,
+}

@@ -29,6 +29,7 @@ pub use definition::{IndexDefinition, Projection, TableDefinition};
 pub use entity::Entity;
 pub use error::{
     CancellationReason, DecodeError, EncodeError, Error, KeyError, LimitError, Result,
+    UnknownEnumValue,
 };
 pub use expr::{Comparison, Condition, Operand, Path};
 pub use key::{Key, PartitionKey, SortKey};

@@ -1,1 +1,10 @@
-//! Cross-crate integration tests.
+//! Cross-crate integration tests: code generated from the repository's `schema.yaml` and
+//! from every fixture schema, compiled here under `#![deny(warnings)]` (and clippy with
+//! `-D warnings` in CI), and exercised against DynamoDB Local by the tests in `tests/`.
+
+#![deny(warnings)]
+
+/// Generated from the repository's `schema.yaml` (the DESIGN.md example).
+pub mod design {
+    singletable::include_generated!("design.rs");
+}
