@@ -115,6 +115,11 @@ fn emit_table(model: &Model) -> TokenStream {
             Projection::All => quote! { ::singletable::Projection::All },
             Projection::KeysOnly => quote! { ::singletable::Projection::KeysOnly },
             Projection::Include(attrs) => {
+                // The type attribute is always projected so queries can select one entity.
+                let mut attrs: Vec<&str> = attrs.iter().map(String::as_str).collect();
+                if !attrs.contains(&t.type_attribute.as_str()) {
+                    attrs.push(&t.type_attribute);
+                }
                 quote! { ::singletable::Projection::Include(&[#(#attrs),*]) }
             }
         };
@@ -1012,6 +1017,94 @@ fn partition_call(model: &Model, e: &Entity, p: &AccessPattern) -> TokenStream {
     quote! { #entity::#func(#(#args),*) }
 }
 
+/// The attributes an index holds besides keys, if it does not hold whole items.
+fn partial_projection<'m>(model: &'m Model, index: &str) -> Option<&'m Projection> {
+    model
+        .table
+        .indexes
+        .iter()
+        .find(|i| i.name == index)
+        .map(|i| &i.projection)
+        .filter(|p| **p != Projection::All)
+}
+
+/// A projection type for queries on `keys_only` or `include` indexes: the item's primary key
+/// (always projected) and the included attributes, with a way to load the full item.
+fn emit_projection(
+    model: &Model,
+    p: &AccessPattern,
+    e: &Entity,
+    projection: &Projection,
+) -> (Ident, TokenStream) {
+    let pp = self::p();
+    let entity = ident(&e.rust_name);
+    let entity_name = &e.name;
+    let name = format_ident!("{}Projection", p.name.to_upper_camel_case());
+    let included: Vec<Attribute> = match projection {
+        Projection::Include(attrs) => e
+            .attributes
+            .iter()
+            .filter(|a| attrs.contains(&a.stored_name))
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    };
+    let fields = struct_fields(model, &included);
+    let takes = included.iter().map(|a| {
+        let f = ident(&a.rust_name);
+        let stored = &a.stored_name;
+        quote! { #f: #pp::codec::take(&mut item, #entity_name, #stored)? }
+    });
+    let pk = &model.table.partition_key;
+    let sort_take = match &model.table.sort_key {
+        Some(sk) => quote! {
+            let sort: ::std::string::String = #pp::codec::take(&mut item, #entity_name, #sk)?;
+            let sort = ::std::option::Option::Some(::singletable::SortKey::new(#sk, ::std::result::Result::Ok(sort)));
+        },
+        None => quote! { let sort = ::std::option::Option::None; },
+    };
+    let what = match projection {
+        Projection::Include(a) => format!(
+            "keys and {}",
+            a.iter()
+                .map(|x| format!("`{x}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        _ => "keys only".to_owned(),
+    };
+    let docs = doc(&format!(
+        "A `{}` as index `{}` holds it ({what}). [`{name}::load`] reads the full item.",
+        e.name, p.index
+    ));
+    let tokens = quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #name {
+            /// The item's primary key.
+            pub key: ::singletable::Key<#entity>,
+            #(#fields,)*
+        }
+
+        impl #name {
+            fn decode(mut item: ::singletable::Item) -> ::singletable::Result<::std::option::Option<Self>> {
+                let partition: ::std::string::String = #pp::codec::take(&mut item, #entity_name, #pk)?;
+                #sort_take
+                ::std::result::Result::Ok(::std::option::Option::Some(Self {
+                    key: ::singletable::Key::new(::singletable::PartitionKey::new(#pk, ::std::result::Result::Ok(partition)), sort),
+                    #(#takes,)*
+                }))
+            }
+
+            /// Reads the full item from the table; `None` if it was deleted since.
+            pub async fn load(&self, table: &::singletable::Table) -> ::singletable::Result<::std::option::Option<#entity>> {
+                table.get(self.key.clone()).await
+            }
+        }
+    };
+    (name, tokens)
+}
+
 fn emit_entity_pattern(model: &Model, p: &AccessPattern, e: &Entity) -> TokenStream {
     let entity = ident(&e.rust_name);
     let pattern_fn = ident(&p.rust_name);
@@ -1031,7 +1124,39 @@ fn emit_entity_pattern(model: &Model, p: &AccessPattern, e: &Entity) -> TokenStr
         quote! { .index(#i) }
     });
     let order = (p.order == Order::Desc).then(|| quote! { .descending() });
-    let item = quote! { #entity };
+    let (item, projection_type, query_init) = match partial_projection(model, &p.index) {
+        None => (
+            quote! { #entity },
+            TokenStream::new(),
+            quote! { ::singletable::Query::entity(#tag, #partition) },
+        ),
+        Some(projection) => {
+            let (name, tokens) = emit_projection(model, p, e, projection);
+            let entity_name = &e.name;
+            let type_attribute = &model.table.type_attribute;
+            // A keys-only index holds no type attribute to select the entity by.
+            let (types, keys_only) = if *projection == Projection::KeysOnly {
+                (quote! { &[] }, quote! { .keys_only() })
+            } else {
+                (quote! { &[#entity_name] }, TokenStream::new())
+            };
+            let init = quote! {
+                {
+                    let partition = #partition;
+                    ::singletable::Query::new(
+                        #tag,
+                        #entity_name,
+                        partition.attribute(),
+                        partition.into_value(),
+                        ::std::option::Option::Some(#type_attribute),
+                        #types,
+                        #name::decode,
+                    ) #keys_only
+                }
+            };
+            (quote! { #name }, tokens, init)
+        }
+    };
     let consistent_ok = matches!(p.kind, IndexKind::Primary | IndexKind::Local);
     let sort = p.sorts.first().and_then(|(_, s)| s.clone());
     let delimiter = model.table.delimiter;
@@ -1152,10 +1277,12 @@ fn emit_entity_pattern(model: &Model, p: &AccessPattern, e: &Entity) -> TokenStr
                         .collect::<Vec<_>>(),
                 );
                 let lit = tail_after[i].clone().unwrap_or_default();
+                let eq_body = narrow(quote! { Eq }, enc_value.clone());
                 quote! {
-                    #[doc = concat!("Only items whose `", #fname, "` equals `value`.")]
+                    #[doc = concat!("Only items whose `", #fname, "` equals `value`; narrow further by the next field.")]
                     pub fn #eq(self, value: #param_ty) -> #next {
-                        #next { query: self.query, prefix: self.prefix.value(#fname, #value_expr).lit(#lit) }
+                        let prefix = self.prefix.clone().value(#fname, #value_expr).lit(#lit);
+                        #next { query: #eq_body, prefix }
                     }
                 }
             } else {
@@ -1209,6 +1336,7 @@ fn emit_entity_pattern(model: &Model, p: &AccessPattern, e: &Entity) -> TokenStr
         });
     }
     let first_stage = stage_name(p, &[]);
+    let default_sort = default_sort_condition(sort.as_ref());
     let prefix_init = (!fields.is_empty()).then(|| {
         let lit = literals_before.first().cloned().unwrap_or_default();
         quote! { prefix: #pp::KeyText::new(#delimiter).lit(#lit), }
@@ -1218,14 +1346,38 @@ fn emit_entity_pattern(model: &Model, p: &AccessPattern, e: &Entity) -> TokenStr
             #docs
             pub fn #pattern_fn(#(#params),*) -> #first_stage {
                 #first_stage {
-                    query: ::singletable::Query::entity(#tag, #partition) #index #order,
+                    query: #query_init #index #order #default_sort,
                     #prefix_init
                 }
             }
         }
 
+        #projection_type
         #(#stages)*
     }
+}
+
+/// The key condition every query of a pattern starts with: the sort template's literal
+/// prefix (`begins_with(sk, "ORDER#")`), or the whole key for a constant template, so other
+/// entities' items in the partition are skipped by the key condition rather than counted
+/// against the limit and filtered afterwards.
+fn default_sort_condition(sort: Option<&Template>) -> Option<TokenStream> {
+    let sort = sort?;
+    let attr = &sort.attribute;
+    let mut prefix = String::new();
+    for part in &sort.parts {
+        match part {
+            TemplatePart::Literal(l) => prefix.push_str(l),
+            TemplatePart::Field { .. } => {
+                return (!prefix.is_empty()).then(|| {
+                    quote! { .sort(#attr, ::std::result::Result::Ok(::singletable::SortCondition::BeginsWith(#prefix.to_owned()))) }
+                });
+            }
+        }
+    }
+    Some(
+        quote! { .sort(#attr, ::std::result::Result::Ok(::singletable::SortCondition::Eq(#prefix.to_owned()))) },
+    )
 }
 
 fn plural(name: &str) -> String {
