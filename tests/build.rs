@@ -2,31 +2,41 @@
 //! `codegen/tests/fixtures/`, so the test suite compiles each of them under
 //! `#![deny(warnings)]` and clippy, and exercises them against DynamoDB Local.
 
+use std::path::{Path, PathBuf};
+
 fn main() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     codegen::Builder::new()
         .schema(root.join("schema.yaml"))
         .out_file("design.rs")
         .compile()
         .unwrap_or_else(|e| e.exit());
+
     let fixtures = root.join("codegen/tests/fixtures");
     println!("cargo::rerun-if-changed={}", fixtures.display());
-    let mut names: Vec<_> = std::fs::read_dir(&fixtures)
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&fixtures)
         .map(|dir| dir.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
-    names.sort();
-    for path in names {
-        if path.extension().is_some_and(|e| e == "yaml") {
-            let stem = path
-                .file_stem()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
-            codegen::Builder::new()
-                .schema(&path)
-                .out_file(format!("fixture_{stem}.rs"))
-                .compile()
-                .unwrap_or_else(|e| e.exit());
-        }
+    paths.sort();
+    let mut modules = String::new();
+    for path in paths
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+    {
+        let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+        codegen::Builder::new()
+            .schema(path)
+            .out_file(format!("fixture_{stem}.rs"))
+            .compile()
+            .unwrap_or_else(|e| e.exit());
+        modules.push_str(&format!(
+            "/// Generated from `codegen/tests/fixtures/{stem}.yaml`.\n\
+             pub mod {stem} {{\n    singletable::include_generated!(\"fixture_{stem}.rs\");\n}}\n"
+        ));
+    }
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    if let Err(e) = codegen::write_if_changed(&out.join("fixtures.rs"), &modules) {
+        eprintln!("error: cannot write fixtures.rs: {e}");
+        std::process::exit(1);
     }
 }

@@ -357,6 +357,20 @@ fn default_expr(model: &Model, a: &Attribute, d: &DefaultValue) -> TokenStream {
     }
 }
 
+/// A function producing a default: the constructor itself where one exists (`Utc::now`),
+/// else a closure.
+fn default_fn(model: &Model, a: &Attribute, d: &DefaultValue) -> TokenStream {
+    let p = p();
+    match (d, &a.ty, a.optional) {
+        (DefaultValue::Now, Type::Timestamp | Type::Ttl, false) => quote! { #p::chrono::Utc::now },
+        (DefaultValue::Uuid, Type::Uuid, false) => quote! { #p::uuid::Uuid::new_v4 },
+        _ => {
+            let value = default_expr(model, a, d);
+            quote! { || #value }
+        }
+    }
+}
+
 fn literal_expr(model: &Model, ty: &Type, l: &Literal) -> TokenStream {
     let p = p();
     match (ty, l) {
@@ -769,20 +783,23 @@ fn emit_entity(model: &Model, e: &Entity) -> TokenStream {
         if bound.is_empty() {
             key_writes.push(quote! { #(#stmts)* });
         } else {
-            let pats = bound
+            // Sparse index: its keys are written only while every optional field is set.
+            let pats: Vec<TokenStream> = bound
                 .iter()
-                .map(|(_, b)| quote! { ::std::option::Option::Some(#b) });
-            let exprs = optional.iter().map(|(_, rust)| {
-                let f = ident(rust);
-                quote! { &self.#f }
-            });
-            let comment = format!(
-                "Sparse index `{}`: written only while its fields are set.",
-                key.index
-            );
-            key_writes.push(quote! {
-                #[doc = #comment]
-                if let (#(#pats,)*) = (#(#exprs,)*) { #(#stmts)* }
+                .map(|(_, b)| quote! { ::std::option::Option::Some(#b) })
+                .collect();
+            let exprs: Vec<TokenStream> = optional
+                .iter()
+                .map(|(_, rust)| {
+                    let f = ident(rust);
+                    quote! { &self.#f }
+                })
+                .collect();
+            key_writes.push(if pats.len() == 1 {
+                let (pat, expr) = (&pats[0], &exprs[0]);
+                quote! { if let #pat = #expr { #(#stmts)* } }
+            } else {
+                quote! { if let (#(#pats,)*) = (#(#exprs,)*) { #(#stmts)* } }
             });
         }
     }
@@ -802,8 +819,8 @@ fn emit_entity(model: &Model, e: &Entity) -> TokenStream {
                 }
             }
         } else if let Some(d) = &a.default {
-            let value = default_expr(model, a, d);
-            quote! { #field: #p::codec::take_or(&mut item, Self::NAME, #stored, || #value)? }
+            let default = default_fn(model, a, d);
+            quote! { #field: #p::codec::take_or(&mut item, Self::NAME, #stored, #default)? }
         } else if a.version {
             quote! { #field: #p::codec::take_or(&mut item, Self::NAME, #stored, || 0)? }
         } else {

@@ -8,3 +8,8 @@
 pub mod design {
     singletable::include_generated!("design.rs");
 }
+
+/// Generated from each fixture schema under `codegen/tests/fixtures/`.
+pub mod fixtures {
+    include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));
+}
