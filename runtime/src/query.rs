@@ -434,9 +434,17 @@ impl<T> Query<T> {
     /// Fetches one page, starting at `cursor` (`None` for the first page).
     pub async fn page(&self, table: &Table, cursor: Option<&Cursor>) -> Result<Page<T>> {
         let start = cursor.map(|c| c.decode(self.tag)).transpose()?;
-        let (items, last) = self.fetch(table, start).await?;
+        let (items, last) = self.fetch_page(table, start).await?;
         let cursor = last.map(|k| Cursor::encode(self.tag, &k)).transpose()?;
         Ok(Page { items, cursor })
+    }
+
+    /// Every result, reading all pages.
+    pub async fn fetch(&self, table: &Table) -> Result<Vec<T>>
+    where
+        T: Send,
+    {
+        self.stream(table).try_collect().await
     }
 
     /// The first result, if any, reading only as many pages as needed.
@@ -458,14 +466,18 @@ impl<T> Query<T> {
             let Some(start) = next else {
                 return Ok::<_, Error>(None);
             };
-            let (items, last) = self.fetch(table, start).await?;
+            let (items, last) = self.fetch_page(table, start).await?;
             let following = last.map(Some);
             Ok(Some((stream::iter(items.into_iter().map(Ok)), following)))
         })
         .try_flatten()
     }
 
-    async fn fetch(&self, table: &Table, start: Option<Item>) -> Result<(Vec<T>, Option<Item>)> {
+    async fn fetch_page(
+        &self,
+        table: &Table,
+        start: Option<Item>,
+    ) -> Result<(Vec<T>, Option<Item>)> {
         let key_error = |source| Error::Key {
             entity: self.entity,
             source,
