@@ -277,11 +277,9 @@ impl AttributeCodec for DateTime<Utc> {
     }
     fn decode(value: AttributeValue) -> Result<Self, CodecError> {
         let s = expect_string(value)?;
-        DateTime::parse_from_rfc3339(&s)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|e| {
-                CodecError::new(format!("expected an RFC 3339 timestamp, found {s:?} ({e})"))
-            })
+        crate::key::parse_timestamp(&s).map_err(|e| {
+            CodecError::new(format!("expected an RFC 3339 timestamp, found {s:?} ({e})"))
+        })
     }
 }
 

@@ -105,7 +105,76 @@ pub fn escape_into(out: &mut String, value: &str, delimiter: char) {
 /// Formats a timestamp the way keys and attributes store it: RFC 3339, UTC, nine fractional
 /// digits, so that text order is time order for years 0000 through 9999.
 pub fn format_timestamp(t: &DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Nanos, true)
+    let mut out = String::with_capacity(30);
+    write_timestamp(&mut out, t);
+    out
+}
+
+/// Appends the stored form of a timestamp to `out` without intermediate allocation.
+pub fn write_timestamp(out: &mut String, t: &DateTime<Utc>) {
+    use chrono::Timelike;
+    let naive = t.naive_utc();
+    let (date, time) = (naive.date(), naive.time());
+    let nanos = time.nanosecond();
+    if !(0..=9999).contains(&date.year()) || nanos >= 1_000_000_000 {
+        // Out-of-range years and leap seconds: chrono's own formatting.
+        out.push_str(&t.to_rfc3339_opts(SecondsFormat::Nanos, true));
+        return;
+    }
+    fn digits(out: &mut String, value: u32, width: usize) {
+        let mut buf = [b'0'; 9];
+        let mut v = value;
+        for slot in buf[..width].iter_mut().rev() {
+            *slot = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        out.extend(buf[..width].iter().map(|b| char::from(*b)));
+    }
+    digits(out, date.year() as u32, 4);
+    out.push('-');
+    digits(out, date.month(), 2);
+    out.push('-');
+    digits(out, date.day(), 2);
+    out.push('T');
+    digits(out, time.hour(), 2);
+    out.push(':');
+    digits(out, time.minute(), 2);
+    out.push(':');
+    digits(out, time.second(), 2);
+    out.push('.');
+    digits(out, nanos, 9);
+    out.push('Z');
+}
+
+/// Parses a timestamp. The stored form (`YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`) takes a fast path;
+/// any other RFC 3339 text is parsed by chrono.
+pub fn parse_timestamp(s: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
+    let b = s.as_bytes();
+    let fixed = b.len() == 30
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && b[16] == b':'
+        && b[19] == b'.'
+        && b[29] == b'Z';
+    if fixed {
+        let num = |range: std::ops::Range<usize>| -> Option<u32> {
+            b[range].iter().try_fold(0u32, |acc, c| {
+                c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+            })
+        };
+        let parsed = (|| {
+            let date = NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
+            let time =
+                date.and_hms_nano_opt(num(11..13)?, num(14..16)?, num(17..19)?, num(20..29)?)?;
+            Some(time.and_utc())
+        })();
+        if let Some(t) = parsed {
+            return Ok(t);
+        }
+    }
+    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc))
 }
 
 /// Splits an encoded key back into its unescaped segments. The inverse of building a key
@@ -144,7 +213,7 @@ impl KeyText {
     pub fn new(delimiter: char) -> Self {
         Self {
             delimiter,
-            text: String::with_capacity(48),
+            text: String::with_capacity(64),
             error: None,
         }
     }
@@ -177,7 +246,7 @@ impl KeyText {
                         value: t.to_rfc3339(),
                     });
                 } else {
-                    self.text.push_str(&format_timestamp(t));
+                    write_timestamp(&mut self.text, t);
                 }
             }
             KeyValue::Date(d) => {

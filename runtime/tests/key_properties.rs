@@ -99,3 +99,15 @@ proptest! {
         prop_assert_eq!(kx.cmp(&ky), tx.cmp(&ty));
     }
 }
+
+proptest! {
+    #[test]
+    fn timestamp_format_and_fast_parse_round_trip(
+        secs in -62_135_596_800i64..253_402_300_799, nanos in 0u32..1_000_000_000
+    ) {
+        let t = chrono::DateTime::from_timestamp(secs, nanos).unwrap();
+        let text = singletable::key::format_timestamp(&t);
+        prop_assert_eq!(&text, &t.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true));
+        prop_assert_eq!(singletable::key::parse_timestamp(&text).unwrap(), t);
+    }
+}
