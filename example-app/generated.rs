@@ -69,13 +69,39 @@ impl ::singletable::__private::AttributeCodec for Address {
         )
     }
     fn decode(
-        value: ::singletable::__private::AttributeValue,
+        __document: ::singletable::__private::AttributeValue,
     ) -> ::std::result::Result<Self, ::singletable::__private::CodecError> {
-        let mut map = ::singletable::__private::codec::expect_map(value)?;
+        let mut street: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut city: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut zip: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        for (__name, __value) in ::singletable::__private::codec::expect_map(
+            __document,
+        )? {
+            match __name.as_str() {
+                "street" => {
+                    street = ::std::option::Option::Some(
+                        ::singletable::__private::codec::decode_field(__value, "street")?,
+                    );
+                }
+                "city" => {
+                    city = ::std::option::Option::Some(
+                        ::singletable::__private::codec::decode_field(__value, "city")?,
+                    );
+                }
+                "zip" => {
+                    zip = ::std::option::Option::Some(
+                        ::singletable::__private::codec::decode_field(__value, "zip")?,
+                    );
+                }
+                _ => {}
+            }
+        }
         ::std::result::Result::Ok(Self {
-            street: ::singletable::__private::codec::take_field(&mut map, "street")?,
-            city: ::singletable::__private::codec::take_field(&mut map, "city")?,
-            zip: ::singletable::__private::codec::take_field(&mut map, "zip")?,
+            street: ::singletable::__private::codec::required_field(street, "street")?,
+            city: ::singletable::__private::codec::required_field(city, "city")?,
+            zip: ::singletable::__private::codec::required_field(zip, "zip")?,
         })
     }
 }
@@ -121,14 +147,47 @@ impl ::singletable::__private::AttributeCodec for OrderLine {
         )
     }
     fn decode(
-        value: ::singletable::__private::AttributeValue,
+        __document: ::singletable::__private::AttributeValue,
     ) -> ::std::result::Result<Self, ::singletable::__private::CodecError> {
-        let mut map = ::singletable::__private::codec::expect_map(value)?;
+        let mut sku: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut quantity: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut price_cents: ::std::option::Option<i64> = ::std::option::Option::None;
+        for (__name, __value) in ::singletable::__private::codec::expect_map(
+            __document,
+        )? {
+            match __name.as_str() {
+                "sku" => {
+                    sku = ::std::option::Option::Some(
+                        ::singletable::__private::codec::decode_field(__value, "sku")?,
+                    );
+                }
+                "quantity" => {
+                    quantity = ::std::option::Option::Some(
+                        ::singletable::__private::codec::decode_field(
+                            __value,
+                            "quantity",
+                        )?,
+                    );
+                }
+                "price_cents" => {
+                    price_cents = ::std::option::Option::Some(
+                        ::singletable::__private::codec::decode_field(
+                            __value,
+                            "price_cents",
+                        )?,
+                    );
+                }
+                _ => {}
+            }
+        }
         ::std::result::Result::Ok(Self {
-            sku: ::singletable::__private::codec::take_field(&mut map, "sku")?,
-            quantity: ::singletable::__private::codec::take_field(&mut map, "quantity")?,
-            price_cents: ::singletable::__private::codec::take_field(
-                &mut map,
+            sku: ::singletable::__private::codec::required_field(sku, "sku")?,
+            quantity: ::singletable::__private::codec::required_field(
+                quantity,
+                "quantity",
+            )?,
+            price_cents: ::singletable::__private::codec::required_field(
+                price_cents,
                 "price_cents",
             )?,
         })
@@ -393,52 +452,138 @@ impl ::singletable::Entity for User {
         );
         ::std::result::Result::Ok(item)
     }
-    fn from_item(mut item: ::singletable::Item) -> ::singletable::Result<Self> {
+    fn from_item(__item: ::singletable::Item) -> ::singletable::Result<Self> {
+        let mut user_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut email: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut name: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut address: ::std::option::Option<::std::option::Option<Address>> = ::std::option::Option::None;
+        let mut roles: ::std::option::Option<
+            ::std::collections::BTreeSet<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut logins: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut created_at: ::std::option::Option<
+            ::singletable::__private::chrono::DateTime<
+                ::singletable::__private::chrono::Utc,
+            >,
+        > = ::std::option::Option::None;
+        let mut updated_at: ::std::option::Option<
+            ::singletable::__private::chrono::DateTime<
+                ::singletable::__private::chrono::Utc,
+            >,
+        > = ::std::option::Option::None;
+        let mut version: ::std::option::Option<i64> = ::std::option::Option::None;
+        for (__name, __value) in __item {
+            match __name.as_str() {
+                "user_id" => {
+                    user_id = ::std::option::Option::Some(
+                        ::singletable::__private::codec::decode_attribute(
+                            __value,
+                            Self::NAME,
+                            "user_id",
+                        )?,
+                    );
+                }
+                "email" => {
+                    email = ::std::option::Option::Some(
+                        ::singletable::__private::codec::decode_attribute(
+                            __value,
+                            Self::NAME,
+                            "email",
+                        )?,
+                    );
+                }
+                "name" => {
+                    name = ::std::option::Option::Some(
+                        ::singletable::__private::codec::decode_attribute(
+                            __value,
+                            Self::NAME,
+                            "name",
+                        )?,
+                    );
+                }
+                "address" => {
+                    address = ::std::option::Option::Some(
+                        ::singletable::__private::codec::decode_attribute(
+                            __value,
+                            Self::NAME,
+                            "address",
+                        )?,
+                    );
+                }
+                "roles" => {
+                    roles = ::singletable::__private::codec::decode_or_null(
+                        __value,
+                        Self::NAME,
+                        "roles",
+                    )?;
+                }
+                "logins" => {
+                    logins = ::singletable::__private::codec::decode_or_null(
+                        __value,
+                        Self::NAME,
+                        "logins",
+                    )?;
+                }
+                "created_at" => {
+                    created_at = ::std::option::Option::Some(
+                        ::singletable::__private::codec::decode_attribute(
+                            __value,
+                            Self::NAME,
+                            "created_at",
+                        )?,
+                    );
+                }
+                "updated_at" => {
+                    updated_at = ::std::option::Option::Some(
+                        ::singletable::__private::codec::decode_attribute(
+                            __value,
+                            Self::NAME,
+                            "updated_at",
+                        )?,
+                    );
+                }
+                "version" => {
+                    version = ::singletable::__private::codec::decode_or_null(
+                        __value,
+                        Self::NAME,
+                        "version",
+                    )?;
+                }
+                _ => {}
+            }
+        }
         ::std::result::Result::Ok(Self {
-            user_id: ::singletable::__private::codec::take(
-                &mut item,
+            user_id: ::singletable::__private::codec::required(
+                user_id,
                 Self::NAME,
                 "user_id",
             )?,
-            email: ::singletable::__private::codec::take(
-                &mut item,
+            email: ::singletable::__private::codec::required(
+                email,
                 Self::NAME,
                 "email",
             )?,
-            name: ::singletable::__private::codec::take(&mut item, Self::NAME, "name")?,
-            address: ::singletable::__private::codec::take(
-                &mut item,
+            name: ::singletable::__private::codec::required(name, Self::NAME, "name")?,
+            address: ::singletable::__private::codec::required(
+                address,
                 Self::NAME,
                 "address",
             )?,
-            roles: ::singletable::__private::codec::take_or(
-                &mut item,
-                Self::NAME,
-                "roles",
-                || ::std::collections::BTreeSet::from([]),
-            )?,
-            logins: ::singletable::__private::codec::take_or(
-                &mut item,
-                Self::NAME,
-                "logins",
-                || 0i64,
-            )?,
-            created_at: ::singletable::__private::codec::take(
-                &mut item,
+            roles: roles.unwrap_or_else(|| ::std::collections::BTreeSet::from([])),
+            logins: logins.unwrap_or(0i64),
+            created_at: ::singletable::__private::codec::required(
+                created_at,
                 Self::NAME,
                 "created_at",
             )?,
-            updated_at: ::singletable::__private::codec::take(
-                &mut item,
+            updated_at: ::singletable::__private::codec::required(
+                updated_at,
                 Self::NAME,
                 "updated_at",
             )?,
-            version: ::singletable::__private::codec::take_or(
-                &mut item,
-                Self::NAME,
-                "version",
-                || 0,
-            )?,
+            version: version.unwrap_or(0),
         })
     }
 }
@@ -650,43 +795,120 @@ impl ::singletable::Entity for Order {
         );
         ::std::result::Result::Ok(item)
     }
-    fn from_item(mut item: ::singletable::Item) -> ::singletable::Result<Self> {
+    fn from_item(__item: ::singletable::Item) -> ::singletable::Result<Self> {
+        let mut user_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut order_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut status: ::std::option::Option<OrderStatus> = ::std::option::Option::None;
+        let mut placed_at: ::std::option::Option<
+            ::singletable::__private::chrono::DateTime<
+                ::singletable::__private::chrono::Utc,
+            >,
+        > = ::std::option::Option::None;
+        let mut total_cents: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut lines: ::std::option::Option<::std::vec::Vec<OrderLine>> = ::std::option::Option::None;
+        let mut expires_at: ::std::option::Option<
+            ::singletable::__private::chrono::DateTime<
+                ::singletable::__private::chrono::Utc,
+            >,
+        > = ::std::option::Option::None;
+        for (__name, __value) in __item {
+            match __name.as_str() {
+                "user_id" => {
+                    user_id = ::std::option::Option::Some(
+                        ::singletable::__private::codec::decode_attribute(
+                            __value,
+                            Self::NAME,
+                            "user_id",
+                        )?,
+                    );
+                }
+                "order_id" => {
+                    order_id = ::std::option::Option::Some(
+                        ::singletable::__private::codec::decode_attribute(
+                            __value,
+                            Self::NAME,
+                            "order_id",
+                        )?,
+                    );
+                }
+                "status" => {
+                    status = ::std::option::Option::Some(
+                        ::singletable::__private::codec::decode_attribute(
+                            __value,
+                            Self::NAME,
+                            "status",
+                        )?,
+                    );
+                }
+                "placed_at" => {
+                    placed_at = ::std::option::Option::Some(
+                        ::singletable::__private::codec::decode_attribute(
+                            __value,
+                            Self::NAME,
+                            "placed_at",
+                        )?,
+                    );
+                }
+                "total_cents" => {
+                    total_cents = ::std::option::Option::Some(
+                        ::singletable::__private::codec::decode_attribute(
+                            __value,
+                            Self::NAME,
+                            "total_cents",
+                        )?,
+                    );
+                }
+                "lines" => {
+                    lines = ::std::option::Option::Some(
+                        ::singletable::__private::codec::decode_attribute(
+                            __value,
+                            Self::NAME,
+                            "lines",
+                        )?,
+                    );
+                }
+                "expires_at" => {
+                    expires_at = ::singletable::__private::codec::ttl::decode_attribute(
+                        __value,
+                        Self::NAME,
+                        "expires_at",
+                    )?;
+                }
+                _ => {}
+            }
+        }
         ::std::result::Result::Ok(Self {
-            user_id: ::singletable::__private::codec::take(
-                &mut item,
+            user_id: ::singletable::__private::codec::required(
+                user_id,
                 Self::NAME,
                 "user_id",
             )?,
-            order_id: ::singletable::__private::codec::take(
-                &mut item,
+            order_id: ::singletable::__private::codec::required(
+                order_id,
                 Self::NAME,
                 "order_id",
             )?,
-            status: ::singletable::__private::codec::take(
-                &mut item,
+            status: ::singletable::__private::codec::required(
+                status,
                 Self::NAME,
                 "status",
             )?,
-            placed_at: ::singletable::__private::codec::take(
-                &mut item,
+            placed_at: ::singletable::__private::codec::required(
+                placed_at,
                 Self::NAME,
                 "placed_at",
             )?,
-            total_cents: ::singletable::__private::codec::take(
-                &mut item,
+            total_cents: ::singletable::__private::codec::required(
+                total_cents,
                 Self::NAME,
                 "total_cents",
             )?,
-            lines: ::singletable::__private::codec::take(
-                &mut item,
+            lines: ::singletable::__private::codec::required(
+                lines,
                 Self::NAME,
                 "lines",
             )?,
-            expires_at: ::singletable::__private::codec::ttl::take(
-                &mut item,
-                Self::NAME,
-                "expires_at",
-            )?,
+            expires_at,
         })
     }
 }

@@ -231,22 +231,41 @@ fn emit_type(model: &Model, t: &TypeDef) -> TokenStream {
                 let stored = &f.stored_name;
                 quote! { #p::codec::put_field(&mut map, #stored, &self.#field)?; }
             });
-            let decode = fields.iter().map(|f| {
+            let slots = fields.iter().map(|f| {
+                let field = ident(&f.rust_name);
+                let ty = field_type(model, f);
+                quote! { let mut #field: ::std::option::Option<#ty> = ::std::option::Option::None; }
+            });
+            let arms = fields.iter().map(|f| {
+                let field = ident(&f.rust_name);
+                let stored = &f.stored_name;
+                if f.default.is_some() {
+                    quote! { #stored => #field = #p::codec::decode_field_or_null(__value, #stored)?, }
+                } else {
+                    quote! { #stored => #field = ::std::option::Option::Some(#p::codec::decode_field(__value, #stored)?), }
+                }
+            });
+            let finish = fields.iter().map(|f| {
                 let field = ident(&f.rust_name);
                 let stored = &f.stored_name;
                 match &f.default {
                     Some(d) => {
-                        let value = default_expr(model, f, d);
-                        quote! {
-                            #field: match map.remove(#stored) {
-                                ::std::option::Option::Some(v) => #p::AttributeCodec::decode(v).map_err(|e: #p::CodecError| e.in_field(#stored))?,
-                                ::std::option::Option::None => #value,
-                            }
-                        }
+                        let value = or_default(model, f, d, &field);
+                        quote! { #field: #value }
                     }
-                    None => quote! { #field: #p::codec::take_field(&mut map, #stored)? },
+                    None => quote! { #field: #p::codec::required_field(#field, #stored)? },
                 }
             });
+            let decode_body = quote! {
+                #(#slots)*
+                for (__name, __value) in #p::codec::expect_map(__document)? {
+                    match __name.as_str() {
+                        #(#arms)*
+                        _ => {}
+                    }
+                }
+                ::std::result::Result::Ok(Self { #(#finish,)* })
+            };
             quote! {
                 #docs
                 #derives
@@ -258,9 +277,8 @@ fn emit_type(model: &Model, t: &TypeDef) -> TokenStream {
                         #(#encode)*
                         ::std::result::Result::Ok(::std::option::Option::Some(#p::AttributeValue::M(map)))
                     }
-                    fn decode(value: #p::AttributeValue) -> ::std::result::Result<Self, #p::CodecError> {
-                        let mut map = #p::codec::expect_map(value)?;
-                        ::std::result::Result::Ok(Self { #(#decode,)* })
+                    fn decode(__document: #p::AttributeValue) -> ::std::result::Result<Self, #p::CodecError> {
+                        #decode_body
                     }
                 }
                 impl #p::ListElement for #name {}
@@ -354,6 +372,48 @@ fn default_expr(model: &Model, a: &Attribute, d: &DefaultValue) -> TokenStream {
         quote! { ::std::option::Option::Some(#value) }
     } else {
         value
+    }
+}
+
+/// `slot.unwrap_or(..)` for constant defaults, `slot.unwrap_or_else(..)` for computed ones.
+fn or_default(model: &Model, a: &Attribute, d: &DefaultValue, slot: &Ident) -> TokenStream {
+    let cheap =
+        !a.optional && matches!(d, DefaultValue::Literal(l) if is_constant(model, &a.ty, l));
+    if cheap {
+        let value = default_expr(model, a, d);
+        quote! { #slot.unwrap_or(#value) }
+    } else {
+        let default = default_fn(model, a, d);
+        quote! { #slot.unwrap_or_else(#default) }
+    }
+}
+
+/// Whether a literal's Rust expression is a constant (no calls, no allocation), for which an
+/// eager `unwrap_or` is right and a closure would be needless.
+fn is_constant(model: &Model, ty: &Type, l: &Literal) -> bool {
+    match (ty, l) {
+        (Type::Integer | Type::Float | Type::Bool, _) => true,
+        (Type::Enum(_), Literal::String(_)) => true,
+        (Type::Document(n), Literal::Map(entries)) => {
+            let Some(TypeKind::Document(fields)) =
+                model.types.iter().find(|t| &t.name == n).map(|t| &t.kind)
+            else {
+                return false;
+            };
+            fields
+                .iter()
+                .all(|f| match entries.iter().find(|(k, _)| k == &f.name) {
+                    Some((_, v)) => !f.optional && is_constant(model, &f.ty, v),
+                    None => match &f.default {
+                        Some(DefaultValue::Literal(v)) => {
+                            !f.optional && is_constant(model, &f.ty, v)
+                        }
+                        Some(_) => false,
+                        None => true,
+                    },
+                })
+        }
+        _ => false,
     }
 }
 
@@ -805,26 +865,39 @@ fn emit_entity(model: &Model, e: &Entity) -> TokenStream {
     }
     let capacity = e.attributes.len() + 2 * e.keys.len() + 1;
 
-    // from_item
-    let takes = e.attributes.iter().map(|a| {
+    // from_item: one pass over the item, matching attribute names.
+    let slots = e.attributes.iter().map(|a| {
+        let field = ident(&a.rust_name);
+        let ty = if a.ty == Type::Ttl {
+            rust_type(model, &a.ty)
+        } else {
+            field_type(model, a)
+        };
+        quote! { let mut #field: ::std::option::Option<#ty> = ::std::option::Option::None; }
+    });
+    let arms = e.attributes.iter().map(|a| {
         let field = ident(&a.rust_name);
         let stored = &a.stored_name;
         if a.ty == Type::Ttl {
-            if a.optional {
-                quote! { #field: #p::codec::ttl::take(&mut item, Self::NAME, #stored)? }
-            } else {
-                quote! {
-                    #field: #p::codec::ttl::take(&mut item, Self::NAME, #stored)?
-                        .ok_or_else(|| #p::CodecError::new("is missing").decoding(Self::NAME, #stored))?
-                }
-            }
-        } else if let Some(d) = &a.default {
-            let default = default_fn(model, a, d);
-            quote! { #field: #p::codec::take_or(&mut item, Self::NAME, #stored, #default)? }
-        } else if a.version {
-            quote! { #field: #p::codec::take_or(&mut item, Self::NAME, #stored, || 0)? }
+            quote! { #stored => #field = #p::codec::ttl::decode_attribute(__value, Self::NAME, #stored)?, }
+        } else if a.default.is_some() || a.version {
+            quote! { #stored => #field = #p::codec::decode_or_null(__value, Self::NAME, #stored)?, }
         } else {
-            quote! { #field: #p::codec::take(&mut item, Self::NAME, #stored)? }
+            quote! { #stored => #field = ::std::option::Option::Some(#p::codec::decode_attribute(__value, Self::NAME, #stored)?), }
+        }
+    });
+    let takes = e.attributes.iter().map(|a| {
+        let field = ident(&a.rust_name);
+        let stored = &a.stored_name;
+        if a.ty == Type::Ttl && a.optional {
+            quote! { #field }
+        } else if let Some(d) = &a.default {
+            let value = or_default(model, a, d, &field);
+            quote! { #field: #value }
+        } else if a.version {
+            quote! { #field: #field.unwrap_or(0) }
+        } else {
+            quote! { #field: #p::codec::required(#field, Self::NAME, #stored)? }
         }
     });
     let self_key_args = {
@@ -875,7 +948,14 @@ fn emit_entity(model: &Model, e: &Entity) -> TokenStream {
                 ::std::result::Result::Ok(item)
             }
 
-            fn from_item(mut item: ::singletable::Item) -> ::singletable::Result<Self> {
+            fn from_item(__item: ::singletable::Item) -> ::singletable::Result<Self> {
+                #(#slots)*
+                for (__name, __value) in __item {
+                    match __name.as_str() {
+                        #(#arms)*
+                        _ => {}
+                    }
+                }
                 ::std::result::Result::Ok(Self { #(#takes,)* })
             }
         }

@@ -162,6 +162,64 @@ pub fn take_or<T: AttributeCodec>(
     }
 }
 
+/// Decodes the value of `attribute`, for generated `from_item` (which walks the item once and
+/// matches attribute names instead of hashing each one).
+pub fn decode_attribute<T: AttributeCodec>(
+    value: AttributeValue,
+    entity: &'static str,
+    attribute: &str,
+) -> Result<T, DecodeError> {
+    T::decode(value).map_err(|e| e.decoding(entity, attribute))
+}
+
+/// Like [`decode_attribute`], but NULL counts as absent (for attributes with defaults).
+pub fn decode_or_null<T: AttributeCodec>(
+    value: AttributeValue,
+    entity: &'static str,
+    attribute: &str,
+) -> Result<Option<T>, DecodeError> {
+    match value {
+        AttributeValue::Null(_) => Ok(None),
+        other => decode_attribute(other, entity, attribute).map(Some),
+    }
+}
+
+/// The decoded value of an attribute, or its natural empty value if it was absent, or an error
+/// naming the missing attribute.
+pub fn required<T: AttributeCodec>(
+    slot: Option<T>,
+    entity: &'static str,
+    attribute: &str,
+) -> Result<T, DecodeError> {
+    slot.or_else(T::missing)
+        .ok_or_else(|| CodecError::new("is missing").decoding(entity, attribute))
+}
+
+/// Decodes the value of a document field, for generated document types.
+pub fn decode_field<T: AttributeCodec>(
+    value: AttributeValue,
+    field: &str,
+) -> Result<T, CodecError> {
+    T::decode(value).map_err(|e| e.in_field(field))
+}
+
+/// Like [`decode_field`], but NULL counts as absent (for fields with defaults).
+pub fn decode_field_or_null<T: AttributeCodec>(
+    value: AttributeValue,
+    field: &str,
+) -> Result<Option<T>, CodecError> {
+    match value {
+        AttributeValue::Null(_) => Ok(None),
+        other => decode_field(other, field).map(Some),
+    }
+}
+
+/// The decoded value of a document field, its natural empty value, or a "missing" error.
+pub fn required_field<T: AttributeCodec>(slot: Option<T>, field: &str) -> Result<T, CodecError> {
+    slot.or_else(T::missing)
+        .ok_or_else(|| CodecError::new("is missing").in_field(field))
+}
+
 /// Decodes one field of a nested document (an `M`), for generated document types.
 pub fn take_field<T: AttributeCodec>(
     map: &mut std::collections::HashMap<String, AttributeValue>,
@@ -487,6 +545,20 @@ pub mod ttl {
             .ok()
             .and_then(|s| DateTime::from_timestamp(s, 0))
             .ok_or_else(|| CodecError::new(format!("expected epoch seconds, found N {n}")))
+    }
+
+    /// Decodes the value of a ttl attribute; NULL is `None`.
+    pub fn decode_attribute(
+        value: AttributeValue,
+        entity: &'static str,
+        attribute: &str,
+    ) -> Result<Option<DateTime<Utc>>, DecodeError> {
+        match value {
+            AttributeValue::Null(_) => Ok(None),
+            other => decode(other)
+                .map(Some)
+                .map_err(|e| e.decoding(entity, attribute)),
+        }
     }
 
     /// Stores an optional expiry under `attribute`.
