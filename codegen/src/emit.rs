@@ -562,6 +562,16 @@ fn key_arg(model: &Model, name: &str, rust_name: &str, ty: &Type) -> KeyArg {
     }
 }
 
+/// `name: Type` parameters for key arguments.
+fn param_list(args: &[KeyArg]) -> Vec<TokenStream> {
+    args.iter()
+        .map(|a| {
+            let (n, t) = (&a.name, &a.param);
+            quote! { #n: #t }
+        })
+        .collect()
+}
+
 fn template_args(model: &Model, t: &Template) -> Vec<KeyArg> {
     t.fields()
         .map(|(name, rust, ty, _)| key_arg(model, name, rust, ty))
@@ -619,10 +629,7 @@ fn emit_key_fns(model: &Model, e: &Entity) -> TokenStream {
         // A local index shares the table's partition key: no separate function.
         if key.kind != IndexKind::Local {
             let args = template_args(model, &key.partition);
-            let params = args.iter().map(|a| {
-                let (n, t) = (&a.name, &a.param);
-                quote! { #n: #t }
-            });
+            let params = param_list(&args);
             let text = key_text(model, &key.partition, delimiter);
             let attr = &key.partition.attribute;
             let docs = doc(&format!(
@@ -638,10 +645,7 @@ fn emit_key_fns(model: &Model, e: &Entity) -> TokenStream {
         }
         if let Some(sort) = &key.sort {
             let args = template_args(model, sort);
-            let params = args.iter().map(|a| {
-                let (n, t) = (&a.name, &a.param);
-                quote! { #n: #t }
-            });
+            let params = param_list(&args);
             let text = key_text(model, sort, delimiter);
             let attr = &sort.attribute;
             let docs = doc(&format!(
@@ -669,10 +673,7 @@ fn emit_key_fns(model: &Model, e: &Entity) -> TokenStream {
             }
         }
     }
-    let params = args.iter().map(|a| {
-        let (n, t) = (&a.name, &a.param);
-        quote! { #n: #t }
-    });
+    let params = param_list(&args);
     let sort = if primary.sort.is_some() {
         quote! { ::std::option::Option::Some(Self::sort_key(#(#sk_names),*)) }
     } else {
@@ -1208,13 +1209,7 @@ fn emit_entity_pattern(model: &Model, p: &AccessPattern, e: &Entity) -> TokenStr
     let tag = &p.name;
     let docs = doc(&pattern_doc(model, p));
     let args = template_args(model, &p.partition);
-    let params: Vec<TokenStream> = args
-        .iter()
-        .map(|a| {
-            let (n, t) = (&a.name, &a.param);
-            quote! { #n: #t }
-        })
-        .collect();
+    let params = param_list(&args);
     let partition = partition_call(model, e, p);
     let index = (p.index != "primary").then(|| {
         let i = &p.index;
@@ -1506,13 +1501,7 @@ fn emit_collection(model: &Model, p: &AccessPattern, names: &[String]) -> TokenS
     let type_attribute = &model.table.type_attribute;
     let docs = doc(&pattern_doc(model, p));
     let args = template_args(model, &p.partition);
-    let params: Vec<TokenStream> = args
-        .iter()
-        .map(|a| {
-            let (n, t) = (&a.name, &a.param);
-            quote! { #n: #t }
-        })
-        .collect();
+    let params = param_list(&args);
     let partition = partition_call(model, first, p);
     let partition_attr = &p.partition.attribute;
     let index = (p.index != "primary").then(|| {
