@@ -234,10 +234,20 @@ where
             _ => {}
         }
     }
+    // A service error's code and message say what went wrong; the SDK's full context (which
+    // includes the raw HTTP response) is for transport and configuration failures.
+    let message = match &err {
+        SdkError::ServiceError(service) => format!(
+            "{}: {}",
+            service.err().code().unwrap_or("service error"),
+            service.err().message().unwrap_or_default()
+        ),
+        other => aws_sdk_dynamodb::error::DisplayErrorContext(other).to_string(),
+    };
     Error::Sdk {
         operation,
         table: table.to_owned(),
-        message: aws_sdk_dynamodb::error::DisplayErrorContext(&err).to_string(),
+        message,
         source: Box::new(err),
     }
 }
