@@ -598,7 +598,12 @@ impl<'s> Validator<'s> {
         match (ty, l) {
             (TypeExpr::String, Literal::String(_)) => None,
             (TypeExpr::Integer, Literal::Int(_)) => None,
-            (TypeExpr::Float, Literal::Int(_) | Literal::Float(_)) => None,
+            (TypeExpr::Float, Literal::Int(_)) => None,
+            (TypeExpr::Float, Literal::Float(f)) => {
+                let m = f.abs();
+                (!f.is_finite() || (m != 0.0 && !(1e-130..1e126).contains(&m)))
+                    .then(|| format!("{f} cannot be stored: DynamoDB numbers are finite, between 1e-130 and 1e126 in magnitude"))
+            }
             (TypeExpr::Bool, Literal::Bool(_)) => None,
             (TypeExpr::Timestamp | TypeExpr::Ttl, Literal::String(s)) => {
                 chrono::DateTime::parse_from_rfc3339(s)

@@ -156,6 +156,10 @@ fn mutated_schemas_never_panic_and_errors_are_located() {
                 let _ = checked.render(codegen::Style::Plain);
                 let _ = checked.to_json();
             }
+            // A schema that validates must also generate: emitters must not panic either.
+            if let Some(model) = &checked.model {
+                codegen::render_model(model, "schema.yaml").expect("generated code parses");
+            }
             checked
         }));
         let checked = match result {
@@ -203,5 +207,8 @@ fn pathological_inputs() {
         let checked = codegen::check_str("s.yaml", text);
         let _ = checked.render(codegen::Style::Plain);
         assert!(checked.has_errors() || checked.model.is_some(), "{text:?}");
+        if let Some(model) = &checked.model {
+            codegen::render_model(model, "s.yaml").unwrap();
+        }
     }
 }
