@@ -534,7 +534,7 @@ struct KeyArg {
     value: TokenStream,
 }
 
-fn key_arg(model: &Model, name: &str, rust_name: &str, ty: &Type) -> KeyArg {
+fn key_arg(model: &Model, rust_name: &str, ty: &Type) -> KeyArg {
     let id = ident(rust_name);
     let p = p();
     let (param, value) = match ty {
@@ -554,7 +554,6 @@ fn key_arg(model: &Model, name: &str, rust_name: &str, ty: &Type) -> KeyArg {
         // Not allowed in keys by the validator.
         _ => (quote! { &str }, quote! { #id }),
     };
-    let _ = name;
     KeyArg {
         name: id,
         param,
@@ -574,7 +573,7 @@ fn param_list(args: &[KeyArg]) -> Vec<TokenStream> {
 
 fn template_args(model: &Model, t: &Template) -> Vec<KeyArg> {
     t.fields()
-        .map(|(name, rust, ty, _)| key_arg(model, name, rust, ty))
+        .map(|(_, rust, ty, _)| key_arg(model, rust, ty))
         .collect()
 }
 
@@ -589,7 +588,7 @@ fn key_text(model: &Model, t: &Template, delimiter: char) -> TokenStream {
             ty,
             ..
         } => {
-            let arg = key_arg(model, name, rust_name, ty);
+            let arg = key_arg(model, rust_name, ty);
             let value = arg.value;
             quote! { .value(#name, #value) }
         }
@@ -975,7 +974,7 @@ fn stage_name(p: &AccessPattern, fixed: &[&str]) -> Ident {
     format_ident!("{}", name)
 }
 
-fn pattern_doc(model: &Model, p: &AccessPattern) -> String {
+fn pattern_doc(p: &AccessPattern) -> String {
     let target = if p.index == "primary" {
         "the table".to_owned()
     } else {
@@ -1007,7 +1006,6 @@ fn pattern_doc(model: &Model, p: &AccessPattern) -> String {
         Order::Asc => "; ascending key order.",
         Order::Desc => "; descending key order.",
     });
-    let _ = model;
     text
 }
 
@@ -1207,7 +1205,7 @@ fn emit_entity_pattern(model: &Model, p: &AccessPattern, e: &Entity) -> TokenStr
     let entity = ident(&e.rust_name);
     let pattern_fn = ident(&p.rust_name);
     let tag = &p.name;
-    let docs = doc(&pattern_doc(model, p));
+    let docs = doc(&pattern_doc(p));
     let args = template_args(model, &p.partition);
     let params = param_list(&args);
     let partition = partition_call(model, e, p);
@@ -1314,7 +1312,7 @@ fn emit_entity_pattern(model: &Model, p: &AccessPattern, e: &Entity) -> TokenStr
         let common = common_methods(p, &item, consistent_ok, true);
         let narrowing = if i < fields.len() {
             let (fname, frust, fty) = &fields[i];
-            let arg = key_arg(model, fname, frust, fty);
+            let arg = key_arg(model, frust, fty);
             let param_ty = &arg.param;
             let value_expr = match fty {
                 Type::String => quote! { value },
@@ -1491,15 +1489,13 @@ fn emit_collection(model: &Model, p: &AccessPattern, names: &[String]) -> TokenS
     let Some(first) = entities.first() else {
         return TokenStream::new();
     };
-    let pp = self::p();
     let base = p.name.to_upper_camel_case();
     let group = format_ident!("{}", base);
     let item_enum = format_ident!("{}Item", base);
     let builder = format_ident!("{}Query", base);
-    let _ = &pp;
     let tag = &p.name;
     let type_attribute = &model.table.type_attribute;
-    let docs = doc(&pattern_doc(model, p));
+    let docs = doc(&pattern_doc(p));
     let args = template_args(model, &p.partition);
     let params = param_list(&args);
     let partition = partition_call(model, first, p);
@@ -1577,7 +1573,7 @@ fn emit_collection(model: &Model, p: &AccessPattern, names: &[String]) -> TokenS
             .map(|n| format!("`{n}`"))
             .collect::<Vec<_>>()
             .join(", "),
-        pattern_doc(model, p)
+        pattern_doc(p)
     ));
     let item_doc = doc(&format!("One item of the `{}` collection.", p.name));
     let builder_doc = doc(&format!("Query builder for [`{base}::query`]."));

@@ -119,13 +119,6 @@ fn positions(source: &Source) -> crate::diagnostics::Positions {
         stack: Vec<Frame>,
         out: crate::diagnostics::Positions,
     }
-    fn join(parent: &str, key: &str) -> String {
-        if parent.is_empty() {
-            key.to_owned()
-        } else {
-            format!("{parent}.{key}")
-        }
-    }
     impl Walk<'_> {
         /// Handles the start of a node; returns its path if it is a value.
         fn node(&mut self, scalar: Option<&str>, mark: Marker) -> Option<String> {

@@ -140,26 +140,26 @@ pub fn take<T: AttributeCodec>(
     entity: &'static str,
     attribute: &str,
 ) -> Result<T, DecodeError> {
-    match item.remove(attribute) {
-        Some(av) => T::decode(av).map_err(|e| e.decoding(entity, attribute)),
-        None => {
-            T::missing().ok_or_else(|| CodecError::new("is missing").decoding(entity, attribute))
-        }
-    }
+    let slot = item
+        .remove(attribute)
+        .map(|v| decode_attribute(v, entity, attribute))
+        .transpose()?;
+    required(slot, entity, attribute)
 }
 
-/// Like [`take`], but a missing attribute decodes to `default()`. This is what makes adding
-/// an attribute with a default a safe schema change.
+/// Like [`take`], but a missing (or NULL) attribute decodes to `default()`. This is what makes
+/// adding an attribute with a default a safe schema change.
 pub fn take_or<T: AttributeCodec>(
     item: &mut Item,
     entity: &'static str,
     attribute: &str,
     default: impl FnOnce() -> T,
 ) -> Result<T, DecodeError> {
-    match item.remove(attribute) {
-        Some(AttributeValue::Null(_)) | None => Ok(T::missing().unwrap_or_else(default)),
-        Some(av) => T::decode(av).map_err(|e| e.decoding(entity, attribute)),
-    }
+    let slot = match item.remove(attribute) {
+        Some(v) => decode_or_null(v, entity, attribute)?,
+        None => None,
+    };
+    Ok(slot.or_else(T::missing).unwrap_or_else(default))
 }
 
 /// Decodes the value of `attribute`, for generated `from_item` (which walks the item once and
@@ -220,15 +220,17 @@ pub fn required_field<T: AttributeCodec>(slot: Option<T>, field: &str) -> Result
         .ok_or_else(|| CodecError::new("is missing").in_field(field))
 }
 
-/// Decodes one field of a nested document (an `M`), for generated document types.
+/// Removes and decodes one field of a nested document (an `M`), for hand-written document
+/// types; generated ones walk the map once with [`decode_field`].
 pub fn take_field<T: AttributeCodec>(
     map: &mut std::collections::HashMap<String, AttributeValue>,
     field: &str,
 ) -> Result<T, CodecError> {
-    match map.remove(field) {
-        Some(av) => T::decode(av).map_err(|e| e.in_field(field)),
-        None => T::missing().ok_or_else(|| CodecError::new("is missing").in_field(field)),
-    }
+    let slot = map
+        .remove(field)
+        .map(|v| decode_field(v, field))
+        .transpose()?;
+    required_field(slot, field)
 }
 
 /// Encodes one field of a nested document into `map`, for generated document types.

@@ -155,14 +155,16 @@ impl<'a, E: Entity> GetItem<'a, E> {
 
     /// The item, or [`Error::NotFound`] if it does not exist.
     pub async fn required(self) -> Result<E> {
-        let key = self.key.to_string();
-        self.await?.ok_or(Error::NotFound {
-            entity: E::NAME,
-            key,
-        })
+        match self.send().await? {
+            Some(entity) => Ok(entity),
+            None => Err(Error::NotFound {
+                entity: E::NAME,
+                key: self.key.to_string(),
+            }),
+        }
     }
 
-    async fn send(self) -> Result<Option<E>> {
+    async fn send(&self) -> Result<Option<E>> {
         let table = self.table.name();
         async {
             let out = self
@@ -188,7 +190,7 @@ impl<'a, E: Entity> IntoFuture for GetItem<'a, E> {
     type Output = Result<Option<E>>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        Box::pin(async move { self.send().await })
     }
 }
 

@@ -11,8 +11,8 @@ use std::io::Read;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::Client;
@@ -42,7 +42,7 @@ struct LocalServer {
     // Never read: holding the write end of the watchdog's pipe keeps the JVM alive. The OS
     // closes it when the process exits, and the watchdog then stops the JVM.
     _watchdog: ChildStdin,
-    _child: Mutex<Child>,
+    _child: Child,
 }
 
 static LOCAL: OnceLock<std::result::Result<LocalServer, String>> = OnceLock::new();
@@ -179,7 +179,7 @@ fn start_local() -> std::result::Result<LocalServer, String> {
     Ok(LocalServer {
         endpoint: format!("http://{address}"),
         _watchdog: watchdog,
-        _child: Mutex::new(child),
+        _child: child,
     })
 }
 
