@@ -77,6 +77,17 @@ impl CodecError {
     }
 }
 
+impl std::fmt::Display for CodecError {
+    /// The problem, with the nested path it happened at (`at [2].sku: expected N`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.problem)
+        } else {
+            write!(f, "at {}: {}", self.path_under(""), self.problem)
+        }
+    }
+}
+
 /// A short description of a stored value for error messages: its DynamoDB type and a preview.
 pub fn describe(value: &AttributeValue) -> String {
     fn preview(s: &str) -> String {
@@ -534,6 +545,26 @@ impl<T: AttributeCodec> AttributeCodec for Option<T> {
 /// reads. Sub-second precision is dropped on storage.
 pub mod ttl {
     use super::*;
+
+    /// An expiry instant as a value of its own, so conditions and updates on a `ttl`
+    /// attribute compare and store epoch seconds.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+    pub struct Expiry(pub DateTime<Utc>);
+
+    impl From<DateTime<Utc>> for Expiry {
+        fn from(value: DateTime<Utc>) -> Self {
+            Expiry(value)
+        }
+    }
+
+    impl AttributeCodec for Expiry {
+        fn encode(&self) -> Result<Option<AttributeValue>, CodecError> {
+            Ok(Some(encode(&self.0)))
+        }
+        fn decode(value: AttributeValue) -> Result<Self, CodecError> {
+            decode(value).map(Expiry)
+        }
+    }
 
     /// Encodes an expiry instant as epoch seconds.
     pub fn encode(value: &DateTime<Utc>) -> AttributeValue {

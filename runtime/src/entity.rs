@@ -1,5 +1,7 @@
 //! The trait generated entity types implement.
 
+use chrono::{DateTime, Utc};
+
 use crate::Item;
 use crate::error::Result;
 use crate::key::Key;
@@ -15,13 +17,46 @@ pub trait Entity: Sized + Send + Sync + 'static {
     /// The attribute that holds [`Entity::NAME`] on every item (`_type` by default).
     const TYPE_ATTRIBUTE: &'static str;
 
+    /// The optimistic-locking attribute (`version: true`), if the entity has one. Every put
+    /// then checks the stored version equals [`Entity::version`] and writes the next one.
+    const VERSION_ATTRIBUTE: Option<&'static str> = None;
+
     /// The item's primary key, built from its key template.
     fn key(&self) -> Key<Self>;
 
-    /// The full item: attributes, table and index keys, type attribute.
+    /// The full item: attributes, table and index keys, type attribute, exactly as the
+    /// struct holds them.
     fn to_item(&self) -> Result<Item>;
+
+    /// The item as a write stores it: like [`Entity::to_item`], but `auto: updated`
+    /// timestamps (and the index keys built from them) take `stamp.now`, and a `version`
+    /// attribute holds the next version.
+    fn to_stored_item(&self, stamp: &WriteStamp) -> Result<Item> {
+        let _ = stamp;
+        self.to_item()
+    }
+
+    /// The version this value was read at (0 for a value never stored), for entities with a
+    /// [`Entity::VERSION_ATTRIBUTE`].
+    fn version(&self) -> i64 {
+        0
+    }
 
     /// Decodes an item read from the table. Attributes with defaults may be missing; any
     /// other missing or mistyped attribute is [`Error::Decode`](crate::Error::Decode).
     fn from_item(item: Item) -> Result<Self>;
+}
+
+/// What a write changes on its own: the time of `auto: updated` attributes and the version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteStamp {
+    /// The instant written to `auto: updated` attributes.
+    pub now: DateTime<Utc>,
+}
+
+impl WriteStamp {
+    /// A stamp for a write happening now.
+    pub fn now() -> Self {
+        Self { now: Utc::now() }
+    }
 }

@@ -73,6 +73,42 @@ pub enum Error {
         message: String,
     },
 
+    /// A condition, filter or update that cannot be expressed (a value that cannot be stored,
+    /// an empty `IN`, two updates of overlapping paths). Nothing was sent.
+    #[error("invalid expression: {0}")]
+    Expression(String),
+
+    /// A batch operation gave up on part of its work. Everything not listed in `unprocessed`
+    /// was done; everything listed was not.
+    #[error("{operation} on table {table}: {} request(s) not processed{}", .unprocessed.len(), .cause.as_ref().map(|c| format!(" ({c})")).unwrap_or_default())]
+    Unprocessed {
+        /// `BatchGetItem` or `BatchWriteItem`.
+        operation: &'static str,
+        /// The table name.
+        table: String,
+        /// Exactly the requests that were not processed, in input order.
+        unprocessed: Vec<Unprocessed>,
+        /// Why the batch stopped: `None` when DynamoDB kept answering "unprocessed" until the
+        /// retry policy ran out, else the error of the last attempt.
+        cause: Option<Box<Error>>,
+    },
+
+    /// A transaction or batch write names the same item more than once, which DynamoDB
+    /// rejects. Nothing was sent.
+    #[error("{operation}: {entity} at {key} is the target of actions {} and {}", .first + 1, .second + 1)]
+    DuplicateItem {
+        /// `TransactWriteItems`, `TransactGetItems` or `BatchWriteItem`.
+        operation: &'static str,
+        /// The entity.
+        entity: &'static str,
+        /// The key.
+        key: String,
+        /// Index (0-based) of the first action on the item.
+        first: usize,
+        /// Index (0-based) of the second.
+        second: usize,
+    },
+
     /// A pagination cursor that is malformed or belongs to another query.
     #[error("invalid cursor: {0}")]
     Cursor(String),
@@ -102,7 +138,7 @@ fn display_reasons(reasons: &[CancellationReason]) -> String {
         .iter()
         .enumerate()
         .filter(|(_, r)| r.code != "None")
-        .map(|(i, r)| format!("action {} ({}): {}", i + 1, r.entity, r.code))
+        .map(|(_, r)| format!("action {} ({} at {}): {}", r.index + 1, r.entity, r.key, r.code))
         .collect();
     if failed.is_empty() {
         "no reason given".to_owned()
@@ -114,6 +150,8 @@ fn display_reasons(reasons: &[CancellationReason]) -> String {
 /// Why DynamoDB cancelled one action of a transaction.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CancellationReason {
+    /// The action's position in the transaction, 0-based (the third action is 2).
+    pub index: usize,
     /// The entity the action was on.
     pub entity: &'static str,
     /// The action's key, as `attribute="value"` pairs.
@@ -123,8 +161,40 @@ pub struct CancellationReason {
     pub code: String,
     /// DynamoDB's message, if any.
     pub message: Option<String>,
+    /// The item as stored, for a failed condition of an action that asked for it.
+    pub item: Option<Box<Item>>,
 }
 
+impl CancellationReason {
+    /// Whether this action is the one that made the transaction fail (its code is not `None`).
+    pub fn failed(&self) -> bool {
+        self.code != "None"
+    }
+}
+
+/// One request of a batch that was not processed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unprocessed {
+    /// Its position in the batch's input, 0-based.
+    pub index: usize,
+    /// The entity.
+    pub entity: &'static str,
+    /// The key, as `attribute="value"` pairs.
+    pub key: String,
+    /// The request itself, ready to be sent again.
+    pub request: UnprocessedRequest,
+}
+
+/// The DynamoDB request of an [`Unprocessed`] entry.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UnprocessedRequest {
+    /// A read of this key.
+    Get(Item),
+    /// A put of this item.
+    Put(Item),
+    /// A delete of this key.
+    Delete(Item),
+}
 /// An item from the table that does not fit the entity.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("cannot decode {entity}: attribute `{attribute}` {problem}")]

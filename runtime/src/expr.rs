@@ -5,9 +5,29 @@
 //! attributes and operations the schema allows.
 
 use std::collections::HashMap;
-use std::fmt::Write;
+use std::fmt::{self, Write};
 
 use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::error::{Error, LimitError};
+
+/// DynamoDB's limit on the length of any one expression, in bytes.
+pub const MAX_EXPRESSION_BYTES: usize = 4096;
+
+/// DynamoDB's limit on the number of values of one `IN`.
+pub const MAX_IN_VALUES: usize = 100;
+
+/// Rejects an expression over DynamoDB's 4 KB limit before it is sent.
+pub fn check_expression_length(what: &str, expression: &str) -> Result<(), Error> {
+    if expression.len() > MAX_EXPRESSION_BYTES {
+        return Err(Error::Limit(LimitError {
+            what: format!("{what} expression length in bytes"),
+            actual: expression.len(),
+            limit: MAX_EXPRESSION_BYTES,
+        }));
+    }
+    Ok(())
+}
 
 /// One step of a document path.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +58,25 @@ impl Path {
     pub fn index(mut self, index: usize) -> Self {
         self.0.push(PathSegment::Index(index));
         self
+    }
+
+    /// Whether `self` is `other` or lies inside it (or the other way round): DynamoDB
+    /// rejects one update touching both.
+    pub fn overlaps(&self, other: &Path) -> bool {
+        self.0.iter().zip(&other.0).all(|(a, b)| a == b)
+    }
+}
+
+impl fmt::Display for Path {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, seg) in self.0.iter().enumerate() {
+            match seg {
+                PathSegment::Field(name) if i == 0 => f.write_str(name)?,
+                PathSegment::Field(name) => write!(f, ".{name}")?,
+                PathSegment::Index(n) => write!(f, "[{n}]")?,
+            }
+        }
+        Ok(())
     }
 }
 
@@ -107,6 +146,9 @@ pub enum Condition {
     Or(Vec<Condition>),
     /// The negation.
     Not(Box<Condition>),
+    /// A condition that could not be built (a value that cannot be stored, an empty `IN`).
+    /// Sending it is [`Error::Expression`]; nothing is sent.
+    Invalid(String),
 }
 
 impl Condition {
@@ -192,9 +234,15 @@ impl Placeholders {
         }
     }
 
-    /// Renders a condition, registering its names and values.
-    pub fn condition(&mut self, condition: &Condition) -> String {
-        match condition {
+    /// Renders a condition, registering its names and values, or says why it cannot be sent.
+    pub fn condition(&mut self, condition: &Condition) -> Result<String, Error> {
+        let text = self.render(condition)?;
+        check_expression_length("condition", &text)?;
+        Ok(text)
+    }
+
+    fn render(&mut self, condition: &Condition) -> Result<String, Error> {
+        Ok(match condition {
             Condition::Compare(a, op, b) => {
                 let a = self.operand(a);
                 let b = self.operand(b);
@@ -207,6 +255,13 @@ impl Placeholders {
                 format!("{p} BETWEEN {lo} AND {hi}")
             }
             Condition::In(p, values) => {
+                if values.len() > MAX_IN_VALUES {
+                    return Err(Error::Limit(LimitError {
+                        what: format!("number of IN values for `{p}`"),
+                        actual: values.len(),
+                        limit: MAX_IN_VALUES,
+                    }));
+                }
                 let p = self.path(p);
                 let list: Vec<String> = values.iter().map(|v| self.value(v.clone())).collect();
                 format!("{p} IN ({})", list.join(", "))
@@ -226,18 +281,19 @@ impl Placeholders {
                 let t = self.value(AttributeValue::S((*t).to_owned()));
                 format!("attribute_type({p}, {t})")
             }
-            Condition::And(all) => self.join(all, " AND "),
-            Condition::Or(any) => self.join(any, " OR "),
-            Condition::Not(c) => format!("NOT ({})", self.condition(c)),
-        }
+            Condition::And(all) => self.join(all, " AND ")?,
+            Condition::Or(any) => self.join(any, " OR ")?,
+            Condition::Not(c) => format!("NOT ({})", self.render(c)?),
+            Condition::Invalid(problem) => return Err(Error::Expression(problem.clone())),
+        })
     }
 
-    fn join(&mut self, parts: &[Condition], separator: &str) -> String {
-        let rendered: Vec<String> = parts
+    fn join(&mut self, parts: &[Condition], separator: &str) -> Result<String, Error> {
+        let rendered = parts
             .iter()
-            .map(|c| format!("({})", self.condition(c)))
-            .collect();
-        rendered.join(separator)
+            .map(|c| Ok(format!("({})", self.render(c)?)))
+            .collect::<Result<Vec<String>, Error>>()?;
+        Ok(rendered.join(separator))
     }
 
     /// The collected names, or `None` when there are none (the SDK rejects empty maps).
@@ -270,7 +326,7 @@ mod tests {
         ))
         .or(Condition::NotExists(Path::attr("name")).not());
         let mut p = Placeholders::default();
-        let text = p.condition(&c);
+        let text = p.condition(&c).unwrap();
         assert_eq!(
             text,
             "((#n0 = :v0) AND (attribute_exists(#n0)) AND (size(#n1[0].#n2) > :v1)) OR \

@@ -10,6 +10,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
 
 use crate::error::KeyError;
@@ -350,6 +351,11 @@ macro_rules! key_part {
                 self.value.as_deref()
             }
 
+            /// The attribute and the encoded key text (or why it could not be built).
+            pub fn into_attribute(self) -> (&'static str, Result<String, KeyError>) {
+                (self.attribute, self.value)
+            }
+
             /// The encoded key text, consuming the key.
             pub fn into_value(self) -> Result<String, KeyError> {
                 self.value
@@ -408,12 +414,39 @@ pub struct Key<E> {
     pub partition: PartitionKey<E>,
     /// The sort key; `None` on tables without one.
     pub sort: Option<SortKey<E>>,
+    /// Attributes the key fixes besides the key itself: the key fields' own attributes and
+    /// index keys built from key fields only. An update that creates the item (upsert) writes
+    /// them, so the new item decodes and shows up on its indexes.
+    identity: Vec<(&'static str, Result<AttributeValue, KeyError>)>,
 }
 
 impl<E> Key<E> {
     /// A key from its parts.
     pub fn new(partition: PartitionKey<E>, sort: Option<SortKey<E>>) -> Self {
-        Self { partition, sort }
+        Self {
+            partition,
+            sort,
+            identity: Vec::new(),
+        }
+    }
+
+    /// Records an attribute that the key's fields fix (a key field's own attribute).
+    pub fn with_field(mut self, attribute: &'static str, value: Option<AttributeValue>) -> Self {
+        if let Some(value) = value {
+            self.identity.push((attribute, Ok(value)));
+        }
+        self
+    }
+
+    /// Records an index key attribute built from key fields only.
+    pub fn with_index_key(mut self, (attribute, value): (&'static str, Result<String, KeyError>)) -> Self {
+        self.identity.push((attribute, value.map(AttributeValue::S)));
+        self
+    }
+
+    /// The attributes recorded by [`Key::with_field`] and [`Key::with_index_key`].
+    pub fn identity(&self) -> &[(&'static str, Result<AttributeValue, KeyError>)] {
+        &self.identity
     }
 
     /// The key as `(attribute, value)` pairs, or the first reason it is invalid.
@@ -437,6 +470,7 @@ impl<E> Clone for Key<E> {
         Self {
             partition: self.partition.clone(),
             sort: self.sort.clone(),
+            identity: self.identity.clone(),
         }
     }
 }

@@ -10,15 +10,19 @@
 
 #![warn(missing_docs)]
 
+pub mod batch;
 pub mod codec;
 pub mod definition;
 pub mod entity;
 pub mod error;
 pub mod expr;
+pub mod field;
 pub mod key;
 pub mod query;
 pub mod size;
 pub mod table;
+pub mod transact;
+pub mod update;
 #[cfg(feature = "test-util")]
 pub mod test_util;
 
@@ -26,15 +30,19 @@ pub mod test_util;
 pub type Item = std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;
 
 pub use definition::{IndexDefinition, Projection, TableDefinition};
-pub use entity::Entity;
+pub use entity::{Entity, WriteStamp};
 pub use error::{
     CancellationReason, DecodeError, EncodeError, Error, KeyError, LimitError, Result,
-    UnknownEnumValue,
+    UnknownEnumValue, Unprocessed, UnprocessedRequest,
 };
 pub use expr::{Comparison, Condition, Operand, Path};
+pub use field::{AttributeType, Field, Size, kind};
 pub use key::{Key, PartitionKey, SortKey};
 pub use query::{Cursor, Narrow, Page, Query, SortCondition};
+pub use batch::{BatchGet, BatchWrite, RetryPolicy};
 pub use table::Table;
+pub use transact::{Slot, TransactGet, TransactGetResults, TransactWrite};
+pub use update::{NestedUpdate, Update, UpdateItem};
 
 /// Re-exports for generated code. Not a stable API: generated code and this crate move in
 /// lockstep.

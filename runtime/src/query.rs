@@ -521,7 +521,10 @@ impl<T> Query<T> {
             1 => filters.pop(),
             _ => Some(Condition::And(filters)),
         };
-        let filter_text = filter.as_ref().map(|f| placeholders.condition(f));
+        let filter_text = filter
+            .as_ref()
+            .map(|f| placeholders.condition(f))
+            .transpose()?;
         let request = table
             .client()
             .query()

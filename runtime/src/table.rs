@@ -12,11 +12,12 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity, ReturnValu
 use tracing::Instrument;
 
 use crate::Item;
-use crate::entity::Entity;
+use crate::entity::{Entity, WriteStamp};
 use crate::error::{Error, LimitError, Result, from_sdk};
 use crate::expr::{Condition, Path, Placeholders};
 use crate::key::Key;
 use crate::size::{MAX_ITEM_BYTES, item_size};
+use crate::update::{Update, UpdateItem, version_condition};
 
 /// A boxed future, as returned by the operation builders' `IntoFuture`.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -107,6 +108,48 @@ impl Table {
             return_current: false,
         }
     }
+
+    /// Changes attributes of an existing item ([`Error::ConditionFailed`] if it is missing,
+    /// unless [`UpdateItem::upsert`]). `update` comes from the entity's generated builder:
+    /// `User::update().set_email("b@example.com").add_logins(1)`.
+    pub fn update<E: Entity>(&self, key: Key<E>, update: impl Into<Update<E>>) -> UpdateItem<'_, E> {
+        UpdateItem::new(self, key, update.into())
+    }
+}
+
+/// The condition a put adds on its own: insert's "absent", replace's "present", and the
+/// expected version of a versioned entity.
+pub(crate) fn put_condition<E: Entity>(
+    entity: &E,
+    partition: &'static str,
+    mode: PutMode,
+    extra: Option<Condition>,
+) -> Option<Condition> {
+    let mode = match mode {
+        PutMode::Any => None,
+        PutMode::Absent => Some(Condition::NotExists(Path::attr(partition))),
+        PutMode::Present => Some(Condition::Exists(Path::attr(partition))),
+    };
+    let version = E::VERSION_ATTRIBUTE.map(|a| version_condition(a, entity.version()));
+    [mode, version, extra]
+        .into_iter()
+        .flatten()
+        .reduce(Condition::and)
+}
+
+/// The item a put stores, size-checked.
+pub(crate) fn stored_item<E: Entity>(entity: &E, key: &Key<E>) -> Result<Item> {
+    let item = entity.to_stored_item(&WriteStamp::now())?;
+    check_item_size::<E>(&item, key)?;
+    Ok(item)
+}
+
+/// The stored item DynamoDB attached to a failed condition, if the request asked for it.
+pub(crate) fn condition_failure_item<E, R>(
+    error: &aws_sdk_dynamodb::error::SdkError<E, R>,
+    item: impl FnOnce(&E) -> Option<Item>,
+) -> Option<Item> {
+    error.as_service_error().and_then(item)
 }
 
 /// The key of `key` as an SDK item, or [`Error::Key`].
@@ -132,6 +175,7 @@ pub(crate) fn span(operation: &'static str, table: &str, index: Option<&str>) ->
     )
 }
 
+/// Records consumed capacity on the current span.
 pub(crate) fn record_capacity(capacity: Option<&aws_sdk_dynamodb::types::ConsumedCapacity>) {
     if let Some(units) = capacity.and_then(|c| c.capacity_units()) {
         tracing::Span::current().record("consumed_capacity", units);
@@ -195,7 +239,7 @@ impl<'a, E: Entity> IntoFuture for GetItem<'a, E> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PutMode {
+pub(crate) enum PutMode {
     Any,
     Absent,
     Present,
@@ -228,20 +272,13 @@ impl<'a, E: Entity> PutItem<'a, E> {
     async fn send(self) -> Result<()> {
         let table = self.table.name();
         let key = self.entity.key();
-        let partition = key.partition.attribute();
-        let item = self.entity.to_item()?;
-        check_item_size::<E>(&item, &key)?;
-        let condition = match self.mode {
-            PutMode::Any => None,
-            PutMode::Absent => Some(Condition::NotExists(Path::attr(partition))),
-            PutMode::Present => Some(Condition::Exists(Path::attr(partition))),
-        };
-        let condition = match (condition, self.condition) {
-            (Some(a), Some(b)) => Some(a.and(b)),
-            (a, b) => a.or(b),
-        };
+        let item = stored_item(self.entity, &key)?;
+        let condition = put_condition(self.entity, key.partition.attribute(), self.mode, self.condition);
         let mut placeholders = Placeholders::default();
-        let expression = condition.as_ref().map(|c| placeholders.condition(c));
+        let expression = condition
+            .as_ref()
+            .map(|c| placeholders.condition(c))
+            .transpose()?;
         let mut request = self
             .table
             .client
@@ -264,12 +301,10 @@ impl<'a, E: Entity> PutItem<'a, E> {
                     Ok(())
                 }
                 Err(e) => {
-                    let current = e
-                        .as_service_error()
-                        .and_then(|s| match s {
-                            aws_sdk_dynamodb::operation::put_item::PutItemError::ConditionalCheckFailedException(c) => c.item.clone(),
-                            _ => None,
-                        });
+                    let current = condition_failure_item(&e, |s| match s {
+                        aws_sdk_dynamodb::operation::put_item::PutItemError::ConditionalCheckFailedException(c) => c.item.clone(),
+                        _ => None,
+                    });
                     Err(attach_current(
                         from_sdk("PutItem", table, E::NAME, || key.to_string(), e),
                         current,
@@ -317,6 +352,20 @@ impl<'a, E: Entity> DeleteItem<'a, E> {
         self.condition(condition)
     }
 
+    /// Deletes only if the stored item has version `expected` (optimistic locking, for
+    /// entities with a `version` attribute; others get [`Error::Expression`]).
+    pub fn expected_version(self, expected: i64) -> Self {
+        let check = match E::VERSION_ATTRIBUTE {
+            Some(attribute) => version_condition(attribute, expected),
+            None => Condition::Invalid(format!("{} has no version attribute", E::NAME)),
+        };
+        let condition = match self.condition.clone() {
+            Some(c) => c.and(check),
+            None => check,
+        };
+        self.condition(condition)
+    }
+
     /// On a failed condition, attach the stored item to [`Error::ConditionFailed`].
     pub fn return_current_on_failure(mut self) -> Self {
         self.return_current = true;
@@ -331,7 +380,11 @@ impl<'a, E: Entity> DeleteItem<'a, E> {
     async fn send(self, return_old: bool) -> Result<Option<E>> {
         let table = self.table.name();
         let mut placeholders = Placeholders::default();
-        let expression = self.condition.as_ref().map(|c| placeholders.condition(c));
+        let expression = self
+            .condition
+            .as_ref()
+            .map(|c| placeholders.condition(c))
+            .transpose()?;
         let mut request = self
             .table
             .client
@@ -361,7 +414,7 @@ impl<'a, E: Entity> DeleteItem<'a, E> {
                         .transpose()
                 }
                 Err(e) => {
-                    let current = e.as_service_error().and_then(|s| match s {
+                    let current = condition_failure_item(&e, |s| match s {
                         aws_sdk_dynamodb::operation::delete_item::DeleteItemError::ConditionalCheckFailedException(c) => c.item.clone(),
                         _ => None,
                     });
@@ -385,7 +438,7 @@ impl<'a, E: Entity> IntoFuture for DeleteItem<'a, E> {
     }
 }
 
-fn attach_current(error: Error, current: Option<Item>) -> Error {
+pub(crate) fn attach_current(error: Error, current: Option<Item>) -> Error {
     match error {
         Error::ConditionFailed { entity, key, .. } => Error::ConditionFailed {
             entity,

@@ -1,0 +1,639 @@
+//! Updates: the untyped action list generated update builders fill, its rendering into an
+//! update expression, and the `UpdateItem` operation.
+//!
+//! Generated code gives every entity an update builder (`User::update()`) with one typed
+//! method per allowed change; those methods also rewrite index keys, refresh `auto: updated`
+//! timestamps and bump versions. [`NestedUpdate`] adds typed changes of values nested in
+//! documents, lists and maps.
+
+use std::future::IntoFuture;
+use std::marker::PhantomData;
+
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity, ReturnValue};
+use chrono::{DateTime, Utc};
+use tracing::Instrument;
+
+use crate::codec::{AttributeCodec, ListElement};
+use crate::entity::Entity;
+use crate::error::{Error, KeyError, Result, from_sdk};
+use crate::expr::{Condition, Path, Placeholders, check_expression_length};
+use crate::field::{Field, expression_value, kind};
+use crate::key::Key;
+use crate::table::{
+    BoxFuture, Table, attach_current, condition_failure_item, key_item, record_capacity, span,
+};
+
+/// One change to one path.
+#[derive(Debug, Clone, PartialEq)]
+enum Action {
+    /// `SET p = v`
+    Set(AttributeValue),
+    /// `SET p = if_not_exists(p, v)`
+    SetIfNotExists(AttributeValue),
+    /// `SET p = if_not_exists(p, 0) + v` (or `-`)
+    Arithmetic(char, AttributeValue),
+    /// `SET p = if_not_exists(p, 0) + other` (or `-`)
+    ArithmeticWith(char, Path),
+    /// `SET p = list_append(if_not_exists(p, []), v)`, or the other way round to prepend.
+    ListAppend { values: AttributeValue, prepend: bool },
+    /// `ADD p v` on a set.
+    SetAdd(AttributeValue),
+    /// `DELETE p v` on a set.
+    SetDelete(AttributeValue),
+    /// `REMOVE p`
+    Remove,
+}
+
+/// Numbers that can be added and subtracted.
+pub trait Number: AttributeCodec + Copy {}
+impl Number for i64 {}
+impl Number for f64 {}
+
+/// The changes of one update, for entity `E`.
+///
+/// Built by the generated `<Entity>::update()` builders; the methods here are their building
+/// blocks and do not know the schema (a generated setter is what refuses key fields and
+/// rewrites index keys).
+pub struct Update<E> {
+    now: DateTime<Utc>,
+    actions: Vec<(Path, Action)>,
+    conditions: Vec<Condition>,
+    problem: Option<Error>,
+    entity: PhantomData<fn() -> E>,
+}
+
+impl<E> Clone for Update<E> {
+    fn clone(&self) -> Self {
+        Self {
+            now: self.now,
+            actions: self.actions.clone(),
+            conditions: self.conditions.clone(),
+            problem: self.problem.as_ref().map(|e| Error::Expression(e.to_string())),
+            entity: PhantomData,
+        }
+    }
+}
+
+impl<E> std::fmt::Debug for Update<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Update")
+            .field("actions", &self.actions)
+            .field("conditions", &self.conditions)
+            .finish()
+    }
+}
+
+impl<E> Default for Update<E> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<E> Update<E> {
+    /// An update with no changes yet; [`Update::now`] is fixed here.
+    pub fn new() -> Self {
+        Self {
+            now: Utc::now(),
+            actions: Vec::new(),
+            conditions: Vec::new(),
+            problem: None,
+            entity: PhantomData,
+        }
+    }
+
+    /// The instant this update writes to `auto` timestamps.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// Whether there are no changes.
+    pub fn is_empty(&self) -> bool {
+        self.actions.is_empty()
+    }
+
+    fn push(&mut self, path: Path, action: Action) {
+        // A later change of the same path replaces the earlier one.
+        self.actions.retain(|(p, _)| *p != path);
+        if let Some((other, _)) = self.actions.iter().find(|(p, _)| p.overlaps(&path)) {
+            self.fail(Error::Expression(format!(
+                "one update cannot change both `{other}` and `{path}`: one contains the other"
+            )));
+        }
+        self.actions.push((path, action));
+    }
+
+    fn fail(&mut self, error: Error) {
+        if self.problem.is_none() {
+            self.problem = Some(error);
+        }
+    }
+
+    fn value<T: AttributeCodec>(&mut self, path: &Path, value: &T) -> Option<AttributeValue> {
+        match expression_value(path, value) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.fail(Error::Expression(e));
+                None
+            }
+        }
+    }
+
+    /// `SET path = value`; a value that stores nothing (an empty set, `None`) removes the
+    /// attribute instead, as a put would.
+    pub fn set<T: AttributeCodec>(&mut self, path: Path, value: &T) {
+        match value.encode() {
+            Ok(Some(v)) => self.push(path, Action::Set(v)),
+            Ok(None) => self.push(path, Action::Remove),
+            Err(e) => self.fail(Error::Expression(format!(
+                "the value for `{path}` cannot be stored: {e}"
+            ))),
+        }
+    }
+
+    /// `SET path = value` with an already encoded value.
+    pub fn set_raw(&mut self, path: Path, value: AttributeValue) {
+        self.push(path, Action::Set(value));
+    }
+
+    /// `SET path = if_not_exists(path, value)`.
+    pub fn set_if_not_exists<T: AttributeCodec>(&mut self, path: Path, value: &T) {
+        if let Some(v) = self.value(&path, value) {
+            self.push(path, Action::SetIfNotExists(v));
+        }
+    }
+
+    /// Writes an index key attribute (or records why it could not be built).
+    pub fn set_key(&mut self, entity: &'static str, (attribute, value): (&'static str, std::result::Result<String, KeyError>)) {
+        match value {
+            Ok(v) => self.push(Path::attr(attribute), Action::Set(AttributeValue::S(v))),
+            Err(source) => self.fail(Error::Key { entity, source }),
+        }
+    }
+
+    /// `REMOVE path`.
+    pub fn remove(&mut self, path: Path) {
+        self.push(path, Action::Remove);
+    }
+
+    /// `SET path = if_not_exists(path, 0) + n`.
+    pub fn add<T: Number>(&mut self, path: Path, n: T) {
+        if let Some(v) = self.value(&path, &n) {
+            self.push(path, Action::Arithmetic('+', v));
+        }
+    }
+
+    /// `SET path = if_not_exists(path, 0) - n`.
+    pub fn subtract<T: Number>(&mut self, path: Path, n: T) {
+        if let Some(v) = self.value(&path, &n) {
+            self.push(path, Action::Arithmetic('-', v));
+        }
+    }
+
+    /// `SET path = if_not_exists(path, 0) + other` where `other` is another attribute.
+    pub fn add_field(&mut self, path: Path, other: Path) {
+        self.push(path, Action::ArithmeticWith('+', other));
+    }
+
+    /// `SET path = if_not_exists(path, 0) - other` where `other` is another attribute.
+    pub fn subtract_field(&mut self, path: Path, other: Path) {
+        self.push(path, Action::ArithmeticWith('-', other));
+    }
+
+    /// Appends (or prepends) elements to a list, creating it if missing.
+    pub fn list_append<T: ListElement>(&mut self, path: Path, values: &[T], prepend: bool) {
+        if values.is_empty() {
+            return;
+        }
+        let list: Vec<&T> = values.iter().collect();
+        let mut encoded = Vec::with_capacity(list.len());
+        for v in list {
+            match v.encode() {
+                Ok(v) => encoded.push(v.unwrap_or(AttributeValue::Null(true))),
+                Err(e) => {
+                    return self.fail(Error::Expression(format!(
+                        "a value for `{path}` cannot be stored: {e}"
+                    )));
+                }
+            }
+        }
+        self.push(
+            path,
+            Action::ListAppend {
+                values: AttributeValue::L(encoded),
+                prepend,
+            },
+        );
+    }
+
+    /// `ADD path members` on a set; adding no members changes nothing.
+    pub fn add_to_set<T: AttributeCodec>(&mut self, path: Path, members: &T) {
+        match members.encode() {
+            Ok(Some(v)) => self.push(path, Action::SetAdd(v)),
+            Ok(None) => {}
+            Err(e) => self.fail(Error::Expression(format!(
+                "members for `{path}` cannot be stored: {e}"
+            ))),
+        }
+    }
+
+    /// `DELETE path members` on a set; deleting no members changes nothing.
+    pub fn delete_from_set<T: AttributeCodec>(&mut self, path: Path, members: &T) {
+        match members.encode() {
+            Ok(Some(v)) => self.push(path, Action::SetDelete(v)),
+            Ok(None) => {}
+            Err(e) => self.fail(Error::Expression(format!(
+                "members for `{path}` cannot be stored: {e}"
+            ))),
+        }
+    }
+
+    /// Adds a condition the stored item must meet (the expected version, for instance).
+    pub fn require(&mut self, condition: Condition) {
+        self.conditions.push(condition);
+    }
+
+    /// Requires the stored `version` attribute to equal `expected` (an item never written
+    /// has version 0: then the attribute must be missing).
+    pub fn expect_version(&mut self, attribute: &'static str, expected: i64) {
+        self.require(version_condition(attribute, expected));
+    }
+
+    /// The update expression and the update's own conditions, rendered with `placeholders`.
+    pub(crate) fn render(
+        &self,
+        placeholders: &mut Placeholders,
+    ) -> Result<(String, Option<Condition>)> {
+        if let Some(problem) = &self.problem {
+            return Err(match problem {
+                Error::Key { entity, source } => Error::Key {
+                    entity,
+                    source: source.clone(),
+                },
+                other => Error::Expression(other.to_string()),
+            });
+        }
+        if self.actions.is_empty() {
+            return Err(Error::Expression(
+                "an update needs at least one change".to_owned(),
+            ));
+        }
+        let mut set = Vec::new();
+        let mut remove = Vec::new();
+        let mut add = Vec::new();
+        let mut delete = Vec::new();
+        for (path, action) in &self.actions {
+            let p = placeholders.path(path);
+            match action {
+                Action::Set(v) => set.push(format!("{p} = {}", placeholders.value(v.clone()))),
+                Action::SetIfNotExists(v) => set.push(format!(
+                    "{p} = if_not_exists({p}, {})",
+                    placeholders.value(v.clone())
+                )),
+                Action::Arithmetic(op, v) => {
+                    let zero = placeholders.value(AttributeValue::N("0".to_owned()));
+                    let v = placeholders.value(v.clone());
+                    set.push(format!("{p} = if_not_exists({p}, {zero}) {op} {v}"));
+                }
+                Action::ArithmeticWith(op, other) => {
+                    let zero = placeholders.value(AttributeValue::N("0".to_owned()));
+                    let other = placeholders.path(other);
+                    set.push(format!("{p} = if_not_exists({p}, {zero}) {op} {other}"));
+                }
+                Action::ListAppend { values, prepend } => {
+                    let empty = placeholders.value(AttributeValue::L(Vec::new()));
+                    let v = placeholders.value(values.clone());
+                    let current = format!("if_not_exists({p}, {empty})");
+                    set.push(if *prepend {
+                        format!("{p} = list_append({v}, {current})")
+                    } else {
+                        format!("{p} = list_append({current}, {v})")
+                    });
+                }
+                Action::SetAdd(v) => add.push(format!("{p} {}", placeholders.value(v.clone()))),
+                Action::SetDelete(v) => {
+                    delete.push(format!("{p} {}", placeholders.value(v.clone())))
+                }
+                Action::Remove => remove.push(p),
+            }
+        }
+        let mut clauses = Vec::new();
+        for (keyword, parts) in [
+            ("SET", set),
+            ("REMOVE", remove),
+            ("ADD", add),
+            ("DELETE", delete),
+        ] {
+            if !parts.is_empty() {
+                clauses.push(format!("{keyword} {}", parts.join(", ")));
+            }
+        }
+        let expression = clauses.join(" ");
+        check_expression_length("update", &expression)?;
+        let condition = self
+            .conditions
+            .iter()
+            .cloned()
+            .reduce(Condition::and);
+        Ok((expression, condition))
+    }
+
+    /// Adds what an update that creates the item must write: the type attribute and the
+    /// attributes the key fixes.
+    pub(crate) fn for_upsert(&mut self, type_attribute: &'static str, name: &'static str, key: &Key<E>) {
+        self.push(
+            Path::attr(type_attribute),
+            Action::Set(AttributeValue::S(name.to_owned())),
+        );
+        for (attribute, value) in key.identity() {
+            match value {
+                Ok(v) => self.push(Path::attr(*attribute), Action::Set(v.clone())),
+                Err(source) => self.fail(Error::Key {
+                    entity: name,
+                    source: source.clone(),
+                }),
+            }
+        }
+    }
+}
+
+/// The condition of an optimistic-locking check: version `expected` is stored.
+pub(crate) fn version_condition(attribute: &'static str, expected: i64) -> Condition {
+    if expected == 0 {
+        Condition::NotExists(Path::attr(attribute))
+    } else {
+        Field::<i64>::new(Path::attr(attribute)).eq(expected)
+    }
+}
+
+/// Typed changes of values nested in documents, lists and maps, for every generated update
+/// builder. The paths come from the entity's generated field handles (`User::fields()`), which
+/// only reach into attributes that may change.
+pub trait NestedUpdate: Sized {
+    /// The entity updated.
+    type Entity;
+
+    /// The underlying change list.
+    #[doc(hidden)]
+    fn changes(&mut self) -> &mut Update<Self::Entity>;
+
+    /// `SET path = value`.
+    fn set_at<T: AttributeCodec, K: kind::Writable>(
+        mut self,
+        field: Field<T, K>,
+        value: impl Into<T>,
+    ) -> Self {
+        self.changes().set(field.path().clone(), &value.into());
+        self
+    }
+
+    /// `SET path = if_not_exists(path, value)`.
+    fn set_if_not_exists_at<T: AttributeCodec, K: kind::Writable>(
+        mut self,
+        field: Field<T, K>,
+        value: impl Into<T>,
+    ) -> Self {
+        self.changes()
+            .set_if_not_exists(field.path().clone(), &value.into());
+        self
+    }
+
+    /// `REMOVE path` of an optional nested value.
+    fn remove_at<T>(mut self, field: Field<T, kind::NestedOptional>) -> Self {
+        self.changes().remove(field.path().clone());
+        self
+    }
+
+    /// Adds `n` to a nested number.
+    fn add_at<T: Number, K: kind::Writable>(mut self, field: Field<T, K>, n: T) -> Self {
+        self.changes().add(field.path().clone(), n);
+        self
+    }
+
+    /// Subtracts `n` from a nested number.
+    fn subtract_at<T: Number, K: kind::Writable>(mut self, field: Field<T, K>, n: T) -> Self {
+        self.changes().subtract(field.path().clone(), n);
+        self
+    }
+
+    /// Appends elements to a nested list.
+    fn append_at<T: ListElement, K: kind::Writable>(
+        mut self,
+        field: Field<Vec<T>, K>,
+        values: impl IntoIterator<Item = T>,
+    ) -> Self {
+        let values: Vec<T> = values.into_iter().collect();
+        self.changes()
+            .list_append(field.path().clone(), &values, false);
+        self
+    }
+
+    /// Prepends elements to a nested list.
+    fn prepend_at<T: ListElement, K: kind::Writable>(
+        mut self,
+        field: Field<Vec<T>, K>,
+        values: impl IntoIterator<Item = T>,
+    ) -> Self {
+        let values: Vec<T> = values.into_iter().collect();
+        self.changes()
+            .list_append(field.path().clone(), &values, true);
+        self
+    }
+
+    /// Removes the element at `index` of a list (later elements move up).
+    fn remove_element<T, K: kind::Reachable>(mut self, field: Field<Vec<T>, K>, index: usize) -> Self {
+        self.changes().remove(field.path().clone().index(index));
+        self
+    }
+
+    /// Removes the entry `key` of a map.
+    fn remove_entry<T, K: kind::Reachable>(
+        mut self,
+        field: Field<std::collections::BTreeMap<String, T>, K>,
+        key: &str,
+    ) -> Self {
+        self.changes().remove(field.path().clone().field(key));
+        self
+    }
+}
+
+/// A pending `UpdateItem`. By default the item must exist ([`Error::ConditionFailed`]
+/// otherwise); [`UpdateItem::upsert`] creates it.
+#[must_use = "an operation does nothing until it is awaited"]
+pub struct UpdateItem<'a, E> {
+    table: &'a Table,
+    key: Key<E>,
+    update: Update<E>,
+    condition: Option<Condition>,
+    upsert: bool,
+    return_current: bool,
+}
+
+impl<'a, E: Entity> UpdateItem<'a, E> {
+    pub(crate) fn new(table: &'a Table, key: Key<E>, update: Update<E>) -> Self {
+        Self {
+            table,
+            key,
+            update,
+            condition: None,
+            upsert: false,
+            return_current: false,
+        }
+    }
+
+    /// Updates only if `condition` holds on the stored item.
+    pub fn condition(mut self, condition: impl Into<Condition>) -> Self {
+        self.condition = Some(condition.into());
+        self
+    }
+
+    /// Creates the item when it is missing. The created item gets the type attribute, the
+    /// attributes its key fixes and `auto: created` timestamps; `auto: created` values of an
+    /// existing item are never overwritten. Every other required attribute must be set by
+    /// the update for the new item to decode.
+    pub fn upsert(mut self) -> Self {
+        self.upsert = true;
+        self
+    }
+
+    /// On a failed condition, attach the stored item to [`Error::ConditionFailed`].
+    pub fn return_current_on_failure(mut self) -> Self {
+        self.return_current = true;
+        self
+    }
+
+    /// Updates and returns the item as it was before; `None` if an upsert created it.
+    pub async fn returning_old(self) -> Result<Option<E>> {
+        self.send(ReturnValue::AllOld).await
+    }
+
+    /// Updates and returns the item as it is after the update.
+    pub async fn returning_new(self) -> Result<E> {
+        let key = self.key.to_string();
+        self.send(ReturnValue::AllNew)
+            .await?
+            .ok_or_else(|| Error::NotFound {
+                entity: E::NAME,
+                key,
+            })
+    }
+
+    /// The parts of the request, shared with transactions.
+    pub(crate) fn into_parts(
+        mut self,
+    ) -> Result<(Key<E>, String, Option<String>, Placeholders)> {
+        if self.upsert {
+            self.update.for_upsert(E::TYPE_ATTRIBUTE, E::NAME, &self.key);
+        }
+        let mut placeholders = Placeholders::default();
+        let (expression, own) = self.update.render(&mut placeholders)?;
+        let exists = (!self.upsert).then(|| Condition::Exists(Path::attr(self.key.partition.attribute())));
+        let condition = [exists, own, self.condition]
+            .into_iter()
+            .flatten()
+            .reduce(Condition::and);
+        let condition = condition
+            .map(|c| placeholders.condition(&c))
+            .transpose()?;
+        Ok((self.key, expression, condition, placeholders))
+    }
+
+    async fn send(self, return_values: ReturnValue) -> Result<Option<E>> {
+        let table = self.table;
+        let name = table.name();
+        let return_current = self.return_current;
+        let (key, expression, condition, mut placeholders) = self.into_parts()?;
+        let mut request = table
+            .client()
+            .update_item()
+            .table_name(name)
+            .set_key(Some(key_item(&key)?))
+            .update_expression(expression)
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(placeholders.take_names())
+            .set_expression_attribute_values(placeholders.take_values())
+            .return_values(return_values)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total);
+        if return_current {
+            request = request.return_values_on_condition_check_failure(
+                aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
+            );
+        }
+        async {
+            match request.send().await {
+                Ok(out) => {
+                    record_capacity(out.consumed_capacity());
+                    out.attributes
+                        .filter(|a| !a.is_empty())
+                        .map(E::from_item)
+                        .transpose()
+                }
+                Err(e) => {
+                    let current = condition_failure_item(&e, |s| match s {
+                        aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(c) => c.item.clone(),
+                        _ => None,
+                    });
+                    Err(attach_current(
+                        from_sdk("UpdateItem", name, E::NAME, || key.to_string(), e),
+                        current,
+                    ))
+                }
+            }
+        }
+        .instrument(span("UpdateItem", name, None))
+        .await
+    }
+}
+
+impl<'a, E: Entity> IntoFuture for UpdateItem<'a, E> {
+    type Output = Result<()>;
+    type IntoFuture = BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move { self.send(ReturnValue::None).await.map(|_| ()) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Thing;
+
+    #[test]
+    fn renders_every_clause_through_placeholders() {
+        let mut u: Update<Thing> = Update::new();
+        u.set(Path::attr("name"), &"x".to_owned());
+        u.add(Path::attr("count"), 2i64);
+        u.subtract_field(Path::attr("stock"), Path::attr("reserved"));
+        u.list_append(Path::attr("tags"), &["a".to_owned()], false);
+        u.add_to_set(
+            Path::attr("roles"),
+            &std::collections::BTreeSet::from(["admin".to_owned()]),
+        );
+        u.remove(Path::attr("lines").index(1));
+        u.set(Path::attr("name"), &"y".to_owned()); // replaces the first
+        let mut p = Placeholders::default();
+        let (text, _) = u.render(&mut p).unwrap();
+        assert_eq!(
+            text,
+            "SET #n0 = if_not_exists(#n0, :v0) + :v1, #n1 = if_not_exists(#n1, :v2) - #n2, \
+             #n3 = list_append(if_not_exists(#n3, :v3), :v4), #n4 = :v5 \
+             REMOVE #n5[1] ADD #n6 :v6"
+        );
+    }
+
+    #[test]
+    fn overlapping_paths_and_bad_values_are_errors() {
+        let mut u: Update<Thing> = Update::new();
+        u.set(Path::attr("address"), &"x".to_owned());
+        u.set(Path::attr("address").field("city"), &"y".to_owned());
+        assert!(matches!(
+            u.render(&mut Placeholders::default()),
+            Err(Error::Expression(_))
+        ));
+        let mut u: Update<Thing> = Update::new();
+        u.add(Path::attr("score"), f64::INFINITY);
+        assert!(u.render(&mut Placeholders::default()).is_err());
+        let u: Update<Thing> = Update::new();
+        assert!(u.render(&mut Placeholders::default()).is_err());
+    }
+}
