@@ -616,8 +616,8 @@ mod tests {
         assert_eq!(
             text,
             "SET #n0 = if_not_exists(#n0, :v0) + :v1, #n1 = if_not_exists(#n1, :v2) - #n2, \
-             #n3 = list_append(if_not_exists(#n3, :v3), :v4), #n4 = :v5 \
-             REMOVE #n5[1] ADD #n6 :v6"
+             #n3 = list_append(if_not_exists(#n3, :v3), :v4), #n6 = :v6 \
+             REMOVE #n5[1] ADD #n4 :v5"
         );
     }
 
