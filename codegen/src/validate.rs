@@ -897,6 +897,20 @@ impl<'s> Validator<'s> {
                             format!("primary key template `{}` uses `{f}`, which changes on every write", template.text),
                             "a primary key cannot change; build it from fields that are fixed when the item is created",
                         ));
+                    } else if a.version {
+                        self.push(Diagnostic::error(
+                            "version-in-key",
+                            template.path.clone(),
+                            format!("template `{}` uses the version attribute `{f}`", template.text),
+                            "an update increments the version inside DynamoDB, so the writer cannot rebuild this key; use another field",
+                        ));
+                    } else if a.auto == Some(Auto::Updated) && template.segments.iter().filter(|s| matches!(s, Segment::Field(_))).count() > 1 {
+                        self.push(Diagnostic::error(
+                            "updated-in-composite-key",
+                            template.path.clone(),
+                            format!("template `{}` combines `{f}` (auto: updated) with other fields", template.text),
+                            "every update rewrites this key, so it may only hold the timestamp and literal text; move the other fields to the other key attribute of the index",
+                        ));
                     }
                 }
             }
