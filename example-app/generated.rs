@@ -106,6 +106,50 @@ impl ::singletable::__private::AttributeCodec for Address {
     }
 }
 impl ::singletable::__private::ListElement for Address {}
+/// Paths into a stored `Address`, for conditions, filters and nested updates.
+#[derive(Debug, Clone)]
+pub struct AddressFields(::singletable::Path);
+impl AddressFields {
+    /// The whole value, to compare or to replace in a nested update.
+    pub fn whole(&self) -> ::singletable::Field<Address, ::singletable::kind::Nested> {
+        ::singletable::Field::new(self.0.clone())
+    }
+    /// The value is stored.
+    pub fn exists(&self) -> ::singletable::Condition {
+        ::singletable::Condition::Exists(self.0.clone())
+    }
+    /// The value is not stored.
+    pub fn not_exists(&self) -> ::singletable::Condition {
+        ::singletable::Condition::NotExists(self.0.clone())
+    }
+    /// `street`.
+    pub fn street(
+        &self,
+    ) -> ::singletable::Field<::std::string::String, ::singletable::kind::Nested> {
+        ::singletable::Field::new(self.0.clone().field("street"))
+    }
+    /// `city`.
+    pub fn city(
+        &self,
+    ) -> ::singletable::Field<::std::string::String, ::singletable::kind::Nested> {
+        ::singletable::Field::new(self.0.clone().field("city"))
+    }
+    /// `zip`.
+    pub fn zip(
+        &self,
+    ) -> ::singletable::Field<
+        ::std::string::String,
+        ::singletable::kind::NestedOptional,
+    > {
+        ::singletable::Field::new(self.0.clone().field("zip"))
+    }
+}
+impl ::singletable::field::Reach for Address {
+    type Path = AddressFields;
+    fn reach(path: ::singletable::Path) -> Self::Path {
+        AddressFields(path)
+    }
+}
 /// The `OrderLine` document type.
 #[derive(
     Debug,
@@ -194,6 +238,43 @@ impl ::singletable::__private::AttributeCodec for OrderLine {
     }
 }
 impl ::singletable::__private::ListElement for OrderLine {}
+/// Paths into a stored `OrderLine`, for conditions, filters and nested updates.
+#[derive(Debug, Clone)]
+pub struct OrderLineFields(::singletable::Path);
+impl OrderLineFields {
+    /// The whole value, to compare or to replace in a nested update.
+    pub fn whole(&self) -> ::singletable::Field<OrderLine, ::singletable::kind::Nested> {
+        ::singletable::Field::new(self.0.clone())
+    }
+    /// The value is stored.
+    pub fn exists(&self) -> ::singletable::Condition {
+        ::singletable::Condition::Exists(self.0.clone())
+    }
+    /// The value is not stored.
+    pub fn not_exists(&self) -> ::singletable::Condition {
+        ::singletable::Condition::NotExists(self.0.clone())
+    }
+    /// `sku`.
+    pub fn sku(
+        &self,
+    ) -> ::singletable::Field<::std::string::String, ::singletable::kind::Nested> {
+        ::singletable::Field::new(self.0.clone().field("sku"))
+    }
+    /// `quantity`.
+    pub fn quantity(&self) -> ::singletable::Field<i64, ::singletable::kind::Nested> {
+        ::singletable::Field::new(self.0.clone().field("quantity"))
+    }
+    /// `price_cents`.
+    pub fn price_cents(&self) -> ::singletable::Field<i64, ::singletable::kind::Nested> {
+        ::singletable::Field::new(self.0.clone().field("price_cents"))
+    }
+}
+impl ::singletable::field::Reach for OrderLine {
+    type Path = OrderLineFields;
+    fn reach(path: ::singletable::Path) -> Self::Path {
+        OrderLineFields(path)
+    }
+}
 /// The `OrderStatus` enum, stored as a string.
 #[derive(
     Debug,
@@ -289,6 +370,12 @@ impl ::singletable::__private::AttributeCodec for OrderStatus {
     }
 }
 impl ::singletable::__private::ListElement for OrderStatus {}
+impl ::singletable::field::Reach for OrderStatus {
+    type Path = ::singletable::Field<OrderStatus, ::singletable::kind::Nested>;
+    fn reach(path: ::singletable::Path) -> Self::Path {
+        ::singletable::Field::new(path)
+    }
+}
 /// A registered customer.
 ///
 /// Primary key: partition `USER#{user_id}`, sort `PROFILE`.
@@ -380,9 +467,16 @@ impl User {
     /// The primary key: partition `USER#{user_id}`, sort `PROFILE`.
     pub fn key(user_id: &str) -> ::singletable::Key<User> {
         ::singletable::Key::new(
-            Self::partition_key(user_id),
-            ::std::option::Option::Some(Self::sort_key()),
-        )
+                Self::partition_key(user_id),
+                ::std::option::Option::Some(Self::sort_key()),
+            )
+            .with_field(
+                "user_id",
+                ::std::option::Option::Some(
+                    ::singletable::__private::AttributeValue::S(user_id.to_owned()),
+                ),
+            )
+            .with_index_key(Self::gsi1_sort_key().into_attribute())
     }
 }
 impl ::singletable::Entity for User {
@@ -391,7 +485,25 @@ impl ::singletable::Entity for User {
     fn key(&self) -> ::singletable::Key<Self> {
         Self::key(&self.user_id)
     }
+    const VERSION_ATTRIBUTE: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "version",
+    );
+    fn version(&self) -> i64 {
+        self.version
+    }
     fn to_item(&self) -> ::singletable::Result<::singletable::Item> {
+        self.to_stored_item(&::singletable::WriteStamp::KEEP)
+    }
+    fn to_stored_item(
+        &self,
+        stamp: &::singletable::WriteStamp,
+    ) -> ::singletable::Result<::singletable::Item> {
+        let updated_at = stamp.now.as_ref().unwrap_or(&self.updated_at);
+        let version = &if stamp.next_version {
+            self.version.saturating_add(1)
+        } else {
+            self.version
+        };
         let mut item = ::singletable::Item::with_capacity(14usize);
         ::singletable::__private::codec::put(
             &mut item,
@@ -434,14 +546,9 @@ impl ::singletable::Entity for User {
             &mut item,
             Self::NAME,
             "updated_at",
-            &self.updated_at,
+            updated_at,
         )?;
-        ::singletable::__private::codec::put(
-            &mut item,
-            Self::NAME,
-            "version",
-            &self.version,
-        )?;
+        ::singletable::__private::codec::put(&mut item, Self::NAME, "version", version)?;
         Self::partition_key(&self.user_id).write_to(&mut item, Self::NAME)?;
         Self::sort_key().write_to(&mut item, Self::NAME)?;
         Self::gsi1_partition_key(&self.email).write_to(&mut item, Self::NAME)?;
@@ -587,6 +694,247 @@ impl ::singletable::Entity for User {
         })
     }
 }
+/// Typed handles on the attributes of `User`, for conditions (`table.update(..).condition(..)`), query filters, transaction checks and nested updates.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UserFields;
+impl User {
+    /// Typed handles on this entity's attributes, for conditions, filters and nested updates.
+    pub fn fields() -> UserFields {
+        UserFields
+    }
+}
+impl UserFields {
+    /// The item exists.
+    pub fn exists(&self) -> ::singletable::Condition {
+        ::singletable::Condition::Exists(::singletable::Path::attr("pk"))
+    }
+    /// No item with this key exists.
+    pub fn not_exists(&self) -> ::singletable::Condition {
+        ::singletable::Condition::NotExists(::singletable::Path::attr("pk"))
+    }
+    /// `user_id` (never updated).
+    pub fn user_id(
+        &self,
+    ) -> ::singletable::Field<::std::string::String, ::singletable::kind::Fixed> {
+        ::singletable::Field::new(::singletable::Path::attr("user_id"))
+    }
+    /// `email`.
+    pub fn email(
+        &self,
+    ) -> ::singletable::Field<::std::string::String, ::singletable::kind::Attribute> {
+        ::singletable::Field::new(::singletable::Path::attr("email"))
+    }
+    /// `name`.
+    pub fn name(
+        &self,
+    ) -> ::singletable::Field<::std::string::String, ::singletable::kind::Attribute> {
+        ::singletable::Field::new(::singletable::Path::attr("name"))
+    }
+    /// `address`.
+    pub fn address(&self) -> AddressFields {
+        <Address as ::singletable::field::Reach>::reach(
+            ::singletable::Path::attr("address"),
+        )
+    }
+    /// `roles`.
+    pub fn roles(
+        &self,
+    ) -> ::singletable::Field<
+        ::std::collections::BTreeSet<::std::string::String>,
+        ::singletable::kind::Attribute,
+    > {
+        ::singletable::Field::new(::singletable::Path::attr("roles"))
+    }
+    /// `logins`.
+    pub fn logins(&self) -> ::singletable::Field<i64, ::singletable::kind::Attribute> {
+        ::singletable::Field::new(::singletable::Path::attr("logins"))
+    }
+    /// `created_at` (never updated).
+    pub fn created_at(
+        &self,
+    ) -> ::singletable::Field<
+        ::singletable::__private::chrono::DateTime<
+            ::singletable::__private::chrono::Utc,
+        >,
+        ::singletable::kind::Fixed,
+    > {
+        ::singletable::Field::new(::singletable::Path::attr("created_at"))
+    }
+    /// `updated_at` (never updated).
+    pub fn updated_at(
+        &self,
+    ) -> ::singletable::Field<
+        ::singletable::__private::chrono::DateTime<
+            ::singletable::__private::chrono::Utc,
+        >,
+        ::singletable::kind::Fixed,
+    > {
+        ::singletable::Field::new(::singletable::Path::attr("updated_at"))
+    }
+    /// `version` (never updated).
+    pub fn version(&self) -> ::singletable::Field<i64, ::singletable::kind::Fixed> {
+        ::singletable::Field::new(::singletable::Path::attr("version"))
+    }
+}
+/// Changes to a stored `User`: pass to `Table::update` or a transaction. Only attributes an update may change have methods; nested values change through [`NestedUpdate`](::singletable::NestedUpdate) with paths from `User::fields()`.
+#[derive(Debug, Clone)]
+#[must_use = "an update does nothing until it is passed to `Table::update` or a transaction"]
+pub struct UserUpdate(::singletable::Update<User>);
+impl User {
+    /// Starts an update of a stored `User`. Every update writes `created_at` only if the item has none, sets `updated_at` to now, increments `version`.
+    pub fn update() -> UserUpdate {
+        let mut u = ::singletable::Update::new();
+        let now = u.now();
+        u.set_if_not_exists(::singletable::Path::attr("created_at"), &now);
+        u.set(::singletable::Path::attr("updated_at"), &now);
+        u.add(::singletable::Path::attr("version"), 1i64);
+        UserUpdate(u)
+    }
+}
+impl UserUpdate {
+    /// Applies only if the stored `version` is `version` (optimistic locking); otherwise [`Error::ConditionFailed`](::singletable::Error::ConditionFailed).
+    pub fn expected_version(mut self, version: i64) -> Self {
+        self.0.expect_version("version", version);
+        self
+    }
+    /// Sets `email`. Also rewrites `gsi1pk` (`EMAIL#{email}`, index `gsi1`).
+    pub fn set_email(
+        mut self,
+        email: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        let email: ::std::string::String = email.into();
+        self.0.set(::singletable::Path::attr("email"), &email);
+        self.0
+            .set_key(
+                <User as ::singletable::Entity>::NAME,
+                User::gsi1_partition_key(&email).into_attribute(),
+            );
+        self
+    }
+    /// Sets `name`.
+    pub fn set_name(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        let name: ::std::string::String = name.into();
+        self.0.set(::singletable::Path::attr("name"), &name);
+        self
+    }
+    /// Removes `name`.
+    pub fn remove_name(mut self) -> Self {
+        self.0.remove(::singletable::Path::attr("name"));
+        self
+    }
+    /// Sets `name` only if it is not stored yet.
+    pub fn set_name_if_not_exists(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        let name: ::std::string::String = name.into();
+        self.0.set_if_not_exists(::singletable::Path::attr("name"), &name);
+        self
+    }
+    /// Sets `address`.
+    pub fn set_address(mut self, address: Address) -> Self {
+        self.0.set(::singletable::Path::attr("address"), &address);
+        self
+    }
+    /// Removes `address`.
+    pub fn remove_address(mut self) -> Self {
+        self.0.remove(::singletable::Path::attr("address"));
+        self
+    }
+    /// Sets `address` only if it is not stored yet.
+    pub fn set_address_if_not_exists(mut self, address: Address) -> Self {
+        self.0.set_if_not_exists(::singletable::Path::attr("address"), &address);
+        self
+    }
+    /// Sets `roles`.
+    pub fn set_roles(
+        mut self,
+        roles: ::std::collections::BTreeSet<::std::string::String>,
+    ) -> Self {
+        self.0.set(::singletable::Path::attr("roles"), &roles);
+        self
+    }
+    /// Sets `roles` only if it is not stored yet.
+    pub fn set_roles_if_not_exists(
+        mut self,
+        roles: ::std::collections::BTreeSet<::std::string::String>,
+    ) -> Self {
+        self.0.set_if_not_exists(::singletable::Path::attr("roles"), &roles);
+        self
+    }
+    /// Adds members to the set `roles` (created if missing).
+    pub fn add_roles(
+        mut self,
+        members: impl ::std::iter::IntoIterator<Item = ::std::string::String>,
+    ) -> Self {
+        let members: ::std::collections::BTreeSet<::std::string::String> = members
+            .into_iter()
+            .collect();
+        self.0.add_to_set(::singletable::Path::attr("roles"), &members);
+        self
+    }
+    /// Deletes members from the set `roles`.
+    pub fn delete_roles(
+        mut self,
+        members: impl ::std::iter::IntoIterator<Item = ::std::string::String>,
+    ) -> Self {
+        let members: ::std::collections::BTreeSet<::std::string::String> = members
+            .into_iter()
+            .collect();
+        self.0.delete_from_set(::singletable::Path::attr("roles"), &members);
+        self
+    }
+    /// Sets `logins`.
+    pub fn set_logins(mut self, logins: i64) -> Self {
+        self.0.set(::singletable::Path::attr("logins"), &logins);
+        self
+    }
+    /// Sets `logins` only if it is not stored yet.
+    pub fn set_logins_if_not_exists(mut self, logins: i64) -> Self {
+        self.0.set_if_not_exists(::singletable::Path::attr("logins"), &logins);
+        self
+    }
+    /// Adds `n` to `logins` (a missing value counts as 0).
+    pub fn add_logins(mut self, n: i64) -> Self {
+        self.0.add(::singletable::Path::attr("logins"), n);
+        self
+    }
+    /// Subtracts `n` from `logins` (a missing value counts as 0).
+    pub fn subtract_logins(mut self, n: i64) -> Self {
+        self.0.subtract(::singletable::Path::attr("logins"), n);
+        self
+    }
+    /// Adds the value of another attribute of the item to `logins`.
+    pub fn add_logins_by_field<K>(
+        mut self,
+        other: ::singletable::Field<i64, K>,
+    ) -> Self {
+        self.0.add_field(::singletable::Path::attr("logins"), other.path().clone());
+        self
+    }
+    /// Subtracts the value of another attribute of the item from `logins`.
+    pub fn subtract_logins_by_field<K>(
+        mut self,
+        other: ::singletable::Field<i64, K>,
+    ) -> Self {
+        self.0.subtract_field(::singletable::Path::attr("logins"), other.path().clone());
+        self
+    }
+}
+impl ::std::convert::From<UserUpdate> for ::singletable::Update<User> {
+    fn from(update: UserUpdate) -> Self {
+        update.0
+    }
+}
+impl ::singletable::NestedUpdate for UserUpdate {
+    type Entity = User;
+    fn changes(&mut self) -> &mut ::singletable::Update<User> {
+        &mut self.0
+    }
+}
 /// The `Order` entity.
 ///
 /// Primary key: partition `USER#{user_id}`, sort `ORDER#{placed_at}#{order_id}`.
@@ -728,9 +1076,28 @@ impl Order {
         order_id: &str,
     ) -> ::singletable::Key<Order> {
         ::singletable::Key::new(
-            Self::partition_key(user_id),
-            ::std::option::Option::Some(Self::sort_key(placed_at, order_id)),
-        )
+                Self::partition_key(user_id),
+                ::std::option::Option::Some(Self::sort_key(placed_at, order_id)),
+            )
+            .with_field(
+                "user_id",
+                ::std::option::Option::Some(
+                    ::singletable::__private::AttributeValue::S(user_id.to_owned()),
+                ),
+            )
+            .with_field(
+                "placed_at",
+                ::singletable::__private::codec::field_value(&placed_at),
+            )
+            .with_field(
+                "order_id",
+                ::std::option::Option::Some(
+                    ::singletable::__private::AttributeValue::S(order_id.to_owned()),
+                ),
+            )
+            .with_index_key(Self::gsi1_partition_key(order_id).into_attribute())
+            .with_index_key(Self::gsi1_sort_key().into_attribute())
+            .with_index_key(Self::by_status_sort_key(placed_at).into_attribute())
     }
 }
 impl ::singletable::Entity for Order {
@@ -910,6 +1277,193 @@ impl ::singletable::Entity for Order {
             )?,
             expires_at,
         })
+    }
+}
+/// Typed handles on the attributes of `Order`, for conditions (`table.update(..).condition(..)`), query filters, transaction checks and nested updates.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OrderFields;
+impl Order {
+    /// Typed handles on this entity's attributes, for conditions, filters and nested updates.
+    pub fn fields() -> OrderFields {
+        OrderFields
+    }
+}
+impl OrderFields {
+    /// The item exists.
+    pub fn exists(&self) -> ::singletable::Condition {
+        ::singletable::Condition::Exists(::singletable::Path::attr("pk"))
+    }
+    /// No item with this key exists.
+    pub fn not_exists(&self) -> ::singletable::Condition {
+        ::singletable::Condition::NotExists(::singletable::Path::attr("pk"))
+    }
+    /// `user_id` (never updated).
+    pub fn user_id(
+        &self,
+    ) -> ::singletable::Field<::std::string::String, ::singletable::kind::Fixed> {
+        ::singletable::Field::new(::singletable::Path::attr("user_id"))
+    }
+    /// `order_id` (never updated).
+    pub fn order_id(
+        &self,
+    ) -> ::singletable::Field<::std::string::String, ::singletable::kind::Fixed> {
+        ::singletable::Field::new(::singletable::Path::attr("order_id"))
+    }
+    /// `status`.
+    pub fn status(
+        &self,
+    ) -> ::singletable::Field<OrderStatus, ::singletable::kind::Attribute> {
+        ::singletable::Field::new(::singletable::Path::attr("status"))
+    }
+    /// `placed_at` (never updated).
+    pub fn placed_at(
+        &self,
+    ) -> ::singletable::Field<
+        ::singletable::__private::chrono::DateTime<
+            ::singletable::__private::chrono::Utc,
+        >,
+        ::singletable::kind::Fixed,
+    > {
+        ::singletable::Field::new(::singletable::Path::attr("placed_at"))
+    }
+    /// `total_cents`.
+    pub fn total_cents(
+        &self,
+    ) -> ::singletable::Field<i64, ::singletable::kind::Attribute> {
+        ::singletable::Field::new(::singletable::Path::attr("total_cents"))
+    }
+    /// `lines`.
+    pub fn lines(
+        &self,
+    ) -> ::singletable::Field<
+        ::std::vec::Vec<OrderLine>,
+        ::singletable::kind::Attribute,
+    > {
+        ::singletable::Field::new(::singletable::Path::attr("lines"))
+    }
+    /// `expires_at`.
+    pub fn expires_at(
+        &self,
+    ) -> ::singletable::Field<
+        ::singletable::__private::codec::ttl::Expiry,
+        ::singletable::kind::Attribute,
+    > {
+        ::singletable::Field::new(::singletable::Path::attr("expires_at"))
+    }
+}
+/// Changes to a stored `Order`: pass to `Table::update` or a transaction. Only attributes an update may change have methods; nested values change through [`NestedUpdate`](::singletable::NestedUpdate) with paths from `Order::fields()`.
+#[derive(Debug, Clone)]
+#[must_use = "an update does nothing until it is passed to `Table::update` or a transaction"]
+pub struct OrderUpdate(::singletable::Update<Order>);
+impl Order {
+    /// Starts an update of a stored `Order`. Every update changes only what its methods say.
+    pub fn update() -> OrderUpdate {
+        let u = ::singletable::Update::new();
+        OrderUpdate(u)
+    }
+}
+impl OrderUpdate {
+    /// Sets `status`. Also rewrites `gsi2pk` (`STATUS#{status}`, index `by_status`).
+    pub fn set_status(mut self, status: OrderStatus) -> Self {
+        self.0.set(::singletable::Path::attr("status"), &status);
+        self.0
+            .set_key(
+                <Order as ::singletable::Entity>::NAME,
+                Order::by_status_partition_key(status).into_attribute(),
+            );
+        self
+    }
+    /// Sets `total_cents`. Also rewrites `lsi1sk` (`TOTAL#{total_cents}`, index `lsi1`).
+    pub fn set_total_cents(mut self, total_cents: i64) -> Self {
+        self.0.set(::singletable::Path::attr("total_cents"), &total_cents);
+        self.0
+            .set_key(
+                <Order as ::singletable::Entity>::NAME,
+                Order::lsi1_sort_key(total_cents).into_attribute(),
+            );
+        self
+    }
+    /// Sets `lines`.
+    pub fn set_lines(mut self, lines: ::std::vec::Vec<OrderLine>) -> Self {
+        self.0.set(::singletable::Path::attr("lines"), &lines);
+        self
+    }
+    /// Sets `lines` only if it is not stored yet.
+    pub fn set_lines_if_not_exists(mut self, lines: ::std::vec::Vec<OrderLine>) -> Self {
+        self.0.set_if_not_exists(::singletable::Path::attr("lines"), &lines);
+        self
+    }
+    /// Appends elements to `lines` (created if missing).
+    pub fn append_lines(
+        mut self,
+        values: impl ::std::iter::IntoIterator<Item = OrderLine>,
+    ) -> Self {
+        let values: ::std::vec::Vec<OrderLine> = values.into_iter().collect();
+        self.0.list_append(::singletable::Path::attr("lines"), &values, false);
+        self
+    }
+    /// Prepends elements to `lines` (created if missing).
+    pub fn prepend_lines(
+        mut self,
+        values: impl ::std::iter::IntoIterator<Item = OrderLine>,
+    ) -> Self {
+        let values: ::std::vec::Vec<OrderLine> = values.into_iter().collect();
+        self.0.list_append(::singletable::Path::attr("lines"), &values, true);
+        self
+    }
+    /// Replaces the element at `index` of `lines`.
+    pub fn set_lines_at(mut self, index: usize, value: OrderLine) -> Self {
+        self.0.set(::singletable::Path::attr("lines").index(index), &value);
+        self
+    }
+    /// Removes the element at `index` of `lines`; later elements move up.
+    pub fn remove_lines_at(mut self, index: usize) -> Self {
+        self.0.remove(::singletable::Path::attr("lines").index(index));
+        self
+    }
+    /// Sets `expires_at`.
+    pub fn set_expires_at(
+        mut self,
+        expires_at: ::singletable::__private::chrono::DateTime<
+            ::singletable::__private::chrono::Utc,
+        >,
+    ) -> Self {
+        self.0
+            .set(
+                ::singletable::Path::attr("expires_at"),
+                &::singletable::__private::codec::ttl::Expiry(expires_at),
+            );
+        self
+    }
+    /// Removes `expires_at`.
+    pub fn remove_expires_at(mut self) -> Self {
+        self.0.remove(::singletable::Path::attr("expires_at"));
+        self
+    }
+    /// Sets `expires_at` only if it is not stored yet.
+    pub fn set_expires_at_if_not_exists(
+        mut self,
+        expires_at: ::singletable::__private::chrono::DateTime<
+            ::singletable::__private::chrono::Utc,
+        >,
+    ) -> Self {
+        self.0
+            .set_if_not_exists(
+                ::singletable::Path::attr("expires_at"),
+                &::singletable::__private::codec::ttl::Expiry(expires_at),
+            );
+        self
+    }
+}
+impl ::std::convert::From<OrderUpdate> for ::singletable::Update<Order> {
+    fn from(update: OrderUpdate) -> Self {
+        update.0
+    }
+}
+impl ::singletable::NestedUpdate for OrderUpdate {
+    type Entity = Order;
+    fn changes(&mut self) -> &mut ::singletable::Update<Order> {
+        &mut self.0
     }
 }
 impl User {

@@ -17,6 +17,8 @@ use crate::model::{
 };
 use crate::validate::IndexKind;
 
+mod writes;
+
 /// An identifier, raw where it is a keyword (`r#type`).
 fn ident(name: &str) -> Ident {
     match name.strip_prefix("r#") {
@@ -87,8 +89,16 @@ fn field_type(model: &Model, a: &Attribute) -> TokenStream {
 
 /// Emits the whole file's items.
 pub fn emit(model: &Model) -> TokenStream {
-    let types = model.types.iter().map(|t| emit_type(model, t));
-    let entities = model.entities.iter().map(|e| emit_entity(model, e));
+    let types = model.types.iter().map(|t| {
+        let def = emit_type(model, t);
+        let fields = writes::emit_type_fields(model, t);
+        quote! { #def #fields }
+    });
+    let entities = model.entities.iter().map(|e| {
+        let def = emit_entity(model, e);
+        let writes = writes::emit_entity_writes(model, e);
+        quote! { #def #writes }
+    });
     let patterns = model.access_patterns.iter().map(|p| emit_pattern(model, p));
     let table = emit_table(model);
     quote! {
@@ -687,10 +697,50 @@ fn emit_key_fns(model: &Model, e: &Entity) -> TokenStream {
             .map(|s| format!(", sort `{}`", s.text))
             .unwrap_or_default()
     ));
+    // What the key fixes besides itself, for updates that create the item.
+    let p = p();
+    let key_fields: Vec<(&str, &str, &Type)> = std::iter::once(&primary.partition)
+        .chain(primary.sort.as_ref())
+        .flat_map(|t| t.fields().map(|(n, r, ty, _)| (n, r, ty)))
+        .fold(Vec::new(), |mut acc, f| {
+            if !acc.iter().any(|x: &(&str, &str, &Type)| x.0 == f.0) {
+                acc.push(f);
+            }
+            acc
+        });
+    let fields = key_fields.iter().map(|(name, rust, ty)| {
+        let id = ident(rust);
+        let stored = e
+            .attributes
+            .iter()
+            .find(|a| a.name == *name)
+            .map_or(*name, |a| a.stored_name.as_str());
+        let value = match ty {
+            Type::String => quote! { ::std::option::Option::Some(#p::AttributeValue::S(#id.to_owned())) },
+            _ => quote! { #p::codec::field_value(&#id) },
+        };
+        quote! { .with_field(#stored, #value) }
+    });
+    let mut index_keys = Vec::new();
+    for key in e.keys.iter().filter(|k| k.index != "primary" && k.kind != IndexKind::Inverse) {
+        let (pk_fn, sk_fn) = key_fn_names(key);
+        let templates = (key.kind != IndexKind::Local)
+            .then_some((&key.partition, pk_fn))
+            .into_iter()
+            .chain(key.sort.as_ref().map(|s| (s, sk_fn)));
+        for (t, f) in templates {
+            if t.fields().all(|(n, ..)| key_fields.iter().any(|k| k.0 == n)) {
+                let args = t.fields().map(|(_, r, ..)| ident(r));
+                index_keys.push(quote! { .with_index_key(Self::#f(#(#args),*).into_attribute()) });
+            }
+        }
+    }
     out.extend(quote! {
         #docs
         pub fn key(#(#params),*) -> ::singletable::Key<#entity> {
             ::singletable::Key::new(Self::partition_key(#(#pk_names),*), #sort)
+                #(#fields)*
+                #(#index_keys)*
         }
     });
     out
@@ -788,9 +838,32 @@ fn emit_entity(model: &Model, e: &Entity) -> TokenStream {
     let key_fns = emit_key_fns(model, e);
 
     // to_item
+    // `auto: updated` and `version` take their values from the write's stamp.
+    let stamped: Vec<(String, Ident)> = e
+        .attributes
+        .iter()
+        .filter(|a| a.auto == Some(Auto::Updated) || a.version)
+        .map(|a| (a.name.clone(), ident(&a.rust_name)))
+        .collect();
+    let stamp_bindings = e.attributes.iter().filter_map(|a| {
+        let field = ident(&a.rust_name);
+        if a.auto == Some(Auto::Updated) {
+            Some(quote! { let #field = stamp.now.as_ref().unwrap_or(&self.#field); })
+        } else if a.version {
+            Some(quote! {
+                let #field = &if stamp.next_version { self.#field.saturating_add(1) } else { self.#field };
+            })
+        } else {
+            None
+        }
+    });
+    let stamp_bindings: Vec<TokenStream> = stamp_bindings.collect();
     let puts = e.attributes.iter().map(|a| {
         let field = ident(&a.rust_name);
         let stored = &a.stored_name;
+        if stamped.iter().any(|(n, _)| *n == a.name) {
+            return quote! { #p::codec::put(&mut item, Self::NAME, #stored, #field)?; };
+        }
         if a.ty == Type::Ttl {
             if a.optional {
                 quote! { #p::codec::ttl::put(&mut item, #stored, self.#field.as_ref()); }
@@ -836,9 +909,10 @@ fn emit_entity(model: &Model, e: &Entity) -> TokenStream {
                 )
             })
             .collect();
+        let all_bound: Vec<(String, Ident)> = bound.iter().chain(&stamped).cloned().collect();
         let stmts: Vec<TokenStream> = writes
             .iter()
-            .map(|(t, f)| write_key(t, f, &bound))
+            .map(|(t, f)| write_key(t, f, &all_bound))
             .collect();
         if bound.is_empty() {
             key_writes.push(quote! { #(#stmts)* });
@@ -915,6 +989,38 @@ fn emit_entity(model: &Model, e: &Entity) -> TokenStream {
         args
     };
 
+    let body = quote! {
+        let mut item = ::singletable::Item::with_capacity(#capacity);
+        #(#puts)*
+        #(#key_writes)*
+        item.insert(#type_attribute.to_owned(), #p::AttributeValue::S(Self::NAME.to_owned()));
+        ::std::result::Result::Ok(item)
+    };
+    let write_fns = if stamped.is_empty() {
+        quote! {
+            fn to_item(&self) -> ::singletable::Result<::singletable::Item> { #body }
+        }
+    } else {
+        let version = e.attributes.iter().find(|a| a.version).map(|a| {
+            let stored = &a.stored_name;
+            let field = ident(&a.rust_name);
+            quote! {
+                const VERSION_ATTRIBUTE: ::std::option::Option<&'static str> = ::std::option::Option::Some(#stored);
+                fn version(&self) -> i64 { self.#field }
+            }
+        });
+        quote! {
+            #version
+            fn to_item(&self) -> ::singletable::Result<::singletable::Item> {
+                self.to_stored_item(&::singletable::WriteStamp::KEEP)
+            }
+            fn to_stored_item(&self, stamp: &::singletable::WriteStamp) -> ::singletable::Result<::singletable::Item> {
+                #(#stamp_bindings)*
+                #body
+            }
+        }
+    };
+
     quote! {
         #docs
         #key_doc
@@ -940,13 +1046,7 @@ fn emit_entity(model: &Model, e: &Entity) -> TokenStream {
                 Self::key(#(#self_key_args),*)
             }
 
-            fn to_item(&self) -> ::singletable::Result<::singletable::Item> {
-                let mut item = ::singletable::Item::with_capacity(#capacity);
-                #(#puts)*
-                #(#key_writes)*
-                item.insert(#type_attribute.to_owned(), #p::AttributeValue::S(Self::NAME.to_owned()));
-                ::std::result::Result::Ok(item)
-            }
+            #write_fns
 
             fn from_item(__item: ::singletable::Item) -> ::singletable::Result<Self> {
                 #(#slots)*

@@ -131,6 +131,11 @@ pub trait AttributeCodec: Sized {
     }
 }
 
+/// The stored form of a key field's value (a key field always stores something).
+pub fn field_value<T: AttributeCodec>(value: &T) -> Option<AttributeValue> {
+    value.encode().ok().flatten()
+}
+
 /// Encodes `value` into `item` under `attribute`, storing nothing when it encodes to nothing.
 pub fn put<T: AttributeCodec>(
     item: &mut Item,

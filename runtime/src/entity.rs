@@ -50,13 +50,24 @@ pub trait Entity: Sized + Send + Sync + 'static {
 /// What a write changes on its own: the time of `auto: updated` attributes and the version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WriteStamp {
-    /// The instant written to `auto: updated` attributes.
-    pub now: DateTime<Utc>,
+    /// The instant written to `auto: updated` attributes; `None` keeps the struct's values.
+    pub now: Option<DateTime<Utc>>,
+    /// Whether a `version` attribute holds the next version instead of the struct's.
+    pub next_version: bool,
 }
 
 impl WriteStamp {
+    /// Keeps every value as the struct holds it ([`Entity::to_item`]).
+    pub const KEEP: WriteStamp = WriteStamp {
+        now: None,
+        next_version: false,
+    };
+
     /// A stamp for a write happening now.
     pub fn now() -> Self {
-        Self { now: Utc::now() }
+        Self {
+            now: Some(Utc::now()),
+            next_version: true,
+        }
     }
 }
