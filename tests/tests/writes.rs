@@ -83,7 +83,6 @@ async fn every_update_operation_on_top_level_attributes() {
         .append_words(["d".to_owned()])
         .set_matrix_at(1, vec![9, 9])
         .add_tags(["green".to_owned()])
-        .delete_tags(["red".to_owned()])
         .add_numbers([4])
         .delete_blobs([vec![1u8]])
         .set_scores_entry("new", 9.0)
@@ -100,7 +99,7 @@ async fn every_update_operation_on_top_level_attributes() {
     assert_eq!(new.matrix, vec![vec![1, 2], vec![9, 9]]);
     assert_eq!(
         new.tags,
-        BTreeSet::from(["blue".to_owned(), "green".to_owned()])
+        BTreeSet::from(["blue".to_owned(), "green".to_owned(), "red".to_owned()])
     );
     assert_eq!(new.numbers, BTreeSet::from([1, 2, 3, 4]));
     assert_eq!(new.blobs, BTreeSet::from([vec![2u8]]));
@@ -124,6 +123,7 @@ async fn every_update_operation_on_top_level_attributes() {
         .remove_note()
         .remove_expires_at()
         .remove_words_at(0)
+        .delete_tags(["red".to_owned(), "green".to_owned()])
         .remove_shape();
     let new = t.update(key.clone(), update).returning_new().await.unwrap();
     assert_eq!(new.count, 0, "15 - 15");
@@ -131,6 +131,7 @@ async fn every_update_operation_on_top_level_attributes() {
     assert_eq!(new.note, None);
     assert_eq!(new.expires_at, None);
     assert_eq!(new.words, ["b", "c", "d"]);
+    assert_eq!(new.tags, BTreeSet::from(["blue".to_owned()]));
     assert_eq!(new.shape, None);
 
     // set_if_not_exists on a missing attribute; an empty set removes the attribute, which
