@@ -716,20 +716,28 @@ fn emit_key_fns(model: &Model, e: &Entity) -> TokenStream {
             .find(|a| a.name == *name)
             .map_or(*name, |a| a.stored_name.as_str());
         let value = match ty {
-            Type::String => quote! { ::std::option::Option::Some(#p::AttributeValue::S(#id.to_owned())) },
+            Type::String => {
+                quote! { ::std::option::Option::Some(#p::AttributeValue::S(#id.to_owned())) }
+            }
             _ => quote! { #p::codec::field_value(&#id) },
         };
         quote! { .with_field(#stored, #value) }
     });
     let mut index_keys = Vec::new();
-    for key in e.keys.iter().filter(|k| k.index != "primary" && k.kind != IndexKind::Inverse) {
+    for key in e
+        .keys
+        .iter()
+        .filter(|k| k.index != "primary" && k.kind != IndexKind::Inverse)
+    {
         let (pk_fn, sk_fn) = key_fn_names(key);
         let templates = (key.kind != IndexKind::Local)
             .then_some((&key.partition, pk_fn))
             .into_iter()
             .chain(key.sort.as_ref().map(|s| (s, sk_fn)));
         for (t, f) in templates {
-            if t.fields().all(|(n, ..)| key_fields.iter().any(|k| k.0 == n)) {
+            if t.fields()
+                .all(|(n, ..)| key_fields.iter().any(|k| k.0 == n))
+            {
                 let args = t.fields().map(|(_, r, ..)| ident(r));
                 index_keys.push(quote! { .with_index_key(Self::#f(#(#args),*).into_attribute()) });
             }

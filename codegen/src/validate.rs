@@ -904,7 +904,14 @@ impl<'s> Validator<'s> {
                             format!("template `{}` uses the version attribute `{f}`", template.text),
                             "an update increments the version inside DynamoDB, so the writer cannot rebuild this key; use another field",
                         ));
-                    } else if a.auto == Some(Auto::Updated) && template.segments.iter().filter(|s| matches!(s, Segment::Field(_))).count() > 1 {
+                    } else if a.auto == Some(Auto::Updated)
+                        && template
+                            .segments
+                            .iter()
+                            .filter(|s| matches!(s, Segment::Field(_)))
+                            .count()
+                            > 1
+                    {
                         self.push(Diagnostic::error(
                             "updated-in-composite-key",
                             template.path.clone(),

@@ -58,7 +58,9 @@ impl RetryPolicy {
     /// The backoff before retry number `retry` (1 for the first): a random duration up to
     /// `base_delay * 2^(retry-1)`, capped at `max_delay` ("full jitter").
     pub fn delay(&self, retry: u32) -> Duration {
-        let factor = 1u32.checked_shl(retry.saturating_sub(1)).unwrap_or(u32::MAX);
+        let factor = 1u32
+            .checked_shl(retry.saturating_sub(1))
+            .unwrap_or(u32::MAX);
         let cap = self
             .base_delay
             .checked_mul(factor)
@@ -118,7 +120,11 @@ where
 }
 
 /// Runs `chunks` concurrently under `policy`.
-async fn run_chunks<F, Fut>(policy: &RetryPolicy, chunks: Vec<Vec<usize>>, attempt: F) -> Vec<ChunkOutcome>
+async fn run_chunks<F, Fut>(
+    policy: &RetryPolicy,
+    chunks: Vec<Vec<usize>>,
+    attempt: F,
+) -> Vec<ChunkOutcome>
 where
     F: Fn(Vec<usize>) -> Fut + Clone,
     Fut: Future<Output = Result<(Vec<Item>, Vec<usize>)>>,
@@ -428,9 +434,13 @@ impl<'a> BatchWrite<'a> {
                 .collect();
             Ok((Vec::new(), left))
         };
-        let outcomes = run_chunks(&self.policy, chunked(requests.len(), MAX_BATCH_WRITE), attempt)
-            .instrument(span("BatchWriteItem", name, None))
-            .await;
+        let outcomes = run_chunks(
+            &self.policy,
+            chunked(requests.len(), MAX_BATCH_WRITE),
+            attempt,
+        )
+        .instrument(span("BatchWriteItem", name, None))
+        .await;
         let mut left: Vec<usize> = Vec::new();
         let mut cause = None;
         for outcome in outcomes {
@@ -492,12 +502,18 @@ impl Table {
     }
 
     /// Puts every item of `entities` in batches.
-    pub async fn batch_put<'e, E: Entity>(&self, entities: impl IntoIterator<Item = &'e E>) -> Result<()> {
+    pub async fn batch_put<'e, E: Entity>(
+        &self,
+        entities: impl IntoIterator<Item = &'e E>,
+    ) -> Result<()> {
         self.batch_write().put_all(entities).send().await
     }
 
     /// Deletes every key of `keys` in batches.
-    pub async fn batch_delete<E: Entity>(&self, keys: impl IntoIterator<Item = Key<E>>) -> Result<()> {
+    pub async fn batch_delete<E: Entity>(
+        &self,
+        keys: impl IntoIterator<Item = Key<E>>,
+    ) -> Result<()> {
         self.batch_write().delete_all(keys).send().await
     }
 }
@@ -518,10 +534,13 @@ mod tests {
             assert!(policy.delay(3) <= Duration::from_millis(40));
             assert!(policy.delay(40) <= Duration::from_millis(100));
         }
-        assert_eq!(chunked(60, 25), vec![
-            (0..25).collect::<Vec<_>>(),
-            (25..50).collect(),
-            (50..60).collect()
-        ]);
+        assert_eq!(
+            chunked(60, 25),
+            vec![
+                (0..25).collect::<Vec<_>>(),
+                (25..50).collect(),
+                (50..60).collect()
+            ]
+        );
     }
 }

@@ -138,7 +138,15 @@ fn display_reasons(reasons: &[CancellationReason]) -> String {
         .iter()
         .enumerate()
         .filter(|(_, r)| r.code != "None")
-        .map(|(_, r)| format!("action {} ({} at {}): {}", r.index + 1, r.entity, r.key, r.code))
+        .map(|(_, r)| {
+            format!(
+                "action {} ({} at {}): {}",
+                r.index + 1,
+                r.entity,
+                r.key,
+                r.code
+            )
+        })
         .collect();
     if failed.is_empty() {
         "no reason given".to_owned()

@@ -439,8 +439,12 @@ impl<E> Key<E> {
     }
 
     /// Records an index key attribute built from key fields only.
-    pub fn with_index_key(mut self, (attribute, value): (&'static str, Result<String, KeyError>)) -> Self {
-        self.identity.push((attribute, value.map(AttributeValue::S)));
+    pub fn with_index_key(
+        mut self,
+        (attribute, value): (&'static str, Result<String, KeyError>),
+    ) -> Self {
+        self.identity
+            .push((attribute, value.map(AttributeValue::S)));
         self
     }
 

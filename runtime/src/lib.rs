@@ -21,14 +21,15 @@ pub mod key;
 pub mod query;
 pub mod size;
 pub mod table;
-pub mod transact;
-pub mod update;
 #[cfg(feature = "test-util")]
 pub mod test_util;
+pub mod transact;
+pub mod update;
 
 /// An item as the SDK represents it.
 pub type Item = std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;
 
+pub use batch::{BatchGet, BatchWrite, RetryPolicy};
 pub use definition::{IndexDefinition, Projection, TableDefinition};
 pub use entity::{Entity, WriteStamp};
 pub use error::{
@@ -39,7 +40,6 @@ pub use expr::{Comparison, Condition, Operand, Path};
 pub use field::{AttributeType, Field, Size, kind};
 pub use key::{Key, PartitionKey, SortKey};
 pub use query::{Cursor, Narrow, Page, Query, SortCondition};
-pub use batch::{BatchGet, BatchWrite, RetryPolicy};
 pub use table::Table;
 pub use transact::{Slot, TransactGet, TransactGetResults, TransactWrite};
 pub use update::{NestedUpdate, Update, UpdateItem};

@@ -112,7 +112,11 @@ impl Table {
     /// Changes attributes of an existing item ([`Error::ConditionFailed`] if it is missing,
     /// unless [`UpdateItem::upsert`]). `update` comes from the entity's generated builder:
     /// `User::update().set_email("b@example.com").add_logins(1)`.
-    pub fn update<E: Entity>(&self, key: Key<E>, update: impl Into<Update<E>>) -> UpdateItem<'_, E> {
+    pub fn update<E: Entity>(
+        &self,
+        key: Key<E>,
+        update: impl Into<Update<E>>,
+    ) -> UpdateItem<'_, E> {
         UpdateItem::new(self, key, update.into())
     }
 }
@@ -273,7 +277,12 @@ impl<'a, E: Entity> PutItem<'a, E> {
         let table = self.table.name();
         let key = self.entity.key();
         let item = stored_item(self.entity, &key)?;
-        let condition = put_condition(self.entity, key.partition.attribute(), self.mode, self.condition);
+        let condition = put_condition(
+            self.entity,
+            key.partition.attribute(),
+            self.mode,
+            self.condition,
+        );
         let mut placeholders = Placeholders::default();
         let expression = condition
             .as_ref()

@@ -41,7 +41,8 @@ struct Meta {
 
 /// A canonical text for the key of an item, to find two actions on the same item.
 pub(crate) fn identity(key: &Item) -> String {
-    let mut pairs: Vec<(&String, String)> = key.iter().map(|(k, v)| (k, format!("{v:?}"))).collect();
+    let mut pairs: Vec<(&String, String)> =
+        key.iter().map(|(k, v)| (k, format!("{v:?}"))).collect();
     pairs.sort();
     pairs
         .into_iter()
@@ -259,9 +260,8 @@ impl<'a> TransactWrite<'a> {
     }
 
     fn delete_with<E: Entity>(mut self, key: Key<E>, condition: Option<Condition>) -> Self {
-        let action = self
-            .key_action(&key, condition)
-            .and_then(|(key, meta, expression, mut placeholders)| {
+        let action = self.key_action(&key, condition).and_then(
+            |(key, meta, expression, mut placeholders)| {
                 let delete = Delete::builder()
                     .table_name(self.table.name())
                     .set_key(Some(key))
@@ -272,7 +272,8 @@ impl<'a> TransactWrite<'a> {
                     .build()
                     .map_err(|e| build_error(self.table, e))?;
                 Ok((TransactWriteItem::builder().delete(delete).build(), meta))
-            });
+            },
+        );
         self.add(action);
         self
     }
@@ -355,7 +356,13 @@ impl<'a> TransactWrite<'a> {
                             reasons: reasons(&meta, c.cancellation_reasons()),
                         });
                     }
-                    Err(from_sdk("TransactWriteItems", table, "transaction", String::new, e))
+                    Err(from_sdk(
+                        "TransactWriteItems",
+                        table,
+                        "transaction",
+                        String::new,
+                        e,
+                    ))
                 }
             }
         }
@@ -376,10 +383,7 @@ fn reasons(
                 index,
                 entity: m.entity,
                 key: m.key.clone(),
-                code: reason
-                    .and_then(|r| r.code())
-                    .unwrap_or("None")
-                    .to_owned(),
+                code: reason.and_then(|r| r.code()).unwrap_or("None").to_owned(),
                 message: reason.and_then(|r| r.message()).map(str::to_owned),
                 item: reason
                     .and_then(|r| r.item.clone())

@@ -35,7 +35,10 @@ enum Action {
     /// `SET p = if_not_exists(p, 0) + other` (or `-`)
     ArithmeticWith(char, Path),
     /// `SET p = list_append(if_not_exists(p, []), v)`, or the other way round to prepend.
-    ListAppend { values: AttributeValue, prepend: bool },
+    ListAppend {
+        values: AttributeValue,
+        prepend: bool,
+    },
     /// `ADD p v` on a set.
     SetAdd(AttributeValue),
     /// `DELETE p v` on a set.
@@ -68,7 +71,10 @@ impl<E> Clone for Update<E> {
             now: self.now,
             actions: self.actions.clone(),
             conditions: self.conditions.clone(),
-            problem: self.problem.as_ref().map(|e| Error::Expression(e.to_string())),
+            problem: self
+                .problem
+                .as_ref()
+                .map(|e| Error::Expression(e.to_string())),
             entity: PhantomData,
         }
     }
@@ -163,7 +169,11 @@ impl<E> Update<E> {
     }
 
     /// Writes an index key attribute (or records why it could not be built).
-    pub fn set_key(&mut self, entity: &'static str, (attribute, value): (&'static str, std::result::Result<String, KeyError>)) {
+    pub fn set_key(
+        &mut self,
+        entity: &'static str,
+        (attribute, value): (&'static str, std::result::Result<String, KeyError>),
+    ) {
         match value {
             Ok(v) => self.push(Path::attr(attribute), Action::Set(AttributeValue::S(v))),
             Err(source) => self.fail(Error::Key { entity, source }),
@@ -329,17 +339,18 @@ impl<E> Update<E> {
         }
         let expression = clauses.join(" ");
         check_expression_length("update", &expression)?;
-        let condition = self
-            .conditions
-            .iter()
-            .cloned()
-            .reduce(Condition::and);
+        let condition = self.conditions.iter().cloned().reduce(Condition::and);
         Ok((expression, condition))
     }
 
     /// Adds what an update that creates the item must write: the type attribute and the
     /// attributes the key fixes.
-    pub(crate) fn for_upsert(&mut self, type_attribute: &'static str, name: &'static str, key: &Key<E>) {
+    pub(crate) fn for_upsert(
+        &mut self,
+        type_attribute: &'static str,
+        name: &'static str,
+        key: &Key<E>,
+    ) {
         self.push(
             Path::attr(type_attribute),
             Action::Set(AttributeValue::S(name.to_owned())),
@@ -440,7 +451,11 @@ pub trait NestedUpdate: Sized {
     }
 
     /// Removes the element at `index` of a list (later elements move up).
-    fn remove_element<T, K: kind::Reachable>(mut self, field: Field<Vec<T>, K>, index: usize) -> Self {
+    fn remove_element<T, K: kind::Reachable>(
+        mut self,
+        field: Field<Vec<T>, K>,
+        index: usize,
+    ) -> Self {
         self.changes().remove(field.path().clone().index(index));
         self
     }
@@ -518,22 +533,20 @@ impl<'a, E: Entity> UpdateItem<'a, E> {
     }
 
     /// The parts of the request, shared with transactions.
-    pub(crate) fn into_parts(
-        mut self,
-    ) -> Result<(Key<E>, String, Option<String>, Placeholders)> {
+    pub(crate) fn into_parts(mut self) -> Result<(Key<E>, String, Option<String>, Placeholders)> {
         if self.upsert {
-            self.update.for_upsert(E::TYPE_ATTRIBUTE, E::NAME, &self.key);
+            self.update
+                .for_upsert(E::TYPE_ATTRIBUTE, E::NAME, &self.key);
         }
         let mut placeholders = Placeholders::default();
         let (expression, own) = self.update.render(&mut placeholders)?;
-        let exists = (!self.upsert).then(|| Condition::Exists(Path::attr(self.key.partition.attribute())));
+        let exists =
+            (!self.upsert).then(|| Condition::Exists(Path::attr(self.key.partition.attribute())));
         let condition = [exists, own, self.condition]
             .into_iter()
             .flatten()
             .reduce(Condition::and);
-        let condition = condition
-            .map(|c| placeholders.condition(&c))
-            .transpose()?;
+        let condition = condition.map(|c| placeholders.condition(&c)).transpose()?;
         Ok((self.key, expression, condition, placeholders))
     }
 

@@ -118,7 +118,14 @@ async fn batches_refuse_what_they_cannot_do_safely() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::DuplicateItem { first: 0, second: 2, .. }),
+        matches!(
+            err,
+            Error::DuplicateItem {
+                first: 0,
+                second: 2,
+                ..
+            }
+        ),
         "{err}"
     );
     // A versioned entity's version cannot be checked in a batch.
@@ -244,19 +251,21 @@ impl Intercept for Faults {
         }
         plan.withhold -= 1;
         if let Some(i) = input.downcast_mut::<BatchWriteItemInput>() {
-            if let Some((table, requests)) = i.request_items.as_mut().and_then(|m| m.iter_mut().next()) {
+            if let Some((table, requests)) =
+                i.request_items.as_mut().and_then(|m| m.iter_mut().next())
+            {
                 let taken = every_third(requests);
                 plan.withheld += taken.len();
                 cfg.interceptor_state()
                     .store_put(Withheld::Writes(table.clone(), taken));
             }
-        } else if let Some(i) = input.downcast_mut::<BatchGetItemInput>() {
-            if let Some((table, keys)) = i.request_items.as_mut().and_then(|m| m.iter_mut().next()) {
-                let taken = every_third(&mut keys.keys);
-                plan.withheld += taken.len();
-                cfg.interceptor_state()
-                    .store_put(Withheld::Keys(table.clone(), taken));
-            }
+        } else if let Some(i) = input.downcast_mut::<BatchGetItemInput>()
+            && let Some((table, keys)) = i.request_items.as_mut().and_then(|m| m.iter_mut().next())
+        {
+            let taken = every_third(&mut keys.keys);
+            plan.withheld += taken.len();
+            cfg.interceptor_state()
+                .store_put(Withheld::Keys(table.clone(), taken));
         }
         Ok(())
     }
@@ -309,7 +318,10 @@ impl Intercept for Faults {
                     all.extend(keys);
                     entry.insert(
                         table,
-                        KeysAndAttributes::builder().set_keys(Some(all)).build().unwrap(),
+                        KeysAndAttributes::builder()
+                            .set_keys(Some(all))
+                            .build()
+                            .unwrap(),
                     );
                 }
             }
@@ -346,10 +358,12 @@ async fn unprocessed_writes_are_retried_until_done() {
         .send()
         .await
         .unwrap();
-    let plan = faults.0.lock().unwrap();
-    assert!(plan.withheld > 0);
-    assert!(plan.calls > 4, "retries happened: {} calls", plan.calls);
-    drop(plan);
+    let (withheld, calls) = {
+        let plan = faults.0.lock().unwrap();
+        (plan.withheld, plan.calls)
+    };
+    assert!(withheld > 0);
+    assert!(calls > 4, "retries happened: {calls} calls");
     let stored = Order::orders_for_user("dan").fetch(&t).await.unwrap();
     assert_eq!(stored.len(), 100);
 }
@@ -395,7 +409,10 @@ async fn a_batch_write_that_runs_out_of_attempts_reports_exactly_what_was_not_wr
     // Sending the reported items again completes the batch.
     let rest: Vec<Order> = missing.iter().map(|i| orders[*i].clone()).collect();
     t.batch_put(&rest).await.unwrap();
-    assert_eq!(Order::orders_for_user("eve").fetch(&t).await.unwrap().len(), 30);
+    assert_eq!(
+        Order::orders_for_user("eve").fetch(&t).await.unwrap().len(),
+        30
+    );
 }
 
 #[tokio::test]
@@ -415,11 +432,7 @@ async fn unprocessed_keys_are_retried_and_given_up_precisely() {
     assert_eq!(got, orders.iter().cloned().map(Some).collect::<Vec<_>>());
 
     faults.0.lock().unwrap().withhold = u32::MAX;
-    let err = faulty
-        .batch_get(keys)
-        .policy(quick(2))
-        .await
-        .unwrap_err();
+    let err = faulty.batch_get(keys).policy(quick(2)).await.unwrap_err();
     let Error::Unprocessed { unprocessed, .. } = &err else {
         panic!("{err}");
     };
@@ -432,7 +445,10 @@ async fn unprocessed_keys_are_retried_and_given_up_precisely() {
         };
         let expected = orders[u.index].key();
         assert_eq!(u.key, expected.to_string());
-        assert!(key.values().any(|v| format!("{v:?}").contains(&orders[u.index].order_id)));
+        assert!(
+            key.values()
+                .any(|v| format!("{v:?}").contains(&orders[u.index].order_id))
+        );
     }
 }
 
@@ -449,7 +465,10 @@ async fn throttled_batches_are_retried_and_single_calls_report_throttling() {
         .send()
         .await
         .unwrap();
-    assert_eq!(Order::orders_for_user("gus").fetch(&t).await.unwrap().len(), 10);
+    assert_eq!(
+        Order::orders_for_user("gus").fetch(&t).await.unwrap().len(),
+        10
+    );
 
     // Throttled on every attempt: all of it is reported, with the throttling as the cause.
     faults.0.lock().unwrap().throttle = u32::MAX;
@@ -466,13 +485,28 @@ async fn throttled_batches_are_retried_and_single_calls_report_throttling() {
             unprocessed, cause, ..
         } => {
             assert_eq!(unprocessed.len(), 5);
-            assert!(matches!(cause.as_deref(), Some(Error::Throttled { .. })), "{err}");
+            assert!(
+                matches!(cause.as_deref(), Some(Error::Throttled { .. })),
+                "{err}"
+            );
         }
         other => panic!("{other}"),
     }
-    assert_eq!(Order::orders_for_user("gus").fetch(&t).await.unwrap().len(), 10);
+    assert_eq!(
+        Order::orders_for_user("gus").fetch(&t).await.unwrap().len(),
+        10
+    );
 
     // A single read that is throttled is `Error::Throttled`.
     let err = faulty.get(orders[0].key()).await.unwrap_err();
-    assert!(matches!(err, Error::Throttled { operation: "GetItem", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::Throttled {
+                operation: "GetItem",
+                ..
+            }
+        ),
+        "{err}"
+    );
 }

@@ -34,7 +34,9 @@ async fn every_action_kind_applies_together() {
     t.insert(&User::new("alice", "alice@example.com"))
         .await
         .unwrap();
-    t.insert(&User::new("bob", "bob@example.com")).await.unwrap();
+    t.insert(&User::new("bob", "bob@example.com"))
+        .await
+        .unwrap();
     let old = order("alice", 1);
     t.insert(&old).await.unwrap();
     let replaced = {
@@ -61,10 +63,7 @@ async fn every_action_kind_applies_together() {
         .unwrap();
     assert!(t.get(old.key()).await.unwrap().is_none());
     assert_eq!(t.get(new.key()).await.unwrap(), Some(new));
-    assert_eq!(
-        t.get(replaced.key()).await.unwrap().unwrap().total_cents,
-        7
-    );
+    assert_eq!(t.get(replaced.key()).await.unwrap().unwrap().total_cents, 7);
     let alice = t.get(User::key("alice")).await.unwrap().unwrap();
     assert_eq!((alice.logins, alice.version), (1, 2));
     let carol = t.get(User::key("carol")).await.unwrap().unwrap();

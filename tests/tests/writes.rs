@@ -222,11 +222,10 @@ async fn return_values_none_old_and_new() {
     t.insert(&user).await.unwrap();
     let key = User::key("alice");
 
-    let nothing: () = t
-        .update(key.clone(), User::update().add_logins(1))
+    // Awaited directly, an update returns nothing.
+    t.update(key.clone(), User::update().add_logins(1))
         .await
         .unwrap();
-    let _ = nothing;
     let old = t
         .update(key.clone(), User::update().add_logins(1))
         .returning_old()
@@ -247,7 +246,10 @@ async fn return_values_none_old_and_new() {
 async fn update_of_a_missing_item_fails_unless_upsert_and_upserts_keep_created() {
     let t = design().await;
     let err = t
-        .update(User::key("carol"), User::update().set_email("c@example.com"))
+        .update(
+            User::key("carol"),
+            User::update().set_email("c@example.com"),
+        )
         .await
         .unwrap_err();
     assert!(is_condition_failed(&err, "User"), "{err}");
@@ -255,14 +257,20 @@ async fn update_of_a_missing_item_fails_unless_upsert_and_upserts_keep_created()
 
     // An upsert creates a complete, decodable item that shows up on its indexes.
     let created = t
-        .update(User::key("carol"), User::update().set_email("c@example.com"))
+        .update(
+            User::key("carol"),
+            User::update().set_email("c@example.com"),
+        )
         .upsert()
         .returning_new()
         .await
         .unwrap();
     assert_eq!(created.user_id, "carol");
     assert_eq!(created.version, 1);
-    let found = User::user_by_email("c@example.com").fetch(&t).await.unwrap();
+    let found = User::user_by_email("c@example.com")
+        .fetch(&t)
+        .await
+        .unwrap();
     assert_eq!(found.map(|u| u.user_id).as_deref(), Some("carol"));
 
     // A second upsert changes the item but never `created_at`.
@@ -332,10 +340,15 @@ async fn updating_an_index_field_rewrites_its_keys() {
     assert_eq!(big.len(), 1);
 
     // The email feeds gsi1: the user moves to the new address.
-    t.insert(&User::new("bob", "bob@example.com")).await.unwrap();
-    t.update(User::key("bob"), User::update().set_email("robert@example.com"))
+    t.insert(&User::new("bob", "bob@example.com"))
         .await
         .unwrap();
+    t.update(
+        User::key("bob"),
+        User::update().set_email("robert@example.com"),
+    )
+    .await
+    .unwrap();
     assert!(
         User::user_by_email("bob@example.com")
             .fetch(&t)
@@ -414,7 +427,11 @@ async fn every_condition_function() {
         ("lte", f.count().lte(10), f.count().lte(9)),
         ("gt", f.count().gt(9), f.count().gt(10)),
         ("gte", f.count().gte(10), f.count().gte(11)),
-        ("between", f.count().between(5, 10), f.count().between(11, 20)),
+        (
+            "between",
+            f.count().between(5, 10),
+            f.count().between(11, 20),
+        ),
         (
             "in",
             f.color().is_in([Color::Red, Color::Green]),
@@ -458,11 +475,7 @@ async fn every_condition_function() {
             f.at().lt_field(&f.seen()),
             f.at().eq_field(&f.seen()),
         ),
-        (
-            "ttl",
-            f.expires_at().not_exists(),
-            f.expires_at().exists(),
-        ),
+        ("ttl", f.expires_at().not_exists(), f.expires_at().exists()),
         (
             "and",
             f.count().eq(10).and(f.flag().eq(false)),
@@ -600,12 +613,18 @@ async fn optimistic_locking_rejects_stale_writers() {
 
     // An update with an expected version.
     let err = t
-        .update(User::key("alice"), User::update().expected_version(1).add_logins(1))
+        .update(
+            User::key("alice"),
+            User::update().expected_version(1).add_logins(1),
+        )
         .await
         .unwrap_err();
     assert!(is_condition_failed(&err, "User"), "{err}");
     let v3 = t
-        .update(User::key("alice"), User::update().expected_version(2).add_logins(1))
+        .update(
+            User::key("alice"),
+            User::update().expected_version(2).add_logins(1),
+        )
         .returning_new()
         .await
         .unwrap();

@@ -265,7 +265,10 @@ fn emit_update(model: &Model, e: &Entity) -> TokenStream {
             notes.push(format!("sets `{}` to now", a.name));
             init.push(quote! { u.set(::singletable::Path::attr(#stored), &now); });
             for (_, _, chosen) in rewrites(e, a) {
-                for r in chosen.iter().filter(|r| r.template.fields().any(|f| f.0 == a.name)) {
+                for r in chosen
+                    .iter()
+                    .filter(|r| r.template.fields().any(|f| f.0 == a.name))
+                {
                     let func = &r.func;
                     init.push(quote! {
                         u.set_key(<#entity as ::singletable::Entity>::NAME, #entity::#func(now).into_attribute());
@@ -438,7 +441,16 @@ fn emit_setters(model: &Model, e: &Entity, a: &Attribute, updated: &[&Attribute]
                     .filter(|x| x.3 && chosen.iter().any(|r| r.template.fields().any(|f| f.0 == x.0)))
                     .map(|x| ident(&x.1))
                     .collect();
-                if *sparse && !optional.is_empty() {
+                if *sparse && optional.len() == 1 {
+                    let o = &optional[0];
+                    quote! {
+                        if let ::std::option::Option::Some(#o) = #o {
+                            #(#writes)*
+                        } else {
+                            #(#remove_all)*
+                        }
+                    }
+                } else if *sparse && !optional.is_empty() {
                     quote! {
                         if let (#(::std::option::Option::Some(#optional),)*) = (#(#optional,)*) {
                             #(#writes)*
@@ -458,7 +470,10 @@ fn emit_setters(model: &Model, e: &Entity, a: &Attribute, updated: &[&Attribute]
             .iter()
             .flat_map(|(key, _, chosen)| {
                 chosen.iter().map(move |r| {
-                    format!("`{}` (`{}`, index `{}`)", r.template.attribute, r.template.text, key.index)
+                    format!(
+                        "`{}` (`{}`, index `{}`)",
+                        r.template.attribute, r.template.text, key.index
+                    )
                 })
             })
             .collect();
@@ -541,10 +556,22 @@ fn emit_setters(model: &Model, e: &Entity, a: &Attribute, updated: &[&Attribute]
             let add_field = format_ident!("add_{name}_by_field");
             let subtract_field = format_ident!("subtract_{name}_by_field");
             let docs = [
-                doc(&format!("Adds `n` to `{}` (a missing value counts as 0).", a.name)),
-                doc(&format!("Subtracts `n` from `{}` (a missing value counts as 0).", a.name)),
-                doc(&format!("Adds the value of another attribute of the item to `{}`.", a.name)),
-                doc(&format!("Subtracts the value of another attribute of the item from `{}`.", a.name)),
+                doc(&format!(
+                    "Adds `n` to `{}` (a missing value counts as 0).",
+                    a.name
+                )),
+                doc(&format!(
+                    "Subtracts `n` from `{}` (a missing value counts as 0).",
+                    a.name
+                )),
+                doc(&format!(
+                    "Adds the value of another attribute of the item to `{}`.",
+                    a.name
+                )),
+                doc(&format!(
+                    "Subtracts the value of another attribute of the item from `{}`.",
+                    a.name
+                )),
             ];
             let [d0, d1, d2, d3] = docs;
             out.extend(quote! {
@@ -577,10 +604,19 @@ fn emit_setters(model: &Model, e: &Entity, a: &Attribute, updated: &[&Attribute]
             let set_at = format_ident!("set_{name}_at");
             let remove_at = format_ident!("remove_{name}_at");
             let d = [
-                doc(&format!("Appends elements to `{}` (created if missing).", a.name)),
-                doc(&format!("Prepends elements to `{}` (created if missing).", a.name)),
+                doc(&format!(
+                    "Appends elements to `{}` (created if missing).",
+                    a.name
+                )),
+                doc(&format!(
+                    "Prepends elements to `{}` (created if missing).",
+                    a.name
+                )),
                 doc(&format!("Replaces the element at `index` of `{}`.", a.name)),
-                doc(&format!("Removes the element at `index` of `{}`; later elements move up.", a.name)),
+                doc(&format!(
+                    "Removes the element at `index` of `{}`; later elements move up.",
+                    a.name
+                )),
             ];
             let [d0, d1, d2, d3] = d;
             out.extend(quote! {
@@ -612,7 +648,10 @@ fn emit_setters(model: &Model, e: &Entity, a: &Attribute, updated: &[&Attribute]
             let t = rust_type(model, inner);
             let add = format_ident!("add_{name}");
             let delete = format_ident!("delete_{name}");
-            let d0 = doc(&format!("Adds members to the set `{}` (created if missing).", a.name));
+            let d0 = doc(&format!(
+                "Adds members to the set `{}` (created if missing).",
+                a.name
+            ));
             let d1 = doc(&format!("Deletes members from the set `{}`.", a.name));
             out.extend(quote! {
                 #d0
@@ -633,7 +672,10 @@ fn emit_setters(model: &Model, e: &Entity, a: &Attribute, updated: &[&Attribute]
             let t = rust_type(model, inner);
             let set_entry = format_ident!("set_{name}_entry");
             let remove_entry = format_ident!("remove_{name}_entry");
-            let d0 = doc(&format!("Sets the entry `key` of the map `{}` (the map must exist).", a.name));
+            let d0 = doc(&format!(
+                "Sets the entry `key` of the map `{}` (the map must exist).",
+                a.name
+            ));
             let d1 = doc(&format!("Removes the entry `key` of the map `{}`.", a.name));
             out.extend(quote! {
                 #d0
