@@ -78,7 +78,19 @@ async fn entities_round_trip_with_defaults_and_auto_fields() {
     assert!(user.roles.is_empty());
     assert!(user.created_at >= before && user.created_at == user.updated_at);
     t.put(&user).await.unwrap();
-    assert_eq!(t.get(User::key("carol")).await.unwrap(), Some(user.clone()));
+    // A write refreshes `updated_at` and stores the next version; the rest is as it was.
+    let stored = t.get(User::key("carol")).await.unwrap().unwrap();
+    assert_eq!(stored.version, 1);
+    assert!(stored.updated_at >= user.updated_at);
+    assert_eq!(stored.created_at, user.created_at);
+    assert_eq!(
+        User {
+            updated_at: user.updated_at,
+            version: 0,
+            ..stored
+        },
+        user
+    );
 
     let mut o = order("carol", 1, OrderStatus::Shipped);
     o.expires_at = Some(DateTime::from_timestamp(4_000_000_000, 0).unwrap());

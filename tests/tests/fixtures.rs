@@ -75,6 +75,10 @@ async fn every_attribute_type_round_trips() {
     thing.note = Some("note".into());
     t.put(&thing).await.unwrap();
     let got = t.get(Everything::key(thing.id, at)).await.unwrap().unwrap();
+    // The write stamped `updated_at` and the next version.
+    assert!(got.updated_at >= thing.updated_at);
+    thing.updated_at = got.updated_at;
+    thing.version += 1;
     assert_eq!(got, thing);
     let listed = Everything::things(thing.id).fetch(&t).await.unwrap();
     assert_eq!(listed, vec![thing]);
