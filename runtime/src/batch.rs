@@ -10,9 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::future::{Future, IntoFuture};
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{
-    DeleteRequest, KeysAndAttributes, PutRequest, ReturnConsumedCapacity, WriteRequest,
-};
+use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest};
 use futures::{StreamExt, stream};
 use tracing::Instrument;
 
@@ -20,7 +18,7 @@ use crate::Item;
 use crate::entity::Entity;
 use crate::error::{Error, Result, Unprocessed, UnprocessedRequest, from_sdk};
 use crate::key::Key;
-use crate::table::{BoxFuture, Table, key_item, span, stored_item};
+use crate::table::{BoxFuture, Table, capacity, key_item, span, stored_item};
 use crate::transact::identity;
 
 /// DynamoDB's limit on keys per `BatchGetItem`.
@@ -208,7 +206,7 @@ impl<'a, E: Entity> BatchGet<'a, E> {
                 .client()
                 .batch_get_item()
                 .request_items(name, keys)
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .set_return_consumed_capacity(capacity())
                 .send()
                 .await
                 .map_err(|e| from_sdk("BatchGetItem", name, E::NAME, String::new, e))?;
@@ -415,7 +413,7 @@ impl<'a> BatchWrite<'a> {
                 .client()
                 .batch_write_item()
                 .request_items(name, pending.iter().map(|i| requests[*i].clone()).collect())
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .set_return_consumed_capacity(capacity())
                 .send()
                 .await
                 .map_err(|e| from_sdk("BatchWriteItem", name, "batch", String::new, e))?;

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_dynamodb::primitives::Blob;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity, Select};
+use aws_sdk_dynamodb::types::{AttributeValue, Select};
 use base64::Engine as _;
 use futures::{Stream, TryStreamExt, stream};
 use tracing::Instrument;
@@ -17,7 +17,7 @@ use crate::entity::Entity;
 use crate::error::{Error, KeyError, Result, from_sdk};
 use crate::expr::{Condition, Path, Placeholders};
 use crate::key::PartitionKey;
-use crate::table::{Table, record_capacity, span};
+use crate::table::{Table, capacity, record_capacity, span};
 
 /// A condition on the sort key of a query.
 #[derive(Debug, Clone, PartialEq)]
@@ -539,7 +539,7 @@ impl<T> Query<T> {
             .consistent_read(self.consistent)
             .set_exclusive_start_key(start)
             .set_select(self.keys_only.then_some(Select::AllProjectedAttributes))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total);
+            .set_return_consumed_capacity(capacity());
         async {
             let out = request.send().await.map_err(|e| {
                 from_sdk(

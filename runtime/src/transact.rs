@@ -10,8 +10,8 @@ use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    ConditionCheck, Delete, Get, Put, ReturnConsumedCapacity, ReturnValuesOnConditionCheckFailure,
-    TransactGetItem, TransactWriteItem, Update as SdkUpdate,
+    ConditionCheck, Delete, Get, Put, ReturnValuesOnConditionCheckFailure, TransactGetItem,
+    TransactWriteItem, Update as SdkUpdate,
 };
 use tracing::Instrument;
 
@@ -21,7 +21,7 @@ use crate::error::{CancellationReason, Error, LimitError, Result, from_sdk};
 use crate::expr::{Condition, Placeholders};
 use crate::key::Key;
 use crate::size::item_size;
-use crate::table::{PutMode, Table, key_item, put_condition, span, stored_item};
+use crate::table::{PutMode, Table, capacity, key_item, put_condition, span, stored_item};
 use crate::update::{Update, UpdateItem};
 
 /// DynamoDB's limit on actions per transaction.
@@ -41,14 +41,20 @@ struct Meta {
 
 /// A canonical text for the key of an item, to find two actions on the same item.
 pub(crate) fn identity(key: &Item) -> String {
-    let mut pairs: Vec<(&String, String)> =
-        key.iter().map(|(k, v)| (k, format!("{v:?}"))).collect();
-    pairs.sort();
-    pairs
-        .into_iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("\u{0}")
+    let mut pairs: Vec<_> = key.iter().collect();
+    pairs.sort_by(|a, b| a.0.cmp(b.0));
+    let mut out = String::new();
+    for (name, value) in pairs {
+        out.push_str(name);
+        out.push('=');
+        // Key values are strings; anything else still gets a unique text.
+        match value.as_s() {
+            Ok(s) => out.push_str(s),
+            Err(_) => out.push_str(&format!("{value:?}")),
+        }
+        out.push('\u{0}');
+    }
+    out
 }
 
 /// A pending `TransactWriteItems`: add actions, then [`TransactWrite::send`].
@@ -335,7 +341,7 @@ impl<'a> TransactWrite<'a> {
                 .transact_write_items()
                 .set_transact_items(Some(self.actions))
                 .set_client_request_token(self.token)
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .set_return_consumed_capacity(capacity())
                 .send()
                 .await;
             match result {
@@ -510,7 +516,7 @@ impl<'a> TransactGet<'a> {
                 .client()
                 .transact_get_items()
                 .set_transact_items(Some(self.gets))
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .set_return_consumed_capacity(capacity())
                 .send()
                 .await
                 .map_err(|e| {

@@ -9,7 +9,7 @@
 use std::future::IntoFuture;
 use std::marker::PhantomData;
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity, ReturnValue};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use chrono::{DateTime, Utc};
 use tracing::Instrument;
 
@@ -20,7 +20,8 @@ use crate::expr::{Condition, Path, Placeholders, check_expression_length};
 use crate::field::{Field, expression_value, kind};
 use crate::key::Key;
 use crate::table::{
-    BoxFuture, Table, attach_current, condition_failure_item, key_item, record_capacity, span,
+    BoxFuture, Table, attach_current, capacity, condition_failure_item, key_item, record_capacity,
+    span,
 };
 
 /// One change to one path.
@@ -565,7 +566,7 @@ impl<'a, E: Entity> UpdateItem<'a, E> {
             .set_expression_attribute_names(placeholders.take_names())
             .set_expression_attribute_values(placeholders.take_values())
             .return_values(return_values)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total);
+            .set_return_consumed_capacity(capacity());
         if return_current {
             request = request.return_values_on_condition_check_failure(
                 aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,

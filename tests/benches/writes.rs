@@ -1,0 +1,358 @@
+//! Round trips against DynamoDB Local through the generated API, through the raw SDK with
+//! hand-written items and expressions, and through the raw SDK with serde_dynamo, in the same
+//! run. Prints a table of mean times and ratios.
+//!
+//! `cargo bench -p tests --bench writes` (starts DynamoDB Local unless
+//! `AWS_ENDPOINT_URL_DYNAMODB` is set). The three variants of each operation run interleaved,
+//! round by round, so drift of this machine hits them alike. Every variant does the same
+//! DynamoDB work: the generated put and the hand-written one write the identical item (the
+//! serde_dynamo one the same attributes in serde's forms); the generated update and the raw
+//! one send the same changes with the same condition.
+
+mod common;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use common::{hand_from_item, hand_keys, hand_to_item, sample};
+use singletable::__private::AttributeValue;
+use singletable::test_util::TestTable;
+use singletable::{Entity, Item, RetryPolicy};
+use tests::design::{Order, OrderStatus, TABLE};
+
+const ROUNDS: usize = 300;
+const BATCH_ROUNDS: usize = 20;
+
+/// The sample order without its TTL: serde_dynamo reads a TTL's epoch seconds as an error.
+fn order(n: usize) -> Order {
+    let mut o = sample();
+    o.order_id = format!("order-{n:05}");
+    o.expires_at = None;
+    o
+}
+
+async fn time<F: Future>(f: F) -> Duration {
+    let start = Instant::now();
+    f.await;
+    start.elapsed()
+}
+
+struct Row {
+    name: &'static str,
+    generated: Duration,
+    raw: Duration,
+    serde: Option<Duration>,
+}
+
+fn mean(total: Duration, n: usize) -> Duration {
+    total / u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn serde_item(o: &Order) -> Item {
+    let mut item: Item = serde_dynamo::to_item(o).expect("serde_dynamo");
+    let placed = o
+        .placed_at
+        .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+    hand_keys(o, placed, &mut item);
+    item
+}
+
+fn main() {
+    let runtime = tokio::runtime::Runtime::new().expect("tokio");
+    let rows = runtime.block_on(run());
+    println!(
+        "\n{:<34} {:>12} {:>12} {:>14} {:>9} {:>11}",
+        "operation", "generated", "raw SDK", "serde_dynamo", "gen/raw", "gen/serde"
+    );
+    for r in rows {
+        let ratio = |other: Duration| r.generated.as_secs_f64() / other.as_secs_f64();
+        println!(
+            "{:<34} {:>12.1?} {:>12.1?} {:>14} {:>9.3} {:>11}",
+            r.name,
+            r.generated,
+            r.raw,
+            r.serde
+                .map(|s| format!("{s:.1?}"))
+                .unwrap_or_else(|| "-".into()),
+            ratio(r.raw),
+            r.serde
+                .map(|s| format!("{:.3}", ratio(s)))
+                .unwrap_or_else(|| "-".into()),
+        );
+    }
+}
+
+async fn run() -> Vec<Row> {
+    let t = TestTable::create(&TABLE).await.expect("table");
+    let client = t.client().clone();
+    let name = t.name().to_owned();
+    let mut rows = Vec::new();
+
+    // Warm up the JVM and the connection pool.
+    for n in 0..200 {
+        t.put(&order(n)).await.expect("warm-up put");
+    }
+
+    // PutItem.
+    let (mut g, mut r, mut s) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    for n in 0..ROUNDS {
+        let o = order(n);
+        let fg = time(async { t.put(&o).await.expect("put") });
+        let fr = time(async {
+            client
+                .put_item()
+                .table_name(&name)
+                .set_item(Some(hand_to_item(&o)))
+                .send()
+                .await
+                .expect("raw put")
+        });
+        let fs = time(async {
+            client
+                .put_item()
+                .table_name(&name)
+                .set_item(Some(serde_item(&o)))
+                .send()
+                .await
+                .expect("serde put")
+        });
+        // Alternate the order so no variant always goes first.
+        if n % 2 == 0 {
+            g += fg.await;
+            r += fr.await;
+            s += fs.await;
+        } else {
+            s += fs.await;
+            r += fr.await;
+            g += fg.await;
+        }
+    }
+    rows.push(Row {
+        name: "PutItem (Order, 5 lines)",
+        generated: mean(g, ROUNDS),
+        raw: mean(r, ROUNDS),
+        serde: Some(mean(s, ROUNDS)),
+    });
+    // serde_dynamo stores timestamps in its own text form; put the items back in the
+    // schema's form before reading.
+    for n in 0..ROUNDS {
+        t.put(&order(n)).await.expect("put");
+    }
+
+    // GetItem and decode.
+    let (mut g, mut r, mut s) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    for n in 0..ROUNDS {
+        let o = order(n);
+        let key = o.key();
+        let pk = AttributeValue::S(format!("USER#{}", o.user_id));
+        let sk = AttributeValue::S(format!(
+            "ORDER#{}#{}",
+            o.placed_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true),
+            o.order_id
+        ));
+        let raw_get = || {
+            client
+                .get_item()
+                .table_name(&name)
+                .key("pk", pk.clone())
+                .key("sk", sk.clone())
+                .send()
+        };
+        let fg = time(async { t.get(key).await.expect("get").expect("found") });
+        let fr = time(async {
+            let item = raw_get().await.expect("raw get").item.expect("found");
+            hand_from_item(item).expect("decode")
+        });
+        let fs = time(async {
+            let item = raw_get().await.expect("serde get").item.expect("found");
+            serde_dynamo::from_item::<_, Order>(item).expect("decode")
+        });
+        // Alternate the order so no variant always goes first.
+        if n % 2 == 0 {
+            g += fg.await;
+            r += fr.await;
+            s += fs.await;
+        } else {
+            s += fs.await;
+            r += fr.await;
+            g += fg.await;
+        }
+    }
+    rows.push(Row {
+        name: "GetItem + decode",
+        generated: mean(g, ROUNDS),
+        raw: mean(r, ROUNDS),
+        serde: Some(mean(s, ROUNDS)),
+    });
+
+    // UpdateItem: status (rewrites gsi2pk) and total (rewrites lsi1sk), item must exist.
+    let (mut g, mut r) = (Duration::ZERO, Duration::ZERO);
+    for n in 0..ROUNDS {
+        let o = order(n);
+        let total = i64::try_from(n).unwrap_or(0);
+        let fg = time(async {
+            t.update(
+                o.key(),
+                Order::update()
+                    .set_status(OrderStatus::Paid)
+                    .set_total_cents(total),
+            )
+            .await
+            .expect("update")
+        });
+        let fr = time(async {
+            let placed = o
+                .placed_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+            client
+                .update_item()
+                .table_name(&name)
+                .key("pk", AttributeValue::S(format!("USER#{}", o.user_id)))
+                .key(
+                    "sk",
+                    AttributeValue::S(format!("ORDER#{placed}#{}", o.order_id)),
+                )
+                .update_expression("SET #s = :s, #g2 = :g2, #t = :t, #l = :l")
+                .condition_expression("attribute_exists(#pk)")
+                .expression_attribute_names("#s", "status")
+                .expression_attribute_names("#g2", "gsi2pk")
+                .expression_attribute_names("#t", "total_cents")
+                .expression_attribute_names("#l", "lsi1sk")
+                .expression_attribute_names("#pk", "pk")
+                .expression_attribute_values(":s", AttributeValue::S("paid".into()))
+                .expression_attribute_values(":g2", AttributeValue::S("STATUS#paid".into()))
+                .expression_attribute_values(":t", AttributeValue::N(total.to_string()))
+                .expression_attribute_values(":l", AttributeValue::S(format!("TOTAL#{total:019}")))
+                .send()
+                .await
+                .expect("raw update")
+        });
+        // Alternate the order so no variant always goes first.
+        if n % 2 == 0 {
+            g += fg.await;
+            r += fr.await;
+        } else {
+            r += fr.await;
+            g += fg.await;
+        }
+    }
+    rows.push(Row {
+        name: "UpdateItem (2 fields, 2 keys)",
+        generated: mean(g, ROUNDS),
+        raw: mean(r, ROUNDS),
+        serde: None,
+    });
+
+    // BatchWriteItem of 1,000 puts, one chunk at a time on both sides.
+    let orders: Vec<Order> = (0..1000).map(order).collect();
+    let sequential = RetryPolicy {
+        concurrency: 1,
+        ..RetryPolicy::default()
+    };
+    let (mut g, mut gc, mut r) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    for _ in 0..BATCH_ROUNDS {
+        g += time(async {
+            t.batch_write()
+                .put_all(&orders)
+                .policy(sequential.clone())
+                .send()
+                .await
+                .expect("batch")
+        })
+        .await;
+        gc += time(async { t.batch_put(&orders).await.expect("batch") }).await;
+        r += time(async {
+            for chunk in orders.chunks(25) {
+                let requests = chunk
+                    .iter()
+                    .map(|o| {
+                        let put = aws_sdk_dynamodb::types::PutRequest::builder()
+                            .set_item(Some(hand_to_item(o)))
+                            .build()
+                            .expect("put request");
+                        aws_sdk_dynamodb::types::WriteRequest::builder()
+                            .put_request(put)
+                            .build()
+                    })
+                    .collect();
+                let out = client
+                    .batch_write_item()
+                    .request_items(&name, requests)
+                    .send()
+                    .await
+                    .expect("raw batch");
+                assert!(out.unprocessed_items.is_none_or(|u| u.is_empty()));
+            }
+        })
+        .await;
+    }
+    rows.push(Row {
+        name: "BatchWriteItem 1,000 (sequential)",
+        generated: mean(g, BATCH_ROUNDS),
+        raw: mean(r, BATCH_ROUNDS),
+        serde: None,
+    });
+    rows.push(Row {
+        name: "BatchWriteItem 1,000 (4 at once)",
+        generated: mean(gc, BATCH_ROUNDS),
+        raw: mean(r, BATCH_ROUNDS),
+        serde: None,
+    });
+
+    // BatchGetItem of 250 keys and decode.
+    let keys: Vec<_> = orders.iter().take(250).map(Entity::key).collect();
+    let raw_keys: Vec<HashMap<String, AttributeValue>> = orders
+        .iter()
+        .take(250)
+        .map(|o| {
+            let mut item = hand_to_item(o);
+            item.retain(|k, _| k == "pk" || k == "sk");
+            item
+        })
+        .collect();
+    let (mut g, mut r) = (Duration::ZERO, Duration::ZERO);
+    for _ in 0..BATCH_ROUNDS {
+        g += time(async {
+            let got = t
+                .batch_get(keys.clone())
+                .policy(sequential.clone())
+                .await
+                .expect("batch get");
+            assert_eq!(got.len(), 250);
+        })
+        .await;
+        r += time(async {
+            let mut decoded = Vec::new();
+            for chunk in raw_keys.chunks(100) {
+                let ka = aws_sdk_dynamodb::types::KeysAndAttributes::builder()
+                    .set_keys(Some(chunk.to_vec()))
+                    .build()
+                    .expect("keys");
+                let out = client
+                    .batch_get_item()
+                    .request_items(&name, ka)
+                    .send()
+                    .await
+                    .expect("raw batch get");
+                for item in out
+                    .responses
+                    .and_then(|mut r| r.remove(&name))
+                    .unwrap_or_default()
+                {
+                    decoded.push(hand_from_item(item).expect("decode"));
+                }
+            }
+            assert_eq!(decoded.len(), 250);
+        })
+        .await;
+    }
+    rows.push(Row {
+        name: "BatchGetItem 250 + decode (seq.)",
+        generated: mean(g, BATCH_ROUNDS),
+        raw: mean(r, BATCH_ROUNDS),
+        serde: None,
+    });
+    rows
+}
