@@ -148,12 +148,29 @@ pub(crate) fn stored_item<E: Entity>(entity: &E, key: &Key<E>) -> Result<Item> {
     Ok(item)
 }
 
-/// The stored item DynamoDB attached to a failed condition, if the request asked for it.
-pub(crate) fn condition_failure_item<E, R>(
-    error: &aws_sdk_dynamodb::error::SdkError<E, R>,
-    item: impl FnOnce(&E) -> Option<Item>,
-) -> Option<Item> {
-    error.as_service_error().and_then(item)
+/// Maps a failed write onto [`Error`]; a failed condition carries the stored item that
+/// DynamoDB attached (when the request asked for it), as `current` extracts it.
+pub(crate) fn write_failure<SE, R>(
+    operation: &'static str,
+    table: &str,
+    entity: &'static str,
+    key: impl FnOnce() -> String,
+    error: aws_sdk_dynamodb::error::SdkError<SE, R>,
+    current: impl FnOnce(&SE) -> Option<Item>,
+) -> Error
+where
+    SE: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    let item = error.as_service_error().and_then(current);
+    match from_sdk(operation, table, entity, key, error) {
+        Error::ConditionFailed { entity, key, .. } => Error::ConditionFailed {
+            entity,
+            key,
+            item: item.map(Box::new),
+        },
+        other => other,
+    }
 }
 
 /// The key of `key` as an SDK item, or [`Error::Key`].
@@ -316,14 +333,10 @@ impl<'a, E: Entity> PutItem<'a, E> {
                     Ok(())
                 }
                 Err(e) => {
-                    let current = condition_failure_item(&e, |s| match s {
+                    Err(write_failure("PutItem", table, E::NAME, || key.to_string(), e, |s| match s {
                         aws_sdk_dynamodb::operation::put_item::PutItemError::ConditionalCheckFailedException(c) => c.item.clone(),
                         _ => None,
-                    });
-                    Err(attach_current(
-                        from_sdk("PutItem", table, E::NAME, || key.to_string(), e),
-                        current,
-                    ))
+                    }))
                 }
             }
         }
@@ -429,14 +442,10 @@ impl<'a, E: Entity> DeleteItem<'a, E> {
                         .transpose()
                 }
                 Err(e) => {
-                    let current = condition_failure_item(&e, |s| match s {
+                    Err(write_failure("DeleteItem", table, E::NAME, || key.to_string(), e, |s| match s {
                         aws_sdk_dynamodb::operation::delete_item::DeleteItemError::ConditionalCheckFailedException(c) => c.item.clone(),
                         _ => None,
-                    });
-                    Err(attach_current(
-                        from_sdk("DeleteItem", table, E::NAME, || key.to_string(), e),
-                        current,
-                    ))
+                    }))
                 }
             }
         }
@@ -450,17 +459,6 @@ impl<'a, E: Entity> IntoFuture for DeleteItem<'a, E> {
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move { self.send(false).await.map(|_| ()) })
-    }
-}
-
-pub(crate) fn attach_current(error: Error, current: Option<Item>) -> Error {
-    match error {
-        Error::ConditionFailed { entity, key, .. } => Error::ConditionFailed {
-            entity,
-            key,
-            item: current.map(Box::new),
-        },
-        other => other,
     }
 }
 

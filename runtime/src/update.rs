@@ -15,14 +15,11 @@ use tracing::Instrument;
 
 use crate::codec::{AttributeCodec, ListElement};
 use crate::entity::Entity;
-use crate::error::{Error, KeyError, Result, from_sdk};
+use crate::error::{Error, KeyError, Result};
 use crate::expr::{Condition, Path, Placeholders, check_expression_length};
 use crate::field::{Field, expression_value, kind};
 use crate::key::Key;
-use crate::table::{
-    BoxFuture, Table, attach_current, capacity, condition_failure_item, key_item, record_capacity,
-    span,
-};
+use crate::table::{BoxFuture, Table, capacity, key_item, record_capacity, span, write_failure};
 
 /// One change to one path.
 #[derive(Debug, Clone, PartialEq)]
@@ -582,14 +579,10 @@ impl<'a, E: Entity> UpdateItem<'a, E> {
                         .transpose()
                 }
                 Err(e) => {
-                    let current = condition_failure_item(&e, |s| match s {
+                    Err(write_failure("UpdateItem", name, E::NAME, || key.to_string(), e, |s| match s {
                         aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(c) => c.item.clone(),
                         _ => None,
-                    });
-                    Err(attach_current(
-                        from_sdk("UpdateItem", name, E::NAME, || key.to_string(), e),
-                        current,
-                    ))
+                    }))
                 }
             }
         }

@@ -1,35 +1,17 @@
 //! DESIGN.md's example schema end to end: generated code against DynamoDB Local, every
 //! access pattern returning exactly the right items.
 
-use chrono::{DateTime, Duration, Utc};
+mod common;
+
+use chrono::{DateTime, Utc};
+use common::{at, order};
 use futures::TryStreamExt;
 use singletable::test_util::TestTable;
 use singletable::{Entity, Error};
-use tests::design::{
-    Address, Order, OrderLine, OrderStatus, TABLE, User, UserWithOrders, UserWithOrdersItem,
-};
+use tests::design::{Address, Order, OrderStatus, TABLE, User, UserWithOrders, UserWithOrdersItem};
 
 async fn table() -> TestTable {
     TestTable::create(&TABLE).await.expect("create table")
-}
-
-fn at(minutes: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp(1_714_550_400, 0).unwrap() + Duration::minutes(minutes)
-}
-
-fn order(user: &str, n: i64, status: OrderStatus) -> Order {
-    Order::new(
-        user,
-        format!("o-{n:03}"),
-        status,
-        at(n),
-        n * 1000,
-        vec![OrderLine {
-            sku: format!("SKU-{n}"),
-            quantity: n,
-            price_cents: 1000,
-        }],
-    )
 }
 
 /// alice: a profile and 6 orders; bob: a profile and 2 orders.

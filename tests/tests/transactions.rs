@@ -1,28 +1,11 @@
 //! Transactions through generated code against DynamoDB Local.
 
-use chrono::{DateTime, Duration, Utc};
+mod common;
+
+use common::order;
 use singletable::test_util::TestTable;
 use singletable::{Entity, Error};
-use tests::design::{Order, OrderLine, OrderStatus, TABLE, User};
-
-fn at(minutes: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp(1_714_550_400, 0).unwrap() + Duration::minutes(minutes)
-}
-
-fn order(user: &str, n: i64) -> Order {
-    Order::new(
-        user,
-        format!("o-{n:03}"),
-        OrderStatus::Pending,
-        at(n),
-        n * 1000,
-        vec![OrderLine {
-            sku: format!("SKU-{n}"),
-            quantity: 1,
-            price_cents: n * 1000,
-        }],
-    )
-}
+use tests::design::{Order, OrderStatus, TABLE, User};
 
 async fn table() -> TestTable {
     TestTable::create(&TABLE).await.unwrap()
@@ -37,19 +20,19 @@ async fn every_action_kind_applies_together() {
     t.insert(&User::new("bob", "bob@example.com"))
         .await
         .unwrap();
-    let old = order("alice", 1);
+    let old = order("alice", 1, OrderStatus::Pending);
     t.insert(&old).await.unwrap();
     let replaced = {
-        let mut o = order("alice", 2);
+        let mut o = order("alice", 2, OrderStatus::Pending);
         t.insert(&o).await.unwrap();
         o.total_cents = 7;
         o
     };
-    let new = order("alice", 3);
+    let new = order("alice", 3, OrderStatus::Pending);
     t.transact_write()
         .insert(&new)
         .replace(&replaced)
-        .put(&order("bob", 4))
+        .put(&order("bob", 4, OrderStatus::Pending))
         .update(User::key("alice"), User::update().add_logins(1))
         .upsert(
             User::key("carol"),
@@ -77,13 +60,13 @@ async fn a_failed_third_action_changes_nothing_and_is_reported() {
     t.insert(&User::new("alice", "alice@example.com"))
         .await
         .unwrap();
-    let existing = order("alice", 1);
+    let existing = order("alice", 1, OrderStatus::Pending);
     t.insert(&existing).await.unwrap();
     let err = t
         .transact_write()
         .return_current_on_failure()
         .update(User::key("alice"), User::update().add_logins(10))
-        .insert(&order("alice", 2))
+        .insert(&order("alice", 2, OrderStatus::Pending))
         .update_if(
             existing.key(),
             Order::update().set_status(OrderStatus::Shipped),
@@ -110,7 +93,12 @@ async fn a_failed_third_action_changes_nothing_and_is_reported() {
     // Nothing was applied.
     let alice = t.get(User::key("alice")).await.unwrap().unwrap();
     assert_eq!(alice.logins, 0);
-    assert!(t.get(order("alice", 2).key()).await.unwrap().is_none());
+    assert!(
+        t.get(order("alice", 2, OrderStatus::Pending).key())
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert_eq!(
         t.get(existing.key()).await.unwrap().unwrap().status,
         OrderStatus::Pending
@@ -216,7 +204,7 @@ async fn a_client_request_token_applies_a_transaction_once() {
 #[tokio::test]
 async fn transact_get_returns_typed_results_in_order() {
     let t = table().await;
-    let o = order("alice", 1);
+    let o = order("alice", 1, OrderStatus::Pending);
     t.insert(&User::new("alice", "alice@example.com"))
         .await
         .unwrap();

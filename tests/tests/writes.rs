@@ -1,18 +1,16 @@
 //! Writes through generated code against DynamoDB Local: every update operation, every
 //! condition function, return values, upserts, index key rewrites, optimistic locking.
 
+mod common;
+
+use common::{at, order};
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Duration, Utc};
 use singletable::test_util::TestTable;
 use singletable::{AttributeType, Condition, Entity, Error, NestedUpdate};
-use tests::design::{Address, Order, OrderLine, OrderStatus, User};
+use tests::design::{Address, Order, OrderStatus, User};
 use tests::fixtures::all_types::{self, Color, Everything, Point, Shape};
 use tests::fixtures::sparse_index::{self, Priority, Ticket};
-
-fn at(minutes: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp(1_714_550_400, 0).unwrap() + Duration::minutes(minutes)
-}
 
 async fn design() -> TestTable {
     TestTable::create(&tests::design::TABLE).await.unwrap()
@@ -47,21 +45,6 @@ fn everything() -> Everything {
         label: Some("o".into()),
     };
     e
-}
-
-fn order(user: &str, n: i64, status: OrderStatus) -> Order {
-    Order::new(
-        user,
-        format!("o-{n:03}"),
-        status,
-        at(n),
-        n * 1000,
-        vec![OrderLine {
-            sku: format!("SKU-{n}"),
-            quantity: n,
-            price_cents: 1000,
-        }],
-    )
 }
 
 fn is_condition_failed(e: &Error, entity: &str) -> bool {
