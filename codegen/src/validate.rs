@@ -467,6 +467,24 @@ impl<'s> Validator<'s> {
                     .at_key(),
                 ),
                 Some(s) => {
+                    // The generated `<Entity>Fields`/`<Type>Fields` types have these methods
+                    // besides one per attribute.
+                    let reserved: &[&str] = if entity {
+                        &["exists", "not_exists"]
+                    } else {
+                        &["exists", "not_exists", "whole"]
+                    };
+                    if reserved.contains(&s.as_str()) {
+                        self.push(
+                            Diagnostic::error(
+                                "reserved-name",
+                                a.path.clone(),
+                                format!("attribute `{}` would clash with the generated condition method `{s}()`", a.name),
+                                "choose another name and keep the stored one with `rename:`",
+                            )
+                            .at_key(),
+                        );
+                    }
                     if let Some(first) = rust_names.insert(s.clone(), &a.name) {
                         self.push(
                             Diagnostic::error(
