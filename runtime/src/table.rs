@@ -202,6 +202,21 @@ pub(crate) fn capacity() -> Option<ReturnConsumedCapacity> {
     tracing::enabled!(tracing::Level::INFO).then_some(ReturnConsumedCapacity::Total)
 }
 
+/// `ReturnValuesOnConditionCheckFailure` for a write that asked for the current item.
+pub(crate) fn current_on_failure(
+    asked: bool,
+) -> Option<aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure> {
+    asked.then_some(aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld)
+}
+
+/// The item a write returned (`ReturnValues`), decoded; DynamoDB sends an empty map for none.
+pub(crate) fn returned_item<E: Entity>(attributes: Option<Item>) -> Result<Option<E>> {
+    attributes
+        .filter(|a| !a.is_empty())
+        .map(E::from_item)
+        .transpose()
+}
+
 /// Records consumed capacity on the current span.
 pub(crate) fn record_capacity(capacity: Option<&aws_sdk_dynamodb::types::ConsumedCapacity>) {
     if let Some(units) = capacity.and_then(|c| c.capacity_units()) {
@@ -311,7 +326,7 @@ impl<'a, E: Entity> PutItem<'a, E> {
             .as_ref()
             .map(|c| placeholders.condition(c))
             .transpose()?;
-        let mut request = self
+        let request = self
             .table
             .client
             .put_item()
@@ -320,12 +335,8 @@ impl<'a, E: Entity> PutItem<'a, E> {
             .set_condition_expression(expression)
             .set_expression_attribute_names(placeholders.take_names())
             .set_expression_attribute_values(placeholders.take_values())
-            .set_return_consumed_capacity(capacity());
-        if self.return_current {
-            request = request.return_values_on_condition_check_failure(
-                aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
-            );
-        }
+            .set_return_consumed_capacity(capacity())
+            .set_return_values_on_condition_check_failure(current_on_failure(self.return_current));
         async {
             match request.send().await {
                 Ok(out) => {
@@ -413,7 +424,7 @@ impl<'a, E: Entity> DeleteItem<'a, E> {
             .as_ref()
             .map(|c| placeholders.condition(c))
             .transpose()?;
-        let mut request = self
+        let request = self
             .table
             .client
             .delete_item()
@@ -422,24 +433,15 @@ impl<'a, E: Entity> DeleteItem<'a, E> {
             .set_condition_expression(expression)
             .set_expression_attribute_names(placeholders.take_names())
             .set_expression_attribute_values(placeholders.take_values())
-            .set_return_consumed_capacity(capacity());
-        if return_old {
-            request = request.return_values(ReturnValue::AllOld);
-        }
-        if self.return_current {
-            request = request.return_values_on_condition_check_failure(
-                aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
-            );
-        }
+            .set_return_values(return_old.then_some(ReturnValue::AllOld))
+            .set_return_consumed_capacity(capacity())
+            .set_return_values_on_condition_check_failure(current_on_failure(self.return_current));
         let key = &self.key;
         async {
             match request.send().await {
                 Ok(out) => {
                     record_capacity(out.consumed_capacity());
-                    out.attributes
-                        .filter(|a| !a.is_empty())
-                        .map(E::from_item)
-                        .transpose()
+                    returned_item(out.attributes)
                 }
                 Err(e) => {
                     Err(write_failure("DeleteItem", table, E::NAME, || key.to_string(), e, |s| match s {

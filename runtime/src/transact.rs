@@ -21,7 +21,9 @@ use crate::error::{CancellationReason, Error, LimitError, Result, from_sdk};
 use crate::expr::{Condition, Placeholders};
 use crate::key::Key;
 use crate::size::item_size;
-use crate::table::{PutMode, Table, capacity, key_item, put_condition, span, stored_item};
+use crate::table::{
+    PutMode, Table, capacity, current_on_failure, key_item, put_condition, span, stored_item,
+};
 use crate::update::{Update, UpdateItem};
 
 /// DynamoDB's limit on actions per transaction.
@@ -132,8 +134,7 @@ impl<'a> TransactWrite<'a> {
     }
 
     fn on_failure(&self) -> Option<ReturnValuesOnConditionCheckFailure> {
-        self.return_current
-            .then_some(ReturnValuesOnConditionCheckFailure::AllOld)
+        current_on_failure(self.return_current)
     }
 
     /// Attach each failed action's stored item to its [`CancellationReason`]. Call before

@@ -19,7 +19,10 @@ use crate::error::{Error, KeyError, Result};
 use crate::expr::{Condition, Path, Placeholders, check_expression_length};
 use crate::field::{Field, expression_value, kind};
 use crate::key::Key;
-use crate::table::{BoxFuture, Table, capacity, key_item, record_capacity, span, write_failure};
+use crate::table::{
+    BoxFuture, Table, capacity, current_on_failure, key_item, record_capacity, returned_item, span,
+    write_failure,
+};
 
 /// One change to one path.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,8 +62,27 @@ pub struct Update<E> {
     now: DateTime<Utc>,
     actions: Vec<(Path, Action)>,
     conditions: Vec<Condition>,
-    problem: Option<Error>,
+    problem: Option<Problem>,
     entity: PhantomData<fn() -> E>,
+}
+
+/// The first reason an update cannot be sent, kept until it is.
+#[derive(Debug, Clone)]
+enum Problem {
+    Key(&'static str, KeyError),
+    Expression(String),
+}
+
+impl Problem {
+    fn to_error(&self) -> Error {
+        match self {
+            Problem::Key(entity, source) => Error::Key {
+                entity,
+                source: source.clone(),
+            },
+            Problem::Expression(text) => Error::Expression(text.clone()),
+        }
+    }
 }
 
 impl<E> Clone for Update<E> {
@@ -69,10 +91,7 @@ impl<E> Clone for Update<E> {
             now: self.now,
             actions: self.actions.clone(),
             conditions: self.conditions.clone(),
-            problem: self
-                .problem
-                .as_ref()
-                .map(|e| Error::Expression(e.to_string())),
+            problem: self.problem.clone(),
             entity: PhantomData,
         }
     }
@@ -119,16 +138,16 @@ impl<E> Update<E> {
         // A later change of the same path replaces the earlier one.
         self.actions.retain(|(p, _)| *p != path);
         if let Some((other, _)) = self.actions.iter().find(|(p, _)| p.overlaps(&path)) {
-            self.fail(Error::Expression(format!(
+            self.fail(Problem::Expression(format!(
                 "one update cannot change both `{other}` and `{path}`: one contains the other"
             )));
         }
         self.actions.push((path, action));
     }
 
-    fn fail(&mut self, error: Error) {
+    fn fail(&mut self, problem: Problem) {
         if self.problem.is_none() {
-            self.problem = Some(error);
+            self.problem = Some(problem);
         }
     }
 
@@ -136,7 +155,7 @@ impl<E> Update<E> {
         match expression_value(path, value) {
             Ok(v) => Some(v),
             Err(e) => {
-                self.fail(Error::Expression(e));
+                self.fail(Problem::Expression(e));
                 None
             }
         }
@@ -148,7 +167,7 @@ impl<E> Update<E> {
         match value.encode() {
             Ok(Some(v)) => self.push(path, Action::Set(v)),
             Ok(None) => self.push(path, Action::Remove),
-            Err(e) => self.fail(Error::Expression(format!(
+            Err(e) => self.fail(Problem::Expression(format!(
                 "the value for `{path}` cannot be stored: {e}"
             ))),
         }
@@ -174,7 +193,7 @@ impl<E> Update<E> {
     ) {
         match value {
             Ok(v) => self.push(Path::attr(attribute), Action::Set(AttributeValue::S(v))),
-            Err(source) => self.fail(Error::Key { entity, source }),
+            Err(source) => self.fail(Problem::Key(entity, source)),
         }
     }
 
@@ -212,13 +231,12 @@ impl<E> Update<E> {
         if values.is_empty() {
             return;
         }
-        let list: Vec<&T> = values.iter().collect();
-        let mut encoded = Vec::with_capacity(list.len());
-        for v in list {
+        let mut encoded = Vec::with_capacity(values.len());
+        for v in values {
             match v.encode() {
                 Ok(v) => encoded.push(v.unwrap_or(AttributeValue::Null(true))),
                 Err(e) => {
-                    return self.fail(Error::Expression(format!(
+                    return self.fail(Problem::Expression(format!(
                         "a value for `{path}` cannot be stored: {e}"
                     )));
                 }
@@ -238,7 +256,7 @@ impl<E> Update<E> {
         match members.encode() {
             Ok(Some(v)) => self.push(path, Action::SetAdd(v)),
             Ok(None) => {}
-            Err(e) => self.fail(Error::Expression(format!(
+            Err(e) => self.fail(Problem::Expression(format!(
                 "members for `{path}` cannot be stored: {e}"
             ))),
         }
@@ -249,7 +267,7 @@ impl<E> Update<E> {
         match members.encode() {
             Ok(Some(v)) => self.push(path, Action::SetDelete(v)),
             Ok(None) => {}
-            Err(e) => self.fail(Error::Expression(format!(
+            Err(e) => self.fail(Problem::Expression(format!(
                 "members for `{path}` cannot be stored: {e}"
             ))),
         }
@@ -272,13 +290,7 @@ impl<E> Update<E> {
         placeholders: &mut Placeholders,
     ) -> Result<(String, Option<Condition>)> {
         if let Some(problem) = &self.problem {
-            return Err(match problem {
-                Error::Key { entity, source } => Error::Key {
-                    entity,
-                    source: source.clone(),
-                },
-                other => Error::Expression(other.to_string()),
-            });
+            return Err(problem.to_error());
         }
         if self.actions.is_empty() {
             return Err(Error::Expression(
@@ -356,10 +368,7 @@ impl<E> Update<E> {
         for (attribute, value) in key.identity() {
             match value {
                 Ok(v) => self.push(Path::attr(*attribute), Action::Set(v.clone())),
-                Err(source) => self.fail(Error::Key {
-                    entity: name,
-                    source: source.clone(),
-                }),
+                Err(source) => self.fail(Problem::Key(name, source.clone())),
             }
         }
     }
@@ -553,7 +562,7 @@ impl<'a, E: Entity> UpdateItem<'a, E> {
         let name = table.name();
         let return_current = self.return_current;
         let (key, expression, condition, mut placeholders) = self.into_parts()?;
-        let mut request = table
+        let request = table
             .client()
             .update_item()
             .table_name(name)
@@ -563,20 +572,13 @@ impl<'a, E: Entity> UpdateItem<'a, E> {
             .set_expression_attribute_names(placeholders.take_names())
             .set_expression_attribute_values(placeholders.take_values())
             .return_values(return_values)
-            .set_return_consumed_capacity(capacity());
-        if return_current {
-            request = request.return_values_on_condition_check_failure(
-                aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
-            );
-        }
+            .set_return_consumed_capacity(capacity())
+            .set_return_values_on_condition_check_failure(current_on_failure(return_current));
         async {
             match request.send().await {
                 Ok(out) => {
                     record_capacity(out.consumed_capacity());
-                    out.attributes
-                        .filter(|a| !a.is_empty())
-                        .map(E::from_item)
-                        .transpose()
+                    returned_item(out.attributes)
                 }
                 Err(e) => {
                     Err(write_failure("UpdateItem", name, E::NAME, || key.to_string(), e, |s| match s {
