@@ -74,6 +74,16 @@ struct ChunkOutcome {
     found: Vec<Item>,
     left: Vec<usize>,
     cause: Option<Error>,
+    /// Capacity units consumed over all attempts.
+    units: f64,
+}
+
+/// What one attempt returned: the items read, the indexes left unprocessed, capacity units.
+type Attempt = (Vec<Item>, Vec<usize>, f64);
+
+/// The capacity units of a batch response.
+fn units(capacity: &[aws_sdk_dynamodb::types::ConsumedCapacity]) -> f64 {
+    capacity.iter().filter_map(|c| c.capacity_units()).sum()
 }
 
 /// Sends one chunk until everything is processed or the attempts run out. `attempt` sends
@@ -81,18 +91,20 @@ struct ChunkOutcome {
 async fn run_chunk<F, Fut>(policy: &RetryPolicy, chunk: Vec<usize>, mut attempt: F) -> ChunkOutcome
 where
     F: FnMut(Vec<usize>) -> Fut,
-    Fut: Future<Output = Result<(Vec<Item>, Vec<usize>)>>,
+    Fut: Future<Output = Result<Attempt>>,
 {
     let mut pending = chunk;
     let mut found = Vec::new();
     let mut cause = None;
+    let mut consumed = 0.0;
     for n in 0..policy.max_attempts.max(1) {
         if n > 0 {
             tokio::time::sleep(policy.delay(n)).await;
         }
         match attempt(pending.clone()).await {
-            Ok((items, left)) => {
+            Ok((items, left, units)) => {
                 found.extend(items);
+                consumed += units;
                 cause = None;
                 pending = left;
                 if pending.is_empty() {
@@ -114,10 +126,12 @@ where
         found,
         left: pending,
         cause,
+        units: consumed,
     }
 }
 
-/// Runs `chunks` concurrently under `policy`.
+/// Runs `chunks` concurrently under `policy`, recording the consumed capacity of all of them
+/// on the current span.
 async fn run_chunks<F, Fut>(
     policy: &RetryPolicy,
     chunks: Vec<Vec<usize>>,
@@ -125,13 +139,18 @@ async fn run_chunks<F, Fut>(
 ) -> Vec<ChunkOutcome>
 where
     F: Fn(Vec<usize>) -> Fut + Clone,
-    Fut: Future<Output = Result<(Vec<Item>, Vec<usize>)>>,
+    Fut: Future<Output = Result<Attempt>>,
 {
-    stream::iter(chunks)
+    let outcomes: Vec<ChunkOutcome> = stream::iter(chunks)
         .map(|chunk| run_chunk(policy, chunk, attempt.clone()))
         .buffer_unordered(policy.concurrency.max(1))
         .collect()
-        .await
+        .await;
+    let consumed: f64 = outcomes.iter().map(|o| o.units).sum();
+    if consumed > 0.0 {
+        tracing::Span::current().record("consumed_capacity", consumed);
+    }
+    outcomes
 }
 
 /// The key attributes of `item` (named by `names`) as a canonical identity.
@@ -210,6 +229,7 @@ impl<'a, E: Entity> BatchGet<'a, E> {
                 .send()
                 .await
                 .map_err(|e| from_sdk("BatchGetItem", name, E::NAME, String::new, e))?;
+            let units = units(out.consumed_capacity());
             let found = out
                 .responses
                 .and_then(|mut r| r.remove(name))
@@ -222,7 +242,7 @@ impl<'a, E: Entity> BatchGet<'a, E> {
                 .iter()
                 .filter_map(|k| ids.get(&key_identity(k, names)).copied())
                 .collect();
-            Ok((found, left))
+            Ok((found, left, units))
         };
         let outcomes = run_chunks(&self.policy, chunked(unique.len(), MAX_BATCH_GET), attempt)
             .instrument(span("BatchGetItem", name, None))
@@ -417,6 +437,7 @@ impl<'a> BatchWrite<'a> {
                 .send()
                 .await
                 .map_err(|e| from_sdk("BatchWriteItem", name, "batch", String::new, e))?;
+            let units = units(out.consumed_capacity());
             let left = out
                 .unprocessed_items
                 .and_then(|mut u| u.remove(name))
@@ -430,7 +451,7 @@ impl<'a> BatchWrite<'a> {
                     ids.get(key_identity(item, names).as_str()).copied()
                 })
                 .collect();
-            Ok((Vec::new(), left))
+            Ok((Vec::new(), left, units))
         };
         let outcomes = run_chunks(
             &self.policy,
