@@ -1,5 +1,5 @@
-//! Generates code from the repository's schema and from every fixture schema under
-//! `codegen/tests/fixtures/`, so the test suite compiles each of them under
+//! Generates code from the repository's schema (the example app's) and from every fixture
+//! schema under `codegen/tests/fixtures/`, so the test suite compiles each of them under
 //! `#![deny(warnings)]` and clippy, and exercises them against DynamoDB Local.
 
 use std::path::{Path, PathBuf};
@@ -8,7 +8,7 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     codegen::Builder::new()
         .schema(root.join("schema.yaml"))
-        .out_file("design.rs")
+        .out_file("app.rs")
         .compile()
         .unwrap_or_else(|e| e.exit());
 

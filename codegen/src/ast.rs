@@ -319,10 +319,12 @@ pub struct AccessPattern {
     pub entities: Option<Vec<String>>,
     /// `index:`; `None` means `primary`.
     pub index: Option<String>,
-    /// `order:`.
-    pub order: Order,
+    /// `order:`; `None` when not given (ascending).
+    pub order: Option<Order>,
     /// `one: true`.
     pub one: bool,
+    /// `scan: true`: read the whole table or index instead of one partition.
+    pub scan: bool,
     /// `doc:`.
     pub doc: Option<String>,
 }

@@ -1092,6 +1092,17 @@ fn pattern_doc(p: &AccessPattern) -> String {
         .doc
         .clone()
         .unwrap_or_else(|| format!("The `{}` access pattern.", p.name));
+    if p.scan {
+        text.push_str(&format!(
+            "\n\nScans {target} (`scan: true`): reads every item in it, and DynamoDB bills \
+             the read of all of them, although only `{}` items are returned.",
+            match &p.target {
+                PatternTarget::Entity(e) => e.as_str(),
+                PatternTarget::Collection(_) => "the collection's",
+            }
+        ));
+        return text;
+    }
     text.push_str(&format!(
         "\n\nQueries {target}: partition `{}` on `{}`",
         p.partition.text, p.partition.attribute
@@ -1117,13 +1128,29 @@ fn pattern_doc(p: &AccessPattern) -> String {
     text
 }
 
-/// Common builder methods shared by every stage of a pattern's query.
+/// Common builder methods shared by every stage of a pattern's query (and, without the
+/// ordering methods, by scans).
 fn common_methods(
     p: &AccessPattern,
     item: &TokenStream,
     consistent_ok: bool,
     with_fetch: bool,
 ) -> TokenStream {
+    let ordering = (!p.scan).then(|| {
+        quote! {
+            /// Return items in ascending key order.
+            pub fn ascending(mut self) -> Self {
+                self.query = self.query.ascending();
+                self
+            }
+
+            /// Return items in descending key order.
+            pub fn descending(mut self) -> Self {
+                self.query = self.query.descending();
+                self
+            }
+        }
+    });
     let consistent = consistent_ok.then(|| {
         quote! {
             /// Use a strongly consistent read.
@@ -1158,17 +1185,7 @@ fn common_methods(
             self
         }
 
-        /// Return items in ascending key order.
-        pub fn ascending(mut self) -> Self {
-            self.query = self.query.ascending();
-            self
-        }
-
-        /// Return items in descending key order.
-        pub fn descending(mut self) -> Self {
-            self.query = self.query.descending();
-            self
-        }
+        #ordering
 
         #consistent
 
@@ -1200,6 +1217,7 @@ fn common_methods(
 fn emit_pattern(model: &Model, p: &AccessPattern) -> TokenStream {
     match &p.target {
         PatternTarget::Entity(name) => match model.entity(name) {
+            Some(e) if p.scan => emit_scan(model, p, e),
             Some(e) => emit_entity_pattern(model, p, e),
             None => TokenStream::new(),
         },
@@ -1307,6 +1325,82 @@ fn emit_projection(
         }
     };
     (name, tokens)
+}
+
+/// A scan pattern: a function without arguments returning a builder over
+/// [`singletable::Query::scan`], with filters, limits, pages, streams and segments.
+fn emit_scan(model: &Model, p: &AccessPattern, e: &Entity) -> TokenStream {
+    let entity = ident(&e.rust_name);
+    let pattern_fn = ident(&p.rust_name);
+    let tag = &p.name;
+    let docs = doc(&pattern_doc(p));
+    let builder = format_ident!("{}Scan", p.name.to_upper_camel_case());
+    let builder_doc = doc(&format!(
+        "Scan builder for [`{}::{}`].",
+        e.rust_name,
+        p.rust_name.trim_start_matches("r#")
+    ));
+    let index = (p.index != "primary").then(|| {
+        let i = &p.index;
+        quote! { .index(#i) }
+    });
+    let (item, projection_type, init) = match partial_projection(model, &p.index) {
+        None => (
+            quote! { #entity },
+            TokenStream::new(),
+            quote! { ::singletable::Query::entity_scan(#tag) },
+        ),
+        Some(projection) => {
+            let (name, tokens) = emit_projection(model, p, e, projection);
+            let entity_name = &e.name;
+            let type_attribute = &model.table.type_attribute;
+            let (types, keys_only) = if *projection == Projection::KeysOnly {
+                (quote! { &[] }, quote! { .keys_only() })
+            } else {
+                (quote! { &[#entity_name] }, TokenStream::new())
+            };
+            let init = quote! {
+                ::singletable::Query::scan(
+                    #tag,
+                    #entity_name,
+                    ::std::option::Option::Some(#type_attribute),
+                    #types,
+                    #name::decode,
+                ) #keys_only
+            };
+            (quote! { #name }, tokens, init)
+        }
+    };
+    let consistent_ok = matches!(p.kind, IndexKind::Primary | IndexKind::Local);
+    let common = common_methods(p, &item, consistent_ok, true);
+    quote! {
+        impl #entity {
+            #docs
+            pub fn #pattern_fn() -> #builder {
+                #builder { query: #init #index }
+            }
+        }
+
+        #projection_type
+
+        #builder_doc
+        #[derive(Debug, Clone)]
+        #[must_use = "a scan does nothing until `page`, `stream` or `fetch` is called"]
+        pub struct #builder {
+            query: ::singletable::Query<#item>,
+        }
+
+        impl #builder {
+            /// Read only segment `segment` of `total` (a parallel scan: one reader per
+            /// segment, each with its own cursor).
+            pub fn segment(mut self, segment: u32, total: u32) -> Self {
+                self.query = self.query.segment(segment, total);
+                self
+            }
+
+            #common
+        }
+    }
 }
 
 fn emit_entity_pattern(model: &Model, p: &AccessPattern, e: &Entity) -> TokenStream {

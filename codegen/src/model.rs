@@ -243,6 +243,8 @@ pub struct AccessPattern {
     pub order: Order,
     /// `one: true`.
     pub one: bool,
+    /// `scan: true`: the whole table or index, not one partition.
+    pub scan: bool,
     /// The partition template (shared by all entities of a collection).
     pub partition: Template,
     /// Each entity's sort template on the index, in `target` order.
@@ -472,8 +474,9 @@ pub fn build(schema: &Schema) -> Option<Model> {
             target,
             index,
             kind,
-            order: p.order,
+            order: p.order.unwrap_or(Order::Asc),
             one: p.one,
+            scan: p.scan,
             partition: partition?,
             sorts,
         });

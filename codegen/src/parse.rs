@@ -801,9 +801,9 @@ impl Reader<'_> {
             "name an index, or leave it out for the table",
         );
         let order = match f.get("order") {
-            None => Order::Asc,
-            Some((Value::String(s), _)) if s == "asc" => Order::Asc,
-            Some((Value::String(s), _)) if s == "desc" => Order::Desc,
+            None => None,
+            Some((Value::String(s), _)) if s == "asc" => Some(Order::Asc),
+            Some((Value::String(s), _)) if s == "desc" => Some(Order::Desc),
             Some((other, p)) => {
                 self.error(Diagnostic::error(
                     "invalid-order",
@@ -811,14 +811,15 @@ impl Reader<'_> {
                     format!("`order` must be `asc` or `desc`, found {}", describe(other)),
                     "`asc` returns items in key order (the default), `desc` in reverse",
                 ));
-                Order::Asc
+                None
             }
         };
         let one = self.bool(&mut f, "one");
+        let scan = self.bool(&mut f, "scan");
         let doc = self.opt_string(&mut f, "doc", "write the documentation as text");
         self.finish(
             f,
-            &["entity", "entities", "index", "order", "one", "doc"],
+            &["entity", "entities", "index", "order", "one", "scan", "doc"],
             "an access pattern",
         );
         Some(AccessPattern {
@@ -829,6 +830,7 @@ impl Reader<'_> {
             index,
             order,
             one,
+            scan,
             doc,
         })
     }

@@ -1068,6 +1068,22 @@ impl<'s> Validator<'s> {
     }
 
     fn pattern(&mut self, p: &'s AccessPattern) {
+        if p.scan && p.one {
+            self.push(Diagnostic::error(
+                "scan-one",
+                format!("{}.one", p.path),
+                format!("`one: true` on the scan `{}`", p.name),
+                "a scan reads the whole table or index; use a query pattern for a single item",
+            ));
+        }
+        if p.scan && p.order.is_some() {
+            self.push(Diagnostic::error(
+                "scan-order",
+                format!("{}.order", p.path),
+                format!("`order` on the scan `{}`", p.name),
+                "a scan returns items in no particular order; remove `order`",
+            ));
+        }
         let index = p.index.as_deref().unwrap_or("primary");
         let kind = if index == "primary" {
             Some(IndexKind::Primary)
@@ -1118,6 +1134,14 @@ impl<'s> Validator<'s> {
                 .into_iter()
                 .collect(),
             (None, Some(list)) => {
+                if p.scan {
+                    self.push(Diagnostic::error(
+                        "scan-collection",
+                        format!("{}.scan", p.path),
+                        format!("`scan: true` on the item collection `{}`", p.name),
+                        "a scan reads one entity's items; declare one scan pattern per entity",
+                    ));
+                }
                 if p.one {
                     self.push(Diagnostic::error(
                         "one-collection",

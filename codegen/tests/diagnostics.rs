@@ -45,15 +45,20 @@ fn invalid_schemas() {
 #[test]
 fn design_example_and_repository_schema_pass() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-    let checked = codegen::check_file(format!("{root}/schema.yaml")).unwrap();
-    assert!(
-        checked.diagnostics.is_empty(),
-        "{}",
-        checked.render(Style::Plain)
-    );
-    let model = checked.model.unwrap();
-    assert_eq!(model.entities.len(), 2);
-    assert_eq!(model.access_patterns.len(), 5);
+    for (file, entities, patterns) in [
+        ("codegen/tests/fixtures/design.yaml", 2, 5),
+        ("schema.yaml", 6, 12),
+    ] {
+        let checked = codegen::check_file(format!("{root}/{file}")).unwrap();
+        assert!(
+            checked.diagnostics.is_empty(),
+            "{file}: {}",
+            checked.render(Style::Plain)
+        );
+        let model = checked.model.unwrap();
+        assert_eq!(model.entities.len(), entities, "{file}");
+        assert_eq!(model.access_patterns.len(), patterns, "{file}");
+    }
 }
 
 #[test]

@@ -24,8 +24,11 @@ fn codes(text: &str) -> Vec<&'static str> {
 
 #[test]
 fn design_example_resolves_completely() {
-    let text =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema.yaml")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/design.yaml"
+    ))
+    .unwrap();
     let m = model(&text);
     assert_eq!(m.table.name, "app");
     assert_eq!(m.table.delimiter, '#');

@@ -1,5 +1,6 @@
 //! Queries: a key condition on one partition, an optional sort key condition and filter,
-//! pages with opaque cursors, and lazy streams.
+//! pages with opaque cursors, and lazy streams. Scans, for the access patterns that ask for
+//! one (`scan: true`), share the same builder, pages and cursors.
 //!
 //! Generated code builds one [`Query`] per access pattern; its cursor tag is the pattern's
 //! name, so a cursor from one pattern is rejected by another.
@@ -246,8 +247,10 @@ pub struct Query<T> {
     entity: &'static str,
     index: Option<&'static str>,
     partition_attribute: &'static str,
-    partition: std::result::Result<String, KeyError>,
+    /// `None` for a scan.
+    partition: Option<std::result::Result<String, KeyError>>,
     sort: Option<(&'static str, std::result::Result<SortCondition, KeyError>)>,
+    segment: Option<(i32, i32)>,
     filter: Option<Condition>,
     type_attribute: Option<&'static str>,
     types: &'static [&'static str],
@@ -268,6 +271,7 @@ impl<T> Clone for Query<T> {
             partition_attribute: self.partition_attribute,
             partition: self.partition.clone(),
             sort: self.sort.clone(),
+            segment: self.segment,
             filter: self.filter.clone(),
             type_attribute: self.type_attribute,
             types: self.types,
@@ -288,6 +292,7 @@ impl<T> std::fmt::Debug for Query<T> {
             .field("index", &self.index)
             .field("partition", &self.partition)
             .field("sort", &self.sort)
+            .field("segment", &self.segment)
             .field("filter", &self.filter)
             .field("descending", &self.descending)
             .field("limit", &self.limit)
@@ -308,8 +313,9 @@ impl<E: Entity> Query<E> {
             entity: E::NAME,
             index: None,
             partition_attribute: partition.attribute(),
-            partition: partition.value().map(str::to_owned).map_err(Clone::clone),
+            partition: Some(partition.value().map(str::to_owned).map_err(Clone::clone)),
             sort: None,
+            segment: None,
             filter: None,
             type_attribute: Some(E::TYPE_ATTRIBUTE),
             types: const { &[E::NAME] },
@@ -320,6 +326,20 @@ impl<E: Entity> Query<E> {
             exclude_sort: None,
             decode: decode_entity::<E>,
         }
+    }
+
+    /// A scan of every item of entity `E` in the table (or, with [`Query::index`], in an
+    /// index). Items of other entities are filtered out by the type attribute, but DynamoDB
+    /// still reads (and bills) them: generated code offers this only for access patterns
+    /// declared with `scan: true`.
+    pub fn entity_scan(tag: &'static str) -> Self {
+        Query::scan(
+            tag,
+            E::NAME,
+            Some(E::TYPE_ATTRIBUTE),
+            const { &[E::NAME] },
+            decode_entity::<E>,
+        )
     }
 }
 
@@ -341,8 +361,9 @@ impl<T> Query<T> {
             entity,
             index: None,
             partition_attribute,
-            partition,
+            partition: Some(partition),
             sort: None,
+            segment: None,
             filter: None,
             type_attribute,
             types,
@@ -353,6 +374,48 @@ impl<T> Query<T> {
             exclude_sort: None,
             decode,
         }
+    }
+
+    /// A scan returning items decoded by `decode` (see [`Query::new`] for `types`).
+    pub fn scan(
+        tag: &'static str,
+        entity: &'static str,
+        type_attribute: Option<&'static str>,
+        types: &'static [&'static str],
+        decode: Decoder<T>,
+    ) -> Self {
+        Query {
+            tag,
+            entity,
+            index: None,
+            partition_attribute: "",
+            partition: None,
+            sort: None,
+            segment: None,
+            filter: None,
+            type_attribute,
+            types,
+            descending: false,
+            limit: None,
+            consistent: false,
+            keys_only: false,
+            exclude_sort: None,
+            decode,
+        }
+    }
+
+    /// Whether this is a scan rather than a query on one partition.
+    pub fn is_scan(&self) -> bool {
+        self.partition.is_none()
+    }
+
+    /// Read only segment `segment` of `total` (a parallel scan: one reader per segment, each
+    /// with its own cursor). Only scans have segments: a query with one is refused when sent,
+    /// as is a segment outside `0..total` or a `total` outside `1..=1_000_000`.
+    pub fn segment(mut self, segment: u32, total: u32) -> Self {
+        let clamp = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
+        self.segment = Some((clamp(segment), clamp(total)));
+        self
     }
 
     /// Query a secondary index instead of the table.
@@ -478,17 +541,128 @@ impl<T> Query<T> {
         table: &Table,
         start: Option<Item>,
     ) -> Result<(Vec<T>, Option<Item>)> {
-        let key_error = |source| Error::Key {
+        let mut placeholders = Placeholders::default();
+        let key_condition = match &self.partition {
+            Some(partition) => Some(self.key_condition(
+                partition.clone().map_err(|e| self.key_error(e))?,
+                &mut placeholders,
+            )?),
+            None => None,
+        };
+        let filter_text = self.filter_text(&mut placeholders)?;
+        let names = placeholders.take_names();
+        let values = placeholders.take_values();
+        let select = self.keys_only.then_some(Select::AllProjectedAttributes);
+        let Some(key_condition) = key_condition else {
+            return self
+                .scan_page(table, start, filter_text, names, values, select)
+                .await;
+        };
+        if self.segment.is_some() {
+            return Err(Error::Expression(format!(
+                "`{}` is a query; only a scan can be split into segments",
+                self.tag
+            )));
+        }
+        let request = table
+            .client()
+            .query()
+            .table_name(table.name())
+            .set_index_name(self.index.map(str::to_owned))
+            .key_condition_expression(key_condition)
+            .set_filter_expression(filter_text)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .scan_index_forward(!self.descending)
+            .set_limit(self.limit)
+            .consistent_read(self.consistent)
+            .set_exclusive_start_key(start)
+            .set_select(select)
+            .set_return_consumed_capacity(capacity());
+        async {
+            let out = request.send().await.map_err(|e| {
+                from_sdk(
+                    "Query",
+                    table.name(),
+                    self.entity,
+                    || self.tag.to_owned(),
+                    e,
+                )
+            })?;
+            record_capacity(out.consumed_capacity());
+            self.decode_page(out.items.unwrap_or_default(), out.last_evaluated_key)
+        }
+        .instrument(span("Query", table.name(), self.index))
+        .await
+    }
+
+    async fn scan_page(
+        &self,
+        table: &Table,
+        start: Option<Item>,
+        filter: Option<String>,
+        names: Option<std::collections::HashMap<String, String>>,
+        values: Option<Item>,
+        select: Option<Select>,
+    ) -> Result<(Vec<T>, Option<Item>)> {
+        if self.descending {
+            return Err(Error::Expression(format!(
+                "`{}` is a scan; a scan has no key order to reverse",
+                self.tag
+            )));
+        }
+        let (segment, total) = match self.segment {
+            Some((segment, total)) => {
+                if !(1..=1_000_000).contains(&total) || !(0..total).contains(&segment) {
+                    return Err(Error::Expression(format!(
+                        "`{}`: scan segment {segment} of {total} is out of range \
+                         (0 <= segment < total <= 1000000)",
+                        self.tag
+                    )));
+                }
+                (Some(segment), Some(total))
+            }
+            None => (None, None),
+        };
+        let request = table
+            .client()
+            .scan()
+            .table_name(table.name())
+            .set_index_name(self.index.map(str::to_owned))
+            .set_filter_expression(filter)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .set_limit(self.limit)
+            .consistent_read(self.consistent)
+            .set_exclusive_start_key(start)
+            .set_segment(segment)
+            .set_total_segments(total)
+            .set_select(select)
+            .set_return_consumed_capacity(capacity());
+        async {
+            let out = request.send().await.map_err(|e| {
+                from_sdk("Scan", table.name(), self.entity, || self.tag.to_owned(), e)
+            })?;
+            record_capacity(out.consumed_capacity());
+            self.decode_page(out.items.unwrap_or_default(), out.last_evaluated_key)
+        }
+        .instrument(span("Scan", table.name(), self.index))
+        .await
+    }
+
+    fn key_error(&self, source: KeyError) -> Error {
+        Error::Key {
             entity: self.entity,
             source,
-        };
-        let partition = self.partition.clone().map_err(key_error)?;
-        let mut placeholders = Placeholders::default();
+        }
+    }
+
+    fn key_condition(&self, partition: String, placeholders: &mut Placeholders) -> Result<String> {
         let pk = placeholders.name(self.partition_attribute);
         let pv = placeholders.value(AttributeValue::S(partition));
         let mut key_condition = format!("{pk} = {pv}");
         if let Some((attribute, condition)) = &self.sort {
-            let condition = condition.clone().map_err(key_error)?;
+            let condition = condition.clone().map_err(|e| self.key_error(e))?;
             let sk = placeholders.name(attribute);
             let mut v = |s: String| placeholders.value(AttributeValue::S(s));
             let text = match condition {
@@ -506,6 +680,10 @@ impl<T> Query<T> {
             key_condition.push_str(" AND ");
             key_condition.push_str(&text);
         }
+        Ok(key_condition)
+    }
+
+    fn filter_text(&self, placeholders: &mut Placeholders) -> Result<Option<String>> {
         let mut filters = Vec::new();
         if let (Some(type_attribute), false) = (self.type_attribute, self.types.is_empty()) {
             let values = self
@@ -521,52 +699,25 @@ impl<T> Query<T> {
             1 => filters.pop(),
             _ => Some(Condition::And(filters)),
         };
-        let filter_text = filter
+        filter
             .as_ref()
             .map(|f| placeholders.condition(f))
-            .transpose()?;
-        let request = table
-            .client()
-            .query()
-            .table_name(table.name())
-            .set_index_name(self.index.map(str::to_owned))
-            .key_condition_expression(key_condition)
-            .set_filter_expression(filter_text)
-            .set_expression_attribute_names(placeholders.take_names())
-            .set_expression_attribute_values(placeholders.take_values())
-            .scan_index_forward(!self.descending)
-            .set_limit(self.limit)
-            .consistent_read(self.consistent)
-            .set_exclusive_start_key(start)
-            .set_select(self.keys_only.then_some(Select::AllProjectedAttributes))
-            .set_return_consumed_capacity(capacity());
-        async {
-            let out = request.send().await.map_err(|e| {
-                from_sdk(
-                    "Query",
-                    table.name(),
-                    self.entity,
-                    || self.tag.to_owned(),
-                    e,
-                )
-            })?;
-            record_capacity(out.consumed_capacity());
-            let mut items = Vec::with_capacity(out.items().len());
-            let last = out.last_evaluated_key;
-            for item in out.items.unwrap_or_default() {
-                if let (Some(exclude), Some((attribute, _))) = (&self.exclude_sort, &self.sort)
-                    && item.get(*attribute).and_then(|v| v.as_s().ok()) == Some(exclude)
-                {
-                    continue;
-                }
-                if let Some(decoded) = (self.decode)(item)? {
-                    items.push(decoded);
-                }
+            .transpose()
+    }
+
+    fn decode_page(&self, raw: Vec<Item>, last: Option<Item>) -> Result<(Vec<T>, Option<Item>)> {
+        let mut items = Vec::with_capacity(raw.len());
+        for item in raw {
+            if let (Some(exclude), Some((attribute, _))) = (&self.exclude_sort, &self.sort)
+                && item.get(*attribute).and_then(|v| v.as_s().ok()) == Some(exclude)
+            {
+                continue;
             }
-            Ok((items, last))
+            if let Some(decoded) = (self.decode)(item)? {
+                items.push(decoded);
+            }
         }
-        .instrument(span("Query", table.name(), self.index))
-        .await
+        Ok((items, last))
     }
 }
 
