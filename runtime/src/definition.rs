@@ -200,6 +200,32 @@ impl Table {
         )))
     }
 
+    /// Whether this table exists (in any state, including one still being created).
+    pub async fn exists(&self) -> Result<bool> {
+        match self
+            .client()
+            .describe_table()
+            .table_name(self.name())
+            .send()
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_resource_not_found_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(crate::error::from_sdk(
+                "DescribeTable",
+                self.name(),
+                "",
+                String::new,
+                e,
+            )),
+        }
+    }
+
     /// Deletes this table.
     pub async fn delete_table(&self) -> Result<()> {
         self.client()
