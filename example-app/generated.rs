@@ -2754,6 +2754,8 @@ pub struct Task {
     pub due_on: ::std::option::Option<::singletable::__private::chrono::NaiveDate>,
     /// `estimate_hours`.
     pub estimate_hours: ::std::option::Option<f64>,
+    /// Hours logged so far.
+    pub spent_hours: f64,
     /// `tags`.
     pub tags: ::std::collections::BTreeSet<::std::string::String>,
     /// `checklist`.
@@ -2794,6 +2796,7 @@ impl Task {
             assignee: ::std::option::Option::None,
             due_on: ::std::option::Option::None,
             estimate_hours: ::std::option::Option::None,
+            spent_hours: 0f64,
             tags: ::std::collections::BTreeSet::from([]),
             checklist: ::std::vec![],
             links: ::std::collections::BTreeMap::from([]),
@@ -2932,7 +2935,7 @@ impl ::singletable::Entity for Task {
         } else {
             self.version
         };
-        let mut item = ::singletable::Item::with_capacity(24usize);
+        let mut item = ::singletable::Item::with_capacity(25usize);
         ::singletable::__private::codec::put(
             &mut item,
             Self::NAME,
@@ -2980,6 +2983,12 @@ impl ::singletable::Entity for Task {
             Self::NAME,
             "estimate_hours",
             &self.estimate_hours,
+        )?;
+        ::singletable::__private::codec::put(
+            &mut item,
+            Self::NAME,
+            "spent_hours",
+            &self.spent_hours,
         )?;
         ::singletable::__private::codec::put(&mut item, Self::NAME, "tags", &self.tags)?;
         ::singletable::__private::codec::put(
@@ -3042,6 +3051,7 @@ impl ::singletable::Entity for Task {
             ::std::option::Option<::singletable::__private::chrono::NaiveDate>,
         > = ::std::option::Option::None;
         let mut estimate_hours: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut spent_hours: ::std::option::Option<f64> = ::std::option::Option::None;
         let mut tags: ::std::option::Option<
             ::std::collections::BTreeSet<::std::string::String>,
         > = ::std::option::Option::None;
@@ -3130,6 +3140,13 @@ impl ::singletable::Entity for Task {
                             "estimate_hours",
                         )?,
                     );
+                }
+                "spent_hours" => {
+                    spent_hours = ::singletable::__private::codec::decode_or_null(
+                        __value,
+                        Self::NAME,
+                        "spent_hours",
+                    )?;
                 }
                 "tags" => {
                     tags = ::singletable::__private::codec::decode_or_null(
@@ -3222,6 +3239,7 @@ impl ::singletable::Entity for Task {
                 Self::NAME,
                 "estimate_hours",
             )?,
+            spent_hours: spent_hours.unwrap_or(0f64),
             tags: tags.unwrap_or_else(|| ::std::collections::BTreeSet::from([])),
             checklist: checklist.unwrap_or_else(|| ::std::vec![]),
             links: links.unwrap_or_else(|| ::std::collections::BTreeMap::from([])),
@@ -3310,6 +3328,12 @@ impl TaskFields {
         &self,
     ) -> ::singletable::Field<f64, ::singletable::kind::Attribute> {
         ::singletable::Field::new(::singletable::Path::attr("estimate_hours"))
+    }
+    /// `spent_hours`.
+    pub fn spent_hours(
+        &self,
+    ) -> ::singletable::Field<f64, ::singletable::kind::Attribute> {
+        ::singletable::Field::new(::singletable::Path::attr("spent_hours"))
     }
     /// `tags`.
     pub fn tags(
@@ -3568,6 +3592,46 @@ impl TaskUpdate {
         self.0
             .subtract_field(
                 ::singletable::Path::attr("estimate_hours"),
+                other.path().clone(),
+            );
+        self
+    }
+    /// Sets `spent_hours`.
+    pub fn set_spent_hours(mut self, spent_hours: f64) -> Self {
+        self.0.set(::singletable::Path::attr("spent_hours"), &spent_hours);
+        self
+    }
+    /// Sets `spent_hours` only if it is not stored yet.
+    pub fn set_spent_hours_if_not_exists(mut self, spent_hours: f64) -> Self {
+        self.0.set_if_not_exists(::singletable::Path::attr("spent_hours"), &spent_hours);
+        self
+    }
+    /// Adds `n` to `spent_hours` (a missing value counts as 0).
+    pub fn add_spent_hours(mut self, n: f64) -> Self {
+        self.0.add(::singletable::Path::attr("spent_hours"), n);
+        self
+    }
+    /// Subtracts `n` from `spent_hours` (a missing value counts as 0).
+    pub fn subtract_spent_hours(mut self, n: f64) -> Self {
+        self.0.subtract(::singletable::Path::attr("spent_hours"), n);
+        self
+    }
+    /// Adds the value of another attribute of the item to `spent_hours`.
+    pub fn add_spent_hours_by_field<K>(
+        mut self,
+        other: ::singletable::Field<f64, K>,
+    ) -> Self {
+        self.0.add_field(::singletable::Path::attr("spent_hours"), other.path().clone());
+        self
+    }
+    /// Subtracts the value of another attribute of the item from `spent_hours`.
+    pub fn subtract_spent_hours_by_field<K>(
+        mut self,
+        other: ::singletable::Field<f64, K>,
+    ) -> Self {
+        self.0
+            .subtract_field(
+                ::singletable::Path::attr("spent_hours"),
                 other.path().clone(),
             );
         self
