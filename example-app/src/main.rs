@@ -8,10 +8,12 @@
 //! AWS_PROFILE=dev cargo run -p example-app -- --table tracker-demo   # real AWS
 //! ```
 //!
-//! With `AWS_ENDPOINT_URL_DYNAMODB` or AWS settings (`AWS_REGION`, `AWS_DEFAULT_REGION`,
-//! `AWS_PROFILE`, `AWS_ACCESS_KEY_ID`) in the environment the app uses them through
-//! aws-config; otherwise it starts DynamoDB Local itself (installing it through
-//! `scripts/dynamodb-local` on first use) and stops it on exit. It creates the table when it
+//! With AWS settings (`AWS_REGION`, `AWS_DEFAULT_REGION`, `AWS_PROFILE`,
+//! `AWS_ACCESS_KEY_ID`) or a remote `AWS_ENDPOINT_URL_DYNAMODB` in the environment the app
+//! uses them through aws-config. A loopback `AWS_ENDPOINT_URL_DYNAMODB` alone is taken as a
+//! running DynamoDB Local and used with local credentials. With none of these it starts
+//! DynamoDB Local itself (installing it through `scripts/dynamodb-local` on first use) and
+//! stops it on exit. It creates the table when it
 //! does not exist, and writes its data under a fresh organisation id, so runs against a
 //! persistent table do not collide.
 
@@ -33,9 +35,9 @@ usage: example-app [--table NAME]
 
   --table NAME  the table to use (default: the schema's `tracker`); created if missing
 
-AWS_ENDPOINT_URL_DYNAMODB or AWS settings (AWS_REGION, AWS_DEFAULT_REGION, AWS_PROFILE,
-AWS_ACCESS_KEY_ID) select that endpoint or account through aws-config; without any of them
-the app starts DynamoDB Local for the run.";
+AWS settings (AWS_REGION, AWS_DEFAULT_REGION, AWS_PROFILE, AWS_ACCESS_KEY_ID) or
+AWS_ENDPOINT_URL_DYNAMODB select that account or endpoint (a loopback endpoint alone is taken
+as a DynamoDB Local); without any of them the app starts DynamoDB Local for the run.";
 
 /// Command-line options.
 struct Options {
@@ -84,40 +86,61 @@ async fn main() -> ExitCode {
     }
 }
 
-/// Whether the environment names an endpoint or an AWS account to use.
-fn configured() -> bool {
+fn variable(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// Whether the environment names an AWS account or region to use.
+fn aws_configured() -> bool {
     [
-        singletable::test_util::ENDPOINT_VARIABLE,
         "AWS_REGION",
         "AWS_DEFAULT_REGION",
         "AWS_PROFILE",
         "AWS_ACCESS_KEY_ID",
     ]
-    .iter()
-    .any(|v| std::env::var(v).is_ok_and(|s| !s.trim().is_empty()))
+    .into_iter()
+    .any(|v| variable(v).is_some())
+}
+
+/// Whether `url` points at this machine (a DynamoDB Local, most likely).
+fn is_loopback(url: &str) -> bool {
+    let authority = url.split_once("://").map_or(url, |(_, rest)| rest);
+    ["localhost", "127.", "[::1]"]
+        .iter()
+        .any(|prefix| authority.starts_with(prefix))
 }
 
 async fn connect(options: &Options) -> Result<Table> {
-    if configured() {
+    let endpoint = variable(singletable::test_util::ENDPOINT_VARIABLE);
+    if aws_configured() || endpoint.as_deref().is_some_and(|e| !is_loopback(e)) {
         let table = Table::from_env(options.table.clone()).await;
         let config = table.client().config();
         let region = config.region().map(|r| r.to_string());
         println!(
             "Using the configured DynamoDB (region {}, endpoint {}).",
             region.as_deref().unwrap_or("not set"),
-            std::env::var(singletable::test_util::ENDPOINT_VARIABLE)
-                .unwrap_or_else(|_| "from aws-config".into())
+            endpoint.as_deref().unwrap_or("from aws-config")
         );
         return Ok(table);
     }
-    println!("No AWS settings found: starting DynamoDB Local for this run (stopped on exit)…");
-    // With the endpoint variable unset, the harness starts DynamoDB Local for this process
-    // and stops it when the process exits.
+    match &endpoint {
+        // A local endpoint without AWS settings: DynamoDB Local accepts any credentials, so
+        // the harness's fixed local ones and region are used.
+        Some(url) => println!("Using the DynamoDB Local at {url}."),
+        // The harness starts DynamoDB Local for this process and stops it on exit.
+        None => {
+            println!(
+                "No AWS settings found: starting DynamoDB Local for this run (stopped on exit)…"
+            )
+        }
+    }
     let client = singletable::test_util::client()?;
-    println!(
-        "DynamoDB Local is listening on {}.",
-        singletable::test_util::endpoint()?
-    );
+    if endpoint.is_none() {
+        println!(
+            "DynamoDB Local is listening on {}.",
+            singletable::test_util::endpoint()?
+        );
+    }
     Ok(Table::new(client, options.table.clone()))
 }
 
