@@ -1928,6 +1928,15 @@ impl Invite {
     }
 }
 impl InviteUpdate {
+    /// Sets `invited_by` only if it is not stored yet. It is `immutable`: an update can write it once (for example on an upsert) and never change it.
+    pub fn set_invited_by_if_not_exists(
+        mut self,
+        invited_by: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        let invited_by: ::std::string::String = invited_by.into();
+        self.0.set_if_not_exists(::singletable::Path::attr("invited_by"), &invited_by);
+        self
+    }
     /// Sets `role`.
     pub fn set_role(mut self, role: MemberRole) -> Self {
         self.0.set(::singletable::Path::attr("role"), &role);
@@ -3739,6 +3748,15 @@ impl TaskUpdate {
     /// Removes the entry `key` of the map `links`.
     pub fn remove_links_entry(mut self, key: &str) -> Self {
         self.0.remove(::singletable::Path::attr("links").field(key));
+        self
+    }
+    /// Sets `created_by` only if it is not stored yet. It is `immutable`: an update can write it once (for example on an upsert) and never change it.
+    pub fn set_created_by_if_not_exists(
+        mut self,
+        created_by: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        let created_by: ::std::string::String = created_by.into();
+        self.0.set_if_not_exists(::singletable::Path::attr("created_by"), &created_by);
         self
     }
 }

@@ -1365,24 +1365,38 @@ mod dynamojo {
 
     #[tokio::test]
     async fn immutable_attributes() {
-        // There is no setter for `created_by` or `org_id` (see tests/ui/set_immutable.rs);
-        // whole-item writes keep the stored value's meaning, and updates leave it alone.
+        // There is no setter for `created_by` or `org_id` (tests/ui/setter_on_immutable_
+        // attribute.rs). `created_by` can only be written while it is missing, which is how an
+        // upsert creates a complete task; afterwards nothing changes it.
         let t = tracker().await;
-        let original = task("web", "t-1", 1, None, TaskStatus::Todo);
-        t.insert(&original).await.unwrap();
-        let got = t
+        let created = t
             .update(
-                original.key(),
-                Task::update().set_title("New").add_spent_hours(1.0),
+                Task::key("web", "t-1"),
+                Task::update()
+                    .set_title("Created by an upsert")
+                    .set_created_by_if_not_exists("bob"),
             )
             .upsert()
             .returning_new()
             .await
             .unwrap();
-        assert_eq!(got.created_by, "alice");
-        assert_eq!(got.created_at, original.created_at);
+        assert_eq!(created.created_by, "bob");
+        assert_eq!((created.status, created.priority), (TaskStatus::Todo, 3));
+        let got = t
+            .update(
+                created.key(),
+                Task::update()
+                    .set_title("New")
+                    .set_created_by_if_not_exists("mallory"),
+            )
+            .upsert()
+            .returning_new()
+            .await
+            .unwrap();
+        assert_eq!(got.created_by, "bob");
+        assert_eq!(got.created_at, created.created_at);
         let item = raw(&t, "PROJECT#web", Some("TASK#t-1")).await;
-        assert_eq!(s(&item, "created_by"), "alice");
+        assert_eq!(s(&item, "created_by"), "bob");
     }
 
     #[tokio::test]

@@ -1,8 +1,9 @@
 //! The write side of an entity: typed field handles (`User::fields()`) for conditions,
 //! filters and nested updates, and the update builder (`User::update()`).
 //!
-//! Setters exist only for attributes an update may change: never for key fields, `immutable`,
-//! `auto` or `version` attributes. A setter of a field that feeds an index key rewrites that
+//! Setters exist only for attributes an update may change: never for key fields, `auto` or
+//! `version` attributes; an `immutable` attribute gets only `set_x_if_not_exists`, so an
+//! upsert can write it once. A setter of a field that feeds an index key rewrites that
 //! key in the same request and takes the template's other fields as arguments; for a sparse
 //! index it writes or removes both key attributes together.
 
@@ -31,6 +32,12 @@ fn key_fields(e: &Entity) -> Vec<&str> {
 /// Whether an update may never change the attribute.
 fn is_fixed(e: &Entity, a: &Attribute) -> bool {
     a.immutable || a.auto.is_some() || a.version || key_fields(e).contains(&a.name.as_str())
+}
+
+/// Whether the attribute is `immutable` and nothing else that fixes it: an update may write
+/// it once, when it is missing (for example on an upsert), and never change it.
+fn is_write_once(e: &Entity, a: &Attribute) -> bool {
+    a.immutable && a.auto.is_none() && !a.version && !key_fields(e).contains(&a.name.as_str())
 }
 
 /// The type a `Field` handle on values of `ty` carries.
@@ -319,8 +326,8 @@ fn emit_update(model: &Model, e: &Entity) -> TokenStream {
     let setters = e
         .attributes
         .iter()
-        .filter(|a| !is_fixed(e, a))
-        .map(|a| emit_setters(model, e, a, &updated));
+        .filter(|a| !is_fixed(e, a) || is_write_once(e, a))
+        .map(|a| emit_setters(model, e, a, &updated, is_write_once(e, a)));
 
     let docs = doc(&format!(
         "Changes to a stored `{}`: pass to `Table::update` or a transaction. Only attributes \
@@ -364,8 +371,14 @@ fn emit_update(model: &Model, e: &Entity) -> TokenStream {
     }
 }
 
-/// The methods changing one attribute.
-fn emit_setters(model: &Model, e: &Entity, a: &Attribute, updated: &[&Attribute]) -> TokenStream {
+/// The methods changing one attribute; for a write-once attribute only `set_x_if_not_exists`.
+fn emit_setters(
+    model: &Model,
+    e: &Entity,
+    a: &Attribute,
+    updated: &[&Attribute],
+    write_once: bool,
+) -> TokenStream {
     let p = p();
     let entity = ident(&e.rust_name);
     let name = base(&a.rust_name);
@@ -497,6 +510,27 @@ fn emit_setters(model: &Model, e: &Entity, a: &Attribute, updated: &[&Attribute]
         Type::Ttl => quote! { &#p::codec::ttl::Expiry(#value) },
         _ => quote! { &#value },
     };
+    if write_once {
+        // A key built from it could not be written without the value, so none is offered.
+        if feeds_index {
+            return out;
+        }
+        let if_not_exists = format_ident!("set_{name}_if_not_exists");
+        let docs = doc(&format!(
+            "Sets `{}` only if it is not stored yet. It is `immutable`: an update can write \
+             it once (for example on an upsert) and never change it.",
+            a.name
+        ));
+        out.extend(quote! {
+            #docs
+            pub fn #if_not_exists(mut self, #param) -> Self {
+                #bind
+                self.0.set_if_not_exists(#path, #stored_value);
+                self
+            }
+        });
+        return out;
+    }
     let set_doc = doc(&format!("Sets `{}`.{index_doc}", a.name));
     let keys = key_stmts(false);
     out.extend(quote! {
