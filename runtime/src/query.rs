@@ -308,24 +308,15 @@ impl<E: Entity> Query<E> {
     /// A query for the items of entity `E` in one partition of the table. Items of other
     /// entities in the same partition are filtered out by the type attribute.
     pub fn entity(tag: &'static str, partition: PartitionKey<E>) -> Self {
-        Query {
+        Query::with(
             tag,
-            entity: E::NAME,
-            index: None,
-            partition_attribute: partition.attribute(),
-            partition: Some(partition.value().map(str::to_owned).map_err(Clone::clone)),
-            sort: None,
-            segment: None,
-            filter: None,
-            type_attribute: Some(E::TYPE_ATTRIBUTE),
-            types: const { &[E::NAME] },
-            descending: false,
-            limit: None,
-            consistent: false,
-            keys_only: false,
-            exclude_sort: None,
-            decode: decode_entity::<E>,
-        }
+            E::NAME,
+            partition.attribute(),
+            Some(partition.value().map(str::to_owned).map_err(Clone::clone)),
+            Some(E::TYPE_ATTRIBUTE),
+            const { &[E::NAME] },
+            decode_entity::<E>,
+        )
     }
 
     /// A scan of every item of entity `E` in the table (or, with [`Query::index`], in an
@@ -356,24 +347,15 @@ impl<T> Query<T> {
         types: &'static [&'static str],
         decode: Decoder<T>,
     ) -> Self {
-        Query {
+        Query::with(
             tag,
             entity,
-            index: None,
             partition_attribute,
-            partition: Some(partition),
-            sort: None,
-            segment: None,
-            filter: None,
+            Some(partition),
             type_attribute,
             types,
-            descending: false,
-            limit: None,
-            consistent: false,
-            keys_only: false,
-            exclude_sort: None,
             decode,
-        }
+        )
     }
 
     /// A scan returning items decoded by `decode` (see [`Query::new`] for `types`).
@@ -384,12 +366,24 @@ impl<T> Query<T> {
         types: &'static [&'static str],
         decode: Decoder<T>,
     ) -> Self {
+        Query::with(tag, entity, "", None, type_attribute, types, decode)
+    }
+
+    fn with(
+        tag: &'static str,
+        entity: &'static str,
+        partition_attribute: &'static str,
+        partition: Option<std::result::Result<String, KeyError>>,
+        type_attribute: Option<&'static str>,
+        types: &'static [&'static str],
+        decode: Decoder<T>,
+    ) -> Self {
         Query {
             tag,
             entity,
             index: None,
-            partition_attribute: "",
-            partition: None,
+            partition_attribute,
+            partition,
             sort: None,
             segment: None,
             filter: None,

@@ -542,7 +542,19 @@ mod dyntastic {
         }
         assert_eq!(parts.len(), 15);
         assert_eq!(parts.into_iter().collect::<BTreeSet<_>>(), seen);
+        // What a scan cannot do is refused before sending, not silently ignored.
         let err = Task::all_tasks().segment(3, 3).fetch(&t).await.unwrap_err();
+        assert!(matches!(err, Error::Expression(_)), "{err}");
+        let scan = Task::all_tasks().into_query();
+        assert!(scan.is_scan());
+        let err = scan.descending().fetch(&t).await.unwrap_err();
+        assert!(matches!(err, Error::Expression(_)), "{err}");
+        let err = Task::project_tasks("web")
+            .into_query()
+            .segment(0, 2)
+            .fetch(&t)
+            .await
+            .unwrap_err();
         assert!(matches!(err, Error::Expression(_)), "{err}");
     }
 
