@@ -7,7 +7,8 @@
 //! round by round, so drift of this machine hits them alike. Every variant does the same
 //! DynamoDB work: the generated put and the hand-written one write the identical item (the
 //! serde_dynamo one the same attributes in serde's forms); the generated update and the raw
-//! one send the same changes with the same condition.
+//! one send the same changes with the same condition; the three scans read the same pages
+//! with the same type filter.
 
 mod common;
 
@@ -353,6 +354,65 @@ async fn run() -> Vec<Row> {
         generated: mean(g, BATCH_ROUNDS),
         raw: mean(r, BATCH_ROUNDS),
         serde: None,
+    });
+
+    // Scan of the whole table (every page) and decode. All three filter on the type
+    // attribute, as a generated scan does.
+    let scan = singletable::Query::<Order>::entity_scan("bench_scan");
+    let raw_scan = |decode: fn(Item) -> Order| {
+        let client = client.clone();
+        let name = name.clone();
+        async move {
+            let mut decoded = Vec::new();
+            let mut start = None;
+            loop {
+                let out = client
+                    .scan()
+                    .table_name(&name)
+                    .filter_expression("#t IN (:t)")
+                    .expression_attribute_names("#t", "_type")
+                    .expression_attribute_values(":t", AttributeValue::S("Order".into()))
+                    .set_exclusive_start_key(start)
+                    .send()
+                    .await
+                    .expect("raw scan");
+                decoded.extend(out.items.unwrap_or_default().into_iter().map(decode));
+                start = out.last_evaluated_key;
+                if start.is_none() {
+                    break decoded;
+                }
+            }
+        }
+    };
+    let (mut g, mut r, mut s) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    let mut scanned = 0;
+    for round in 0..BATCH_ROUNDS {
+        let fg = time(async {
+            scanned = scan.fetch(&t).await.expect("scan").len();
+        });
+        let fr = time(async {
+            raw_scan(|item| hand_from_item(item).expect("decode")).await;
+        });
+        let fs = time(async {
+            raw_scan(|item| serde_dynamo::from_item(item).expect("serde decode")).await;
+        });
+        if round % 2 == 0 {
+            g += fg.await;
+            r += fr.await;
+            s += fs.await;
+        } else {
+            s += fs.await;
+            r += fr.await;
+            g += fg.await;
+        }
+    }
+    assert!(scanned > 0);
+    println!("scan reads {scanned} orders per round");
+    rows.push(Row {
+        name: "Scan whole table + decode",
+        generated: mean(g, BATCH_ROUNDS),
+        raw: mean(r, BATCH_ROUNDS),
+        serde: Some(mean(s, BATCH_ROUNDS)),
     });
     rows
 }
