@@ -50,6 +50,64 @@ fn mean(total: Duration, n: usize) -> Duration {
     total / u32::try_from(n).unwrap_or(u32::MAX)
 }
 
+/// The summed times of an operation's variants over its rounds.
+#[derive(Default)]
+struct Totals {
+    generated: Duration,
+    raw: Duration,
+    serde: Option<Duration>,
+}
+
+impl Totals {
+    /// Awaits one round of the generated and raw variants, alternating their order by round
+    /// so neither always goes first.
+    async fn add_two(
+        &mut self,
+        round: usize,
+        generated: impl Future<Output = Duration>,
+        raw: impl Future<Output = Duration>,
+    ) {
+        if round.is_multiple_of(2) {
+            self.generated += generated.await;
+            self.raw += raw.await;
+        } else {
+            self.raw += raw.await;
+            self.generated += generated.await;
+        }
+    }
+
+    /// The same with the serde_dynamo variant as a third.
+    async fn add_three(
+        &mut self,
+        round: usize,
+        generated: impl Future<Output = Duration>,
+        raw: impl Future<Output = Duration>,
+        serde: impl Future<Output = Duration>,
+    ) {
+        let mut serde_total = self.serde.unwrap_or_default();
+        if round.is_multiple_of(2) {
+            self.generated += generated.await;
+            self.raw += raw.await;
+            serde_total += serde.await;
+        } else {
+            serde_total += serde.await;
+            self.raw += raw.await;
+            self.generated += generated.await;
+        }
+        self.serde = Some(serde_total);
+    }
+
+    /// The table row: mean times per round.
+    fn row(&self, name: &'static str, rounds: usize) -> Row {
+        Row {
+            name,
+            generated: mean(self.generated, rounds),
+            raw: mean(self.raw, rounds),
+            serde: self.serde.map(|s| mean(s, rounds)),
+        }
+    }
+}
+
 fn serde_item(o: &Order) -> Item {
     let mut item: Item = serde_dynamo::to_item(o).expect("serde_dynamo");
     let placed = o
@@ -96,7 +154,7 @@ async fn run() -> Vec<Row> {
     }
 
     // PutItem.
-    let (mut g, mut r, mut s) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    let mut totals = Totals::default();
     for n in 0..ROUNDS {
         let o = order(n);
         let fg = time(async { t.put(&o).await.expect("put") });
@@ -118,23 +176,9 @@ async fn run() -> Vec<Row> {
                 .await
                 .expect("serde put")
         });
-        // Alternate the order so no variant always goes first.
-        if n % 2 == 0 {
-            g += fg.await;
-            r += fr.await;
-            s += fs.await;
-        } else {
-            s += fs.await;
-            r += fr.await;
-            g += fg.await;
-        }
+        totals.add_three(n, fg, fr, fs).await;
     }
-    rows.push(Row {
-        name: "PutItem (Order, 5 lines)",
-        generated: mean(g, ROUNDS),
-        raw: mean(r, ROUNDS),
-        serde: Some(mean(s, ROUNDS)),
-    });
+    rows.push(totals.row("PutItem (Order, 5 lines)", ROUNDS));
     // serde_dynamo stores timestamps in its own text form; put the items back in the
     // schema's form before reading.
     for n in 0..ROUNDS {
@@ -142,7 +186,7 @@ async fn run() -> Vec<Row> {
     }
 
     // GetItem and decode.
-    let (mut g, mut r, mut s) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    let mut totals = Totals::default();
     for n in 0..ROUNDS {
         let o = order(n);
         let key = o.key();
@@ -170,26 +214,12 @@ async fn run() -> Vec<Row> {
             let item = raw_get().await.expect("serde get").item.expect("found");
             serde_dynamo::from_item::<_, Order>(item).expect("decode")
         });
-        // Alternate the order so no variant always goes first.
-        if n % 2 == 0 {
-            g += fg.await;
-            r += fr.await;
-            s += fs.await;
-        } else {
-            s += fs.await;
-            r += fr.await;
-            g += fg.await;
-        }
+        totals.add_three(n, fg, fr, fs).await;
     }
-    rows.push(Row {
-        name: "GetItem + decode",
-        generated: mean(g, ROUNDS),
-        raw: mean(r, ROUNDS),
-        serde: Some(mean(s, ROUNDS)),
-    });
+    rows.push(totals.row("GetItem + decode", ROUNDS));
 
     // UpdateItem: status (rewrites gsi2pk) and total (rewrites lsi1sk), item must exist.
-    let (mut g, mut r) = (Duration::ZERO, Duration::ZERO);
+    let mut totals = Totals::default();
     for n in 0..ROUNDS {
         let o = order(n);
         let total = i64::try_from(n).unwrap_or(0);
@@ -230,21 +260,9 @@ async fn run() -> Vec<Row> {
                 .await
                 .expect("raw update")
         });
-        // Alternate the order so no variant always goes first.
-        if n % 2 == 0 {
-            g += fg.await;
-            r += fr.await;
-        } else {
-            r += fr.await;
-            g += fg.await;
-        }
+        totals.add_two(n, fg, fr).await;
     }
-    rows.push(Row {
-        name: "UpdateItem (2 fields, 2 keys)",
-        generated: mean(g, ROUNDS),
-        raw: mean(r, ROUNDS),
-        serde: None,
-    });
+    rows.push(totals.row("UpdateItem (2 fields, 2 keys)", ROUNDS));
 
     // BatchWriteItem of 1,000 puts, one chunk at a time on both sides.
     let orders: Vec<Order> = (0..1000).map(order).collect();
@@ -384,7 +402,7 @@ async fn run() -> Vec<Row> {
             }
         }
     };
-    let (mut g, mut r, mut s) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    let mut totals = Totals::default();
     let mut scanned = 0;
     for round in 0..BATCH_ROUNDS {
         let fg = time(async {
@@ -396,23 +414,10 @@ async fn run() -> Vec<Row> {
         let fs = time(async {
             raw_scan(|item| serde_dynamo::from_item(item).expect("serde decode")).await;
         });
-        if round % 2 == 0 {
-            g += fg.await;
-            r += fr.await;
-            s += fs.await;
-        } else {
-            s += fs.await;
-            r += fr.await;
-            g += fg.await;
-        }
+        totals.add_three(round, fg, fr, fs).await;
     }
     assert!(scanned > 0);
     println!("scan reads {scanned} orders per round");
-    rows.push(Row {
-        name: "Scan whole table + decode",
-        generated: mean(g, BATCH_ROUNDS),
-        raw: mean(r, BATCH_ROUNDS),
-        serde: Some(mean(s, BATCH_ROUNDS)),
-    });
+    rows.push(totals.row("Scan whole table + decode", BATCH_ROUNDS));
     rows
 }
