@@ -1327,12 +1327,66 @@ fn emit_projection(
     (name, tokens)
 }
 
+/// What a pattern returns and the expression starting its query (or, with no `partition`,
+/// its scan): the entity itself, or on a `keys_only`/`include` index a projection type
+/// (returned second, to be emitted) decoded from what the index holds.
+fn pattern_source(
+    model: &Model,
+    p: &AccessPattern,
+    e: &Entity,
+    partition: Option<&TokenStream>,
+) -> (TokenStream, TokenStream, TokenStream) {
+    let entity = ident(&e.rust_name);
+    let tag = &p.name;
+    let Some(projection) = partial_projection(model, &p.index) else {
+        let init = match partition {
+            Some(partition) => quote! { ::singletable::Query::entity(#tag, #partition) },
+            None => quote! { ::singletable::Query::entity_scan(#tag) },
+        };
+        return (quote! { #entity }, TokenStream::new(), init);
+    };
+    let (name, tokens) = emit_projection(model, p, e, projection);
+    let entity_name = &e.name;
+    let type_attribute = &model.table.type_attribute;
+    // A keys-only index holds no type attribute to select the entity by.
+    let (types, keys_only) = if *projection == Projection::KeysOnly {
+        (quote! { &[] }, quote! { .keys_only() })
+    } else {
+        (quote! { &[#entity_name] }, TokenStream::new())
+    };
+    let init = match partition {
+        Some(partition) => quote! {
+            {
+                let partition = #partition;
+                ::singletable::Query::new(
+                    #tag,
+                    #entity_name,
+                    partition.attribute(),
+                    partition.into_value(),
+                    ::std::option::Option::Some(#type_attribute),
+                    #types,
+                    #name::decode,
+                ) #keys_only
+            }
+        },
+        None => quote! {
+            ::singletable::Query::scan(
+                #tag,
+                #entity_name,
+                ::std::option::Option::Some(#type_attribute),
+                #types,
+                #name::decode,
+            ) #keys_only
+        },
+    };
+    (quote! { #name }, tokens, init)
+}
+
 /// A scan pattern: a function without arguments returning a builder over
 /// [`singletable::Query::scan`], with filters, limits, pages, streams and segments.
 fn emit_scan(model: &Model, p: &AccessPattern, e: &Entity) -> TokenStream {
     let entity = ident(&e.rust_name);
     let pattern_fn = ident(&p.rust_name);
-    let tag = &p.name;
     let docs = doc(&pattern_doc(p));
     let builder = format_ident!("{}Scan", p.name.to_upper_camel_case());
     let builder_doc = doc(&format!(
@@ -1344,33 +1398,7 @@ fn emit_scan(model: &Model, p: &AccessPattern, e: &Entity) -> TokenStream {
         let i = &p.index;
         quote! { .index(#i) }
     });
-    let (item, projection_type, init) = match partial_projection(model, &p.index) {
-        None => (
-            quote! { #entity },
-            TokenStream::new(),
-            quote! { ::singletable::Query::entity_scan(#tag) },
-        ),
-        Some(projection) => {
-            let (name, tokens) = emit_projection(model, p, e, projection);
-            let entity_name = &e.name;
-            let type_attribute = &model.table.type_attribute;
-            let (types, keys_only) = if *projection == Projection::KeysOnly {
-                (quote! { &[] }, quote! { .keys_only() })
-            } else {
-                (quote! { &[#entity_name] }, TokenStream::new())
-            };
-            let init = quote! {
-                ::singletable::Query::scan(
-                    #tag,
-                    #entity_name,
-                    ::std::option::Option::Some(#type_attribute),
-                    #types,
-                    #name::decode,
-                ) #keys_only
-            };
-            (quote! { #name }, tokens, init)
-        }
-    };
+    let (item, projection_type, init) = pattern_source(model, p, e, None);
     let consistent_ok = matches!(p.kind, IndexKind::Primary | IndexKind::Local);
     let common = common_methods(p, &item, consistent_ok, true);
     quote! {
@@ -1406,7 +1434,6 @@ fn emit_scan(model: &Model, p: &AccessPattern, e: &Entity) -> TokenStream {
 fn emit_entity_pattern(model: &Model, p: &AccessPattern, e: &Entity) -> TokenStream {
     let entity = ident(&e.rust_name);
     let pattern_fn = ident(&p.rust_name);
-    let tag = &p.name;
     let docs = doc(&pattern_doc(p));
     let args = template_args(model, &p.partition);
     let params = param_list(&args);
@@ -1416,39 +1443,7 @@ fn emit_entity_pattern(model: &Model, p: &AccessPattern, e: &Entity) -> TokenStr
         quote! { .index(#i) }
     });
     let order = (p.order == Order::Desc).then(|| quote! { .descending() });
-    let (item, projection_type, query_init) = match partial_projection(model, &p.index) {
-        None => (
-            quote! { #entity },
-            TokenStream::new(),
-            quote! { ::singletable::Query::entity(#tag, #partition) },
-        ),
-        Some(projection) => {
-            let (name, tokens) = emit_projection(model, p, e, projection);
-            let entity_name = &e.name;
-            let type_attribute = &model.table.type_attribute;
-            // A keys-only index holds no type attribute to select the entity by.
-            let (types, keys_only) = if *projection == Projection::KeysOnly {
-                (quote! { &[] }, quote! { .keys_only() })
-            } else {
-                (quote! { &[#entity_name] }, TokenStream::new())
-            };
-            let init = quote! {
-                {
-                    let partition = #partition;
-                    ::singletable::Query::new(
-                        #tag,
-                        #entity_name,
-                        partition.attribute(),
-                        partition.into_value(),
-                        ::std::option::Option::Some(#type_attribute),
-                        #types,
-                        #name::decode,
-                    ) #keys_only
-                }
-            };
-            (quote! { #name }, tokens, init)
-        }
-    };
+    let (item, projection_type, query_init) = pattern_source(model, p, e, Some(&partition));
     let consistent_ok = matches!(p.kind, IndexKind::Primary | IndexKind::Local);
     let sort = p.sorts.first().and_then(|(_, s)| s.clone());
     let delimiter = model.table.delimiter;
