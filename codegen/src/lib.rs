@@ -78,14 +78,14 @@ pub fn check_str(path: impl AsRef<Path>, text: &str) -> Checked {
     if let Some(schema) = &parsed.schema {
         diagnostics.extend(validate::validate(schema));
         if !diagnostics::has_errors(&diagnostics) {
-            model = model::build(schema);
-            if model.is_none() {
-                diagnostics.push(Diagnostic::error(
+            match model::build(schema, &parsed.source.positions) {
+                Ok(m) => model = Some(m),
+                Err(reason) => diagnostics.push(Diagnostic::error(
                     "internal",
                     "",
-                    "the schema passed validation but could not be modelled",
+                    format!("the schema could not be modelled: {reason}"),
                     "this is a bug in the generator's validator; please report it with the schema",
-                ));
+                )),
             }
         }
     }
@@ -105,7 +105,7 @@ pub fn check_file(path: impl AsRef<Path>) -> std::io::Result<Checked> {
 
 /// Renders a model as a formatted Rust file with an `@generated` header naming the schema.
 pub fn render_model(model: &Model, schema_name: &str) -> Result<String, String> {
-    let tokens = emit::emit(model);
+    let tokens = emit::emit(model, schema_name);
     let file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("internal error: generated code does not parse: {e}"))?;
     Ok(format!(

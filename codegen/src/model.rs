@@ -4,8 +4,10 @@
 //! emitters never see the raw YAML types.
 
 use crate::ast::{self, Auto, Literal, Order, Schema, Segment, TypeDefKind, TypeExpr};
+use crate::diagnostics::{Anchor, Positions};
 use crate::names;
-use crate::validate::{IndexKind, index_kind};
+pub use crate::validate::IndexKind;
+use crate::validate::index_kind;
 
 /// A resolved type.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,6 +76,8 @@ pub struct Attribute {
     pub auto: Option<Auto>,
     /// `version: true`.
     pub version: bool,
+    /// The schema line that declares it.
+    pub line: usize,
 }
 
 /// A named type.
@@ -87,6 +91,8 @@ pub struct TypeDef {
     pub doc: Option<String>,
     /// Fields or values.
     pub kind: TypeKind,
+    /// The schema line that declares it.
+    pub line: usize,
 }
 
 /// What a named type is.
@@ -98,22 +104,26 @@ pub enum TypeKind {
     Enum(Vec<(String, String)>),
 }
 
+/// A field of the entity used in a key template.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TemplateField {
+    /// Schema name of the attribute.
+    pub name: String,
+    /// Rust field name.
+    pub rust_name: String,
+    /// Its (scalar) type.
+    pub ty: Type,
+    /// Whether the attribute is optional (makes an index sparse).
+    pub optional: bool,
+}
+
 /// One part of a key template.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TemplatePart {
     /// Literal text.
     Literal(String),
     /// A field of the entity.
-    Field {
-        /// Schema name of the attribute.
-        name: String,
-        /// Rust field name.
-        rust_name: String,
-        /// Its (scalar) type.
-        ty: Type,
-        /// Whether the attribute is optional (makes an index sparse).
-        optional: bool,
-    },
+    Field(TemplateField),
 }
 
 /// A key template bound to a key attribute.
@@ -129,21 +139,21 @@ pub struct Template {
 
 impl Template {
     /// The fields, in order.
-    pub fn fields(&self) -> impl Iterator<Item = (&str, &str, &Type, bool)> {
+    pub fn fields(&self) -> impl Iterator<Item = &TemplateField> {
         self.parts.iter().filter_map(|p| match p {
-            TemplatePart::Field {
-                name,
-                rust_name,
-                ty,
-                optional,
-            } => Some((name.as_str(), rust_name.as_str(), ty, *optional)),
+            TemplatePart::Field(f) => Some(f),
             TemplatePart::Literal(_) => None,
         })
     }
 
     /// Whether any field is optional (the key is omitted while it is `None`).
     pub fn is_sparse(&self) -> bool {
-        self.fields().any(|(_, _, _, optional)| optional)
+        self.fields().any(|f| f.optional)
+    }
+
+    /// Whether the template uses the attribute called `name`.
+    pub fn uses(&self, name: &str) -> bool {
+        self.fields().any(|f| f.name == name)
     }
 }
 
@@ -173,6 +183,26 @@ pub struct Key {
     pub partition: Template,
     /// The sort template.
     pub sort: Option<Template>,
+    /// The schema line of the templates (the primary ones for an inverse index).
+    pub line: usize,
+}
+
+impl Key {
+    /// Whether this is the table's own key.
+    pub fn is_primary(&self) -> bool {
+        self.kind == IndexKind::Primary
+    }
+
+    /// The templates an item writes for this key: an inverse index's are the table's own
+    /// attributes and a local index shares the table's partition key, so neither writes them.
+    pub fn written_templates(&self) -> impl Iterator<Item = &Template> {
+        let partition =
+            matches!(self.kind, IndexKind::Primary | IndexKind::Global).then_some(&self.partition);
+        let sort = (self.kind != IndexKind::Inverse)
+            .then_some(self.sort.as_ref())
+            .flatten();
+        partition.into_iter().chain(sort)
+    }
 }
 
 impl Key {
@@ -196,6 +226,8 @@ pub struct Entity {
     /// Keys: primary first, then each index it belongs to (the inverse index included,
     /// with the primary templates swapped).
     pub keys: Vec<Key>,
+    /// The schema line that declares it.
+    pub line: usize,
 }
 
 impl Entity {
@@ -212,6 +244,27 @@ impl Entity {
     /// The attribute called `name`.
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
         self.attributes.iter().find(|a| a.name == name)
+    }
+
+    /// The fields of the primary key templates, each once, in template order.
+    pub fn primary_fields(&self) -> Vec<&TemplateField> {
+        let primary = self.primary();
+        let mut out: Vec<&TemplateField> = Vec::new();
+        for f in std::iter::once(&primary.partition)
+            .chain(primary.sort.as_ref())
+            .flat_map(Template::fields)
+        {
+            if !out.iter().any(|o| o.name == f.name) {
+                out.push(f);
+            }
+        }
+        out
+    }
+
+    /// Whether the attribute called `name` is part of the primary key.
+    pub fn is_key_field(&self, name: &str) -> bool {
+        let primary = self.primary();
+        primary.partition.uses(name) || primary.sort.as_ref().is_some_and(|s| s.uses(name))
     }
 }
 
@@ -249,6 +302,15 @@ pub struct AccessPattern {
     pub partition: Template,
     /// Each entity's sort template on the index, in `target` order.
     pub sorts: Vec<(String, Option<Template>)>,
+    /// The schema line that declares it.
+    pub line: usize,
+}
+
+impl AccessPattern {
+    /// Whether the pattern may read with strong consistency (the table and local indexes).
+    pub fn strong_reads(&self) -> bool {
+        matches!(self.kind, IndexKind::Primary | IndexKind::Local)
+    }
 }
 
 /// The table.
@@ -288,11 +350,28 @@ impl Model {
     pub fn entity(&self, name: &str) -> Option<&Entity> {
         self.entities.iter().find(|e| e.name == name)
     }
+
+    /// The named type called `name`.
+    pub fn type_def(&self, name: &str) -> Option<&TypeDef> {
+        self.types.iter().find(|t| t.name == name)
+    }
+
+    /// The secondary index called `name`.
+    pub fn index(&self, name: &str) -> Option<&Index> {
+        self.table.indexes.iter().find(|i| i.name == name)
+    }
 }
 
 /// Builds the model from a schema that validated without errors. Returns `None` only if the
 /// schema was not actually valid (a validator gap), never panics.
-pub fn build(schema: &Schema) -> Option<Model> {
+pub fn build(schema: &Schema, positions: &Positions) -> Result<Model, String> {
+    build_model(schema, positions).ok_or_else(|| {
+        "the schema passed validation but refers to something that does not exist".to_owned()
+    })
+}
+
+fn build_model(schema: &Schema, positions: &Positions) -> Option<Model> {
+    let line = |path: &str| positions.find(path, Anchor::Key).map_or(0, |l| l.line);
     let t = &schema.table;
     let delimiter = {
         let mut c = t.delimiter.chars();
@@ -318,6 +397,7 @@ pub fn build(schema: &Schema) -> Option<Model> {
             immutable: a.immutable,
             auto: a.auto,
             version: a.version,
+            line: line(&a.path),
         })
     };
     let types = schema
@@ -339,6 +419,7 @@ pub fn build(schema: &Schema) -> Option<Model> {
                             .collect(),
                     ),
                 },
+                line: line(&td.path),
             })
         })
         .collect::<Option<Vec<_>>>()?;
@@ -371,12 +452,12 @@ pub fn build(schema: &Schema) -> Option<Model> {
                     Segment::Literal(l) => Some(TemplatePart::Literal(l.clone())),
                     Segment::Field(f) => {
                         let a = attributes.iter().find(|a| &a.name == f)?;
-                        Some(TemplatePart::Field {
+                        Some(TemplatePart::Field(TemplateField {
                             name: a.name.clone(),
                             rust_name: a.rust_name.clone(),
                             ty: a.ty.clone(),
                             optional: a.optional,
-                        })
+                        }))
                     }
                 })
                 .collect::<Option<Vec<_>>>()?;
@@ -387,8 +468,10 @@ pub fn build(schema: &Schema) -> Option<Model> {
             })
         };
         let primary = e.keys_for("primary")?;
+        let primary_line = line(&primary.path);
         let primary_partition = primary.partition.as_ref()?;
         let mut keys = vec![Key {
+            line: primary_line,
             index: "primary".into(),
             kind: IndexKind::Primary,
             partition: template(primary_partition, &t.partition_key)?,
@@ -403,6 +486,7 @@ pub fn build(schema: &Schema) -> Option<Model> {
                     // Every item with a primary sort key is in the inverse index.
                     if let (Some(sort), Some(sk)) = (&primary.sort, &index.sort_key) {
                         keys.push(Key {
+                            line: primary_line,
                             index: index.name.clone(),
                             kind: index.kind,
                             partition: template(sort, &index.partition_key)?,
@@ -413,6 +497,7 @@ pub fn build(schema: &Schema) -> Option<Model> {
                 IndexKind::Local => {
                     if let Some(k) = e.keys_for(&index.name) {
                         keys.push(Key {
+                            line: line(&k.path),
                             index: index.name.clone(),
                             kind: index.kind,
                             partition: template(primary_partition, &index.partition_key)?,
@@ -426,6 +511,7 @@ pub fn build(schema: &Schema) -> Option<Model> {
                 IndexKind::Global | IndexKind::Primary => {
                     if let Some(k) = e.keys_for(&index.name) {
                         keys.push(Key {
+                            line: line(&k.path),
                             index: index.name.clone(),
                             kind: index.kind,
                             partition: template(k.partition.as_ref()?, &index.partition_key)?,
@@ -444,6 +530,7 @@ pub fn build(schema: &Schema) -> Option<Model> {
             doc: e.doc.clone(),
             attributes,
             keys,
+            line: line(&e.path),
         });
     }
     let mut access_patterns = Vec::new();
@@ -479,6 +566,7 @@ pub fn build(schema: &Schema) -> Option<Model> {
             scan: p.scan,
             partition: partition?,
             sorts,
+            line: line(&p.path),
         });
     }
     Some(Model {

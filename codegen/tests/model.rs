@@ -1,7 +1,7 @@
 //! The resolved model for valid schemas, and validator rules that must *not* fire.
 
 use codegen::ast::{Order, Projection};
-use codegen::model::{PatternTarget, TemplatePart, Type, TypeKind};
+use codegen::model::{PatternTarget, TemplateField, TemplatePart, Type, TypeKind};
 use codegen::validate::IndexKind;
 
 fn model(text: &str) -> codegen::Model {
@@ -95,24 +95,24 @@ fn design_example_resolves_completely() {
         sort.parts,
         [
             TemplatePart::Literal("ORDER#".into()),
-            TemplatePart::Field {
+            TemplatePart::Field(TemplateField {
                 name: "placed_at".into(),
                 rust_name: "placed_at".into(),
                 ty: Type::Timestamp,
                 optional: false
-            },
+            }),
             TemplatePart::Literal("#".into()),
-            TemplatePart::Field {
+            TemplatePart::Field(TemplateField {
                 name: "order_id".into(),
                 rust_name: "order_id".into(),
                 ty: Type::String,
                 optional: false
-            },
+            }),
         ]
     );
     let status = order.key("by_status").unwrap();
     assert_eq!(
-        status.partition.fields().next().unwrap().2,
+        &status.partition.fields().next().unwrap().ty,
         &Type::Enum("OrderStatus".into())
     );
     assert_eq!(

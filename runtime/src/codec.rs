@@ -131,134 +131,175 @@ pub trait AttributeCodec: Sized {
     }
 }
 
-/// The stored form of a key field's value (a key field always stores something).
-pub fn field_value<T: AttributeCodec>(value: &T) -> Option<AttributeValue> {
-    value.encode().ok().flatten()
+/// Where a value is converted, for error messages: an entity's top-level attribute (the
+/// entity's name, `&'static str`) or a field of a nested document ([`Nested`]). Every codec
+/// function takes one, so entities and documents share one family of functions.
+pub trait Context: Copy {
+    /// The error a failed decode becomes.
+    type DecodeError;
+    /// The error a failed encode becomes.
+    type EncodeError;
+    /// Names `attribute` in a decode failure.
+    fn decoding(self, error: CodecError, attribute: &str) -> Self::DecodeError;
+    /// Names `attribute` in an encode failure.
+    fn encoding(self, error: CodecError, attribute: &str) -> Self::EncodeError;
 }
 
-/// Encodes `value` into `item` under `attribute`, storing nothing when it encodes to nothing.
-pub fn put<T: AttributeCodec>(
-    item: &mut Item,
-    entity: &'static str,
+impl Context for &'static str {
+    type DecodeError = DecodeError;
+    type EncodeError = EncodeError;
+    fn decoding(self, error: CodecError, attribute: &str) -> DecodeError {
+        error.decoding(self, attribute)
+    }
+    fn encoding(self, error: CodecError, attribute: &str) -> EncodeError {
+        error.encoding(self, attribute)
+    }
+}
+
+/// The [`Context`] of a field of a nested document: errors stay [`CodecError`]s with the
+/// field added to their path, and the enclosing attribute names the entity.
+#[derive(Debug, Clone, Copy)]
+pub struct Nested;
+
+impl Context for Nested {
+    type DecodeError = CodecError;
+    type EncodeError = CodecError;
+    fn decoding(self, error: CodecError, attribute: &str) -> CodecError {
+        error.in_field(attribute)
+    }
+    fn encoding(self, error: CodecError, attribute: &str) -> CodecError {
+        error.in_field(attribute)
+    }
+}
+
+/// The stored form of a key field's value, or why it cannot be stored.
+pub fn field_value<T: AttributeCodec>(value: &T) -> Result<Option<AttributeValue>, CodecError> {
+    value.encode()
+}
+
+/// Encodes `value` into `map` under `attribute`, storing nothing when it encodes to nothing.
+pub fn put<T: AttributeCodec, C: Context>(
+    map: &mut Item,
+    cx: C,
     attribute: &str,
     value: &T,
-) -> Result<(), EncodeError> {
-    if let Some(av) = value.encode().map_err(|e| e.encoding(entity, attribute))? {
-        item.insert(attribute.to_owned(), av);
+) -> Result<(), C::EncodeError> {
+    if let Some(av) = value.encode().map_err(|e| cx.encoding(e, attribute))? {
+        map.insert(attribute.to_owned(), av);
     }
     Ok(())
 }
 
-/// Removes `attribute` from `item` and decodes it; a missing attribute is an error unless the
-/// type has a natural empty value.
-pub fn take<T: AttributeCodec>(
-    item: &mut Item,
-    entity: &'static str,
+/// Decodes the stored value of an attribute that must be present: a missing attribute is
+/// its type's natural empty value (an empty set) or an error naming it.
+pub fn required<T: AttributeCodec, C: Context>(
+    slot: Option<AttributeValue>,
+    cx: C,
     attribute: &str,
-) -> Result<T, DecodeError> {
-    let slot = item
-        .remove(attribute)
-        .map(|v| decode_attribute(v, entity, attribute))
-        .transpose()?;
-    required(slot, entity, attribute)
+) -> Result<T, C::DecodeError> {
+    match slot {
+        Some(value) => T::decode(value).map_err(|e| cx.decoding(e, attribute)),
+        None => T::missing().ok_or_else(|| cx.decoding(CodecError::new("is missing"), attribute)),
+    }
 }
 
-/// Like [`take`], but a missing (or NULL) attribute decodes to `default()`. This is what makes
-/// adding an attribute with a default a safe schema change.
-pub fn take_or<T: AttributeCodec>(
-    item: &mut Item,
-    entity: &'static str,
+/// Decodes the stored value of an optional attribute or one with a default: missing or NULL
+/// is `None`.
+pub fn optional<T: AttributeCodec, C: Context>(
+    slot: Option<AttributeValue>,
+    cx: C,
+    attribute: &str,
+) -> Result<Option<T>, C::DecodeError> {
+    match slot {
+        None | Some(AttributeValue::Null(_)) => Ok(None),
+        Some(value) => T::decode(value)
+            .map(Some)
+            .map_err(|e| cx.decoding(e, attribute)),
+    }
+}
+
+/// Removes `attribute` from `map` and decodes it as [`required`] does.
+pub fn take<T: AttributeCodec, C: Context>(
+    map: &mut Item,
+    cx: C,
+    attribute: &str,
+) -> Result<T, C::DecodeError> {
+    required(map.remove(attribute), cx, attribute)
+}
+
+/// Removes `attribute` from `map` and decodes it as [`optional`] does, `default()` when it
+/// is missing. This is what makes adding an attribute with a default a safe schema change.
+pub fn take_or<T: AttributeCodec, C: Context>(
+    map: &mut Item,
+    cx: C,
     attribute: &str,
     default: impl FnOnce() -> T,
-) -> Result<T, DecodeError> {
-    let slot = match item.remove(attribute) {
-        Some(v) => decode_or_null(v, entity, attribute)?,
-        None => None,
-    };
-    Ok(slot.or_else(T::missing).unwrap_or_else(default))
+) -> Result<T, C::DecodeError> {
+    Ok(optional(map.remove(attribute), cx, attribute)?
+        .or_else(T::missing)
+        .unwrap_or_else(default))
 }
 
-/// Decodes the value of `attribute`, for generated `from_item` (which walks the item once and
-/// matches attribute names instead of hashing each one).
-pub fn decode_attribute<T: AttributeCodec>(
-    value: AttributeValue,
+/// Builds the item of one write of an entity: attributes, keys and the type attribute.
+/// Remembers the first failure and reports it from [`ItemWriter::finish`], so generated
+/// `to_stored_item` is one line per attribute and key.
+#[derive(Debug)]
+pub struct ItemWriter {
     entity: &'static str,
-    attribute: &str,
-) -> Result<T, DecodeError> {
-    T::decode(value).map_err(|e| e.decoding(entity, attribute))
+    item: Item,
+    error: Option<crate::Error>,
 }
 
-/// Like [`decode_attribute`], but NULL counts as absent (for attributes with defaults).
-pub fn decode_or_null<T: AttributeCodec>(
-    value: AttributeValue,
-    entity: &'static str,
-    attribute: &str,
-) -> Result<Option<T>, DecodeError> {
-    match value {
-        AttributeValue::Null(_) => Ok(None),
-        other => decode_attribute(other, entity, attribute).map(Some),
+impl ItemWriter {
+    /// An empty item of `entity`, with room for `capacity` attributes.
+    pub fn new(entity: &'static str, capacity: usize) -> Self {
+        ItemWriter {
+            entity,
+            item: Item::with_capacity(capacity),
+            error: None,
+        }
     }
-}
 
-/// The decoded value of an attribute, or its natural empty value if it was absent, or an error
-/// naming the missing attribute.
-pub fn required<T: AttributeCodec>(
-    slot: Option<T>,
-    entity: &'static str,
-    attribute: &str,
-) -> Result<T, DecodeError> {
-    slot.or_else(T::missing)
-        .ok_or_else(|| CodecError::new("is missing").decoding(entity, attribute))
-}
-
-/// Decodes the value of a document field, for generated document types.
-pub fn decode_field<T: AttributeCodec>(
-    value: AttributeValue,
-    field: &str,
-) -> Result<T, CodecError> {
-    T::decode(value).map_err(|e| e.in_field(field))
-}
-
-/// Like [`decode_field`], but NULL counts as absent (for fields with defaults).
-pub fn decode_field_or_null<T: AttributeCodec>(
-    value: AttributeValue,
-    field: &str,
-) -> Result<Option<T>, CodecError> {
-    match value {
-        AttributeValue::Null(_) => Ok(None),
-        other => decode_field(other, field).map(Some),
+    /// Stores one attribute (nothing for an absent optional value or an empty set).
+    pub fn put<T: AttributeCodec>(&mut self, attribute: &str, value: &T) {
+        if let Err(e) = put(&mut self.item, self.entity, attribute, value) {
+            self.error.get_or_insert(e.into());
+        }
     }
-}
 
-/// The decoded value of a document field, its natural empty value, or a "missing" error.
-pub fn required_field<T: AttributeCodec>(slot: Option<T>, field: &str) -> Result<T, CodecError> {
-    slot.or_else(T::missing)
-        .ok_or_else(|| CodecError::new("is missing").in_field(field))
-}
-
-/// Removes and decodes one field of a nested document (an `M`), for hand-written document
-/// types; generated ones walk the map once with [`decode_field`].
-pub fn take_field<T: AttributeCodec>(
-    map: &mut std::collections::HashMap<String, AttributeValue>,
-    field: &str,
-) -> Result<T, CodecError> {
-    let slot = map
-        .remove(field)
-        .map(|v| decode_field(v, field))
-        .transpose()?;
-    required_field(slot, field)
-}
-
-/// Encodes one field of a nested document into `map`, for generated document types.
-pub fn put_field<T: AttributeCodec>(
-    map: &mut std::collections::HashMap<String, AttributeValue>,
-    field: &str,
-    value: &T,
-) -> Result<(), CodecError> {
-    if let Some(av) = value.encode().map_err(|e| e.in_field(field))? {
-        map.insert(field.to_owned(), av);
+    /// Stores a `ttl` attribute as epoch seconds.
+    pub fn put_ttl(&mut self, attribute: &str, value: Option<&DateTime<Utc>>) {
+        ttl::put(&mut self.item, attribute, value);
     }
-    Ok(())
+
+    /// Stores a key attribute built from a template.
+    pub fn key(&mut self, key: impl crate::key::KeyAttribute) {
+        let (attribute, value) = key.into_attribute();
+        match value {
+            Ok(text) => {
+                self.item
+                    .insert(attribute.to_owned(), AttributeValue::S(text));
+            }
+            Err(source) => {
+                self.error.get_or_insert(crate::Error::Key {
+                    entity: self.entity,
+                    source,
+                });
+            }
+        }
+    }
+
+    /// The finished item with `type_attribute` naming the entity, or the first failure.
+    pub fn finish(mut self, type_attribute: &str) -> crate::Result<Item> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        self.item.insert(
+            type_attribute.to_owned(),
+            AttributeValue::S(self.entity.to_owned()),
+        );
+        Ok(self.item)
+    }
 }
 
 /// Reads the `M` of a nested document, for generated document types.
@@ -585,18 +626,22 @@ pub mod ttl {
             .ok_or_else(|| CodecError::new(format!("expected epoch seconds, found N {n}")))
     }
 
-    /// Decodes the value of a ttl attribute; NULL is `None`.
-    pub fn decode_attribute(
-        value: AttributeValue,
-        entity: &'static str,
+    /// Decodes a required ttl attribute (see [`super::required`]).
+    pub fn required<C: Context>(
+        slot: Option<AttributeValue>,
+        cx: C,
         attribute: &str,
-    ) -> Result<Option<DateTime<Utc>>, DecodeError> {
-        match value {
-            AttributeValue::Null(_) => Ok(None),
-            other => decode(other)
-                .map(Some)
-                .map_err(|e| e.decoding(entity, attribute)),
-        }
+    ) -> Result<DateTime<Utc>, C::DecodeError> {
+        super::required(slot, cx, attribute).map(|e: Expiry| e.0)
+    }
+
+    /// Decodes an optional ttl attribute; missing or NULL is `None`.
+    pub fn optional<C: Context>(
+        slot: Option<AttributeValue>,
+        cx: C,
+        attribute: &str,
+    ) -> Result<Option<DateTime<Utc>>, C::DecodeError> {
+        super::optional(slot, cx, attribute).map(|e: Option<Expiry>| e.map(|e| e.0))
     }
 
     /// Stores an optional expiry under `attribute`.
@@ -606,18 +651,13 @@ pub mod ttl {
         }
     }
 
-    /// Reads an optional expiry; missing or NULL is `None`.
-    pub fn take(
+    /// Removes and decodes an optional expiry; missing or NULL is `None`.
+    pub fn take<C: Context>(
         item: &mut Item,
-        entity: &'static str,
+        cx: C,
         attribute: &str,
-    ) -> Result<Option<DateTime<Utc>>, DecodeError> {
-        match item.remove(attribute) {
-            None | Some(AttributeValue::Null(_)) => Ok(None),
-            Some(av) => decode(av)
-                .map(Some)
-                .map_err(|e| e.decoding(entity, attribute)),
-        }
+    ) -> Result<Option<DateTime<Utc>>, C::DecodeError> {
+        optional(item.remove(attribute), cx, attribute)
     }
 }
 
@@ -688,7 +728,7 @@ mod tests {
                 AttributeValue::S("x".into()),
             ]),
         );
-        let err = take::<Vec<i64>>(&mut item, "Order", "lines").unwrap_err();
+        let err = take::<Vec<i64>, _>(&mut item, "Order", "lines").unwrap_err();
         assert_eq!(err.attribute, "lines[1]");
         assert_eq!(err.problem, "expected N (integer), found S \"x\"");
         assert_eq!(
@@ -696,14 +736,14 @@ mod tests {
             "cannot decode Order: attribute `lines[1]` expected N (integer), found S \"x\""
         );
 
-        let err = take::<String>(&mut Item::new(), "User", "email").unwrap_err();
+        let err = take::<String, _>(&mut Item::new(), "User", "email").unwrap_err();
         assert_eq!(
             err.to_string(),
             "cannot decode User: attribute `email` is missing"
         );
 
         item.insert("n".into(), AttributeValue::N("1.5".into()));
-        let err = take::<i64>(&mut item, "E", "n").unwrap_err();
+        let err = take::<i64, _>(&mut item, "E", "n").unwrap_err();
         assert_eq!(err.problem, "expected an integer, found N 1.5");
     }
 

@@ -36,6 +36,37 @@ pub struct IndexDefinition {
     pub projection: Projection,
 }
 
+impl IndexDefinition {
+    /// A global secondary index.
+    pub const fn global(
+        name: &'static str,
+        partition_key: &'static str,
+        sort_key: Option<&'static str>,
+        projection: Projection,
+    ) -> Self {
+        IndexDefinition {
+            name,
+            partition_key,
+            sort_key,
+            local: false,
+            projection,
+        }
+    }
+
+    /// A local secondary index; `partition_key` is the table's own.
+    pub const fn local(
+        name: &'static str,
+        partition_key: &'static str,
+        sort_key: Option<&'static str>,
+        projection: Projection,
+    ) -> Self {
+        IndexDefinition {
+            local: true,
+            ..Self::global(name, partition_key, sort_key, projection)
+        }
+    }
+}
+
 /// The physical design of one table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TableDefinition {

@@ -63,6 +63,15 @@ impl WriteStamp {
         next_version: false,
     };
 
+    /// The version a write stores for a value read at `current`.
+    pub fn version(&self, current: i64) -> i64 {
+        if self.next_version {
+            current.saturating_add(1)
+        } else {
+            current
+        }
+    }
+
     /// A stamp for a write happening now.
     pub fn now() -> Self {
         Self {

@@ -263,6 +263,15 @@ pub enum KeyError {
         /// The key attribute.
         attribute: &'static str,
     },
+
+    /// A key field's own attribute could not be encoded for storage.
+    #[error("field `{field}` cannot be stored: {problem}")]
+    Unencodable {
+        /// The field.
+        field: &'static str,
+        /// What was wrong.
+        problem: String,
+    },
 }
 
 /// A request that would break a DynamoDB limit.

@@ -271,6 +271,19 @@ impl KeyText {
         self
     }
 
+    /// Appends a field value encoded before (by another [`KeyText`]), or records why it could
+    /// not be encoded.
+    pub fn encoded(mut self, value: Result<String, KeyError>) -> Self {
+        match value {
+            Ok(text) if self.error.is_none() => self.text.push_str(&text),
+            Ok(_) => {}
+            Err(e) => {
+                self.error.get_or_insert(e);
+            }
+        }
+        self
+    }
+
     /// Returns the key text, or the first value that could not be encoded.
     pub fn finish(self) -> Result<String, KeyError> {
         match self.error {
@@ -375,6 +388,12 @@ macro_rules! key_part {
             }
         }
 
+        impl<E> KeyAttribute for $name<E> {
+            fn into_attribute(self) -> (&'static str, Result<String, KeyError>) {
+                (self.attribute, self.value)
+            }
+        }
+
         impl<E> Clone for $name<E> {
             fn clone(&self) -> Self {
                 Self {
@@ -404,6 +423,12 @@ macro_rules! key_part {
     };
 }
 
+/// A partition or sort key with the attribute it is stored in, as generated code writes it.
+pub trait KeyAttribute {
+    /// The attribute and the encoded key text (or why it could not be built).
+    fn into_attribute(self) -> (&'static str, Result<String, KeyError>);
+}
+
 key_part!(PartitionKey, KeyRole::Partition, "partition key");
 key_part!(SortKey, KeyRole::Sort, "sort key");
 
@@ -431,18 +456,35 @@ impl<E> Key<E> {
     }
 
     /// Records an attribute that the key's fields fix (a key field's own attribute).
-    pub fn with_field(mut self, attribute: &'static str, value: Option<AttributeValue>) -> Self {
-        if let Some(value) = value {
-            self.identity.push((attribute, Ok(value)));
+    pub fn with_field<T: crate::codec::AttributeCodec>(
+        mut self,
+        attribute: &'static str,
+        value: &T,
+    ) -> Self {
+        match value.encode() {
+            Ok(Some(value)) => self.identity.push((attribute, Ok(value))),
+            Ok(None) => {}
+            Err(e) => self.identity.push((
+                attribute,
+                Err(KeyError::Unencodable {
+                    field: attribute,
+                    problem: e.to_string(),
+                }),
+            )),
         }
         self
     }
 
+    /// Records a text key field's own attribute (see [`Key::with_field`]).
+    pub fn with_text(mut self, attribute: &'static str, value: &str) -> Self {
+        self.identity
+            .push((attribute, Ok(AttributeValue::S(value.to_owned()))));
+        self
+    }
+
     /// Records an index key attribute built from key fields only.
-    pub fn with_index_key(
-        mut self,
-        (attribute, value): (&'static str, Result<String, KeyError>),
-    ) -> Self {
+    pub fn with_index_key(mut self, key: impl KeyAttribute) -> Self {
+        let (attribute, value) = key.into_attribute();
         self.identity
             .push((attribute, value.map(AttributeValue::S)));
         self

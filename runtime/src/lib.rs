@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 pub mod batch;
+pub mod builder;
 pub mod codec;
 pub mod definition;
 pub mod entity;
@@ -30,6 +31,9 @@ pub mod update;
 pub type Item = std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;
 
 pub use batch::{BatchGet, BatchWrite, RetryPolicy};
+pub use builder::{
+    Collect, Eventual, Narrowing, Plain, QueryBuilder, ScanBuilder, SortTemplate, Stage, Strong,
+};
 pub use definition::{IndexDefinition, Projection, TableDefinition};
 pub use entity::{Entity, WriteStamp};
 pub use error::{
@@ -38,7 +42,7 @@ pub use error::{
 };
 pub use expr::{Comparison, Condition, Operand, Path};
 pub use field::{AttributeType, Field, Size, kind};
-pub use key::{Key, PartitionKey, SortKey};
+pub use key::{Key, KeyAttribute, PartitionKey, SortKey};
 pub use query::{Cursor, Narrow, Page, Query, SortCondition};
 pub use table::Table;
 pub use transact::{Slot, TransactGet, TransactGetResults, TransactWrite};
@@ -57,6 +61,31 @@ pub mod __private {
 
     pub use crate::codec::{self, AttributeCodec, CodecError, ListElement};
     pub use crate::key::{KeyText, KeyValue};
+
+    /// The one import of a generated module: every name generated code uses unqualified.
+    /// The validator rejects schema type names that would clash with these.
+    pub mod prelude {
+        pub use std::collections::{BTreeMap, BTreeSet};
+
+        pub use aws_sdk_dynamodb::types::AttributeValue;
+        pub use chrono::{DateTime, NaiveDate, Utc};
+        pub use serde::{Deserialize, Serialize};
+        pub use uuid::Uuid;
+
+        pub use crate::builder::{
+            Collect, Eventual, Narrowing, Part, Plain, QueryBuilder, ScanBuilder, SortTemplate,
+            Stage, Strong,
+        };
+        pub use crate::codec::ttl::Expiry;
+        pub use crate::codec::{self, AttributeCodec, CodecError, ItemWriter, ListElement, Nested};
+        pub use crate::field::{Reach, kind};
+        pub use crate::key::KeyText;
+        pub use crate::{
+            Condition, Entity, Field, IndexDefinition, Item, Key, NestedUpdate, PartitionKey, Path,
+            Projection, Query, Result, SortCondition, SortKey, Table, TableDefinition,
+            UnknownEnumValue, Update, WriteStamp,
+        };
+    }
 }
 
 /// Includes the code that `codegen` wrote from `build.rs` into `OUT_DIR/singletable.rs`.

@@ -323,7 +323,7 @@ impl<E: Entity> Query<E> {
     /// index). Items of other entities are filtered out by the type attribute, but DynamoDB
     /// still reads (and bills) them: generated code offers this only for access patterns
     /// declared with `scan: true`.
-    pub fn entity_scan(tag: &'static str) -> Self {
+    pub(crate) fn entity_scan(tag: &'static str) -> Self {
         Query::scan(
             tag,
             E::NAME,
@@ -359,7 +359,7 @@ impl<T> Query<T> {
     }
 
     /// A scan returning items decoded by `decode` (see [`Query::new`] for `types`).
-    pub fn scan(
+    pub(crate) fn scan(
         tag: &'static str,
         entity: &'static str,
         type_attribute: Option<&'static str>,
@@ -398,20 +398,6 @@ impl<T> Query<T> {
         }
     }
 
-    /// Whether this is a scan rather than a query on one partition.
-    pub fn is_scan(&self) -> bool {
-        self.partition.is_none()
-    }
-
-    /// Read only segment `segment` of `total` (a parallel scan: one reader per segment, each
-    /// with its own cursor). Only scans have segments: a query with one is refused when sent,
-    /// as is a segment outside `0..total` or a `total` outside `1..=1_000_000`.
-    pub fn segment(mut self, segment: u32, total: u32) -> Self {
-        let clamp = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
-        self.segment = Some((clamp(segment), clamp(total)));
-        self
-    }
-
     /// Query a secondary index instead of the table.
     pub fn index(mut self, name: &'static str) -> Self {
         self.index = Some(name);
@@ -445,6 +431,30 @@ impl<T> Query<T> {
             Err(e) => self.sort = Some((attribute, Err(e))),
         }
         self
+    }
+
+    pub(crate) fn set_limit(&mut self, limit: u32) {
+        self.limit = Some(i32::try_from(limit).unwrap_or(i32::MAX).max(1));
+    }
+
+    pub(crate) fn set_descending(&mut self, descending: bool) {
+        self.descending = descending;
+    }
+
+    pub(crate) fn set_consistent(&mut self, consistent: bool) {
+        self.consistent = consistent;
+    }
+
+    pub(crate) fn set_segment(&mut self, segment: u32, total: u32) {
+        let clamp = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
+        self.segment = Some((clamp(segment), clamp(total)));
+    }
+
+    pub(crate) fn add_filter(&mut self, filter: Condition) {
+        self.filter = Some(match self.filter.take() {
+            Some(existing) => existing.and(filter),
+            None => filter,
+        });
     }
 
     /// Keep only items for which `filter` holds. Filters run after DynamoDB reads a page, so
@@ -552,12 +562,6 @@ impl<T> Query<T> {
                 .scan_page(table, start, filter_text, names, values, select)
                 .await;
         };
-        if self.segment.is_some() {
-            return Err(Error::Expression(format!(
-                "`{}` is a query; only a scan can be split into segments",
-                self.tag
-            )));
-        }
         let request = table
             .client()
             .query()
@@ -599,12 +603,6 @@ impl<T> Query<T> {
         values: Option<Item>,
         select: Option<Select>,
     ) -> Result<(Vec<T>, Option<Item>)> {
-        if self.descending {
-            return Err(Error::Expression(format!(
-                "`{}` is a scan; a scan has no key order to reverse",
-                self.tag
-            )));
-        }
         let (segment, total) = match self.segment {
             Some((segment, total)) => {
                 if !(1..=1_000_000).contains(&total) || !(0..total).contains(&segment) {

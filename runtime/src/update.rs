@@ -186,11 +186,8 @@ impl<E> Update<E> {
     }
 
     /// Writes an index key attribute (or records why it could not be built).
-    pub fn set_key(
-        &mut self,
-        entity: &'static str,
-        (attribute, value): (&'static str, std::result::Result<String, KeyError>),
-    ) {
+    pub fn set_key(&mut self, entity: &'static str, key: impl crate::key::KeyAttribute) {
+        let (attribute, value) = key.into_attribute();
         match value {
             Ok(v) => self.push(Path::attr(attribute), Action::Set(AttributeValue::S(v))),
             Err(source) => self.fail(Problem::Key(entity, source)),

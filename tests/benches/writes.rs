@@ -376,7 +376,7 @@ async fn run() -> Vec<Row> {
 
     // Scan of the whole table (every page) and decode. All three filter on the type
     // attribute, as a generated scan does.
-    let scan = singletable::Query::<Order>::entity_scan("bench_scan");
+    let scan = singletable::ScanBuilder::<Order>::entity("bench_scan");
     let raw_scan = |decode: fn(Item) -> Order| {
         let client = client.clone();
         let name = name.clone();

@@ -8,7 +8,10 @@ use common::{at, order};
 use futures::TryStreamExt;
 use singletable::test_util::TestTable;
 use singletable::{Entity, Error};
-use tests::design::{Address, Order, OrderStatus, TABLE, User, UserWithOrders, UserWithOrdersItem};
+use tests::design::{
+    Address, Order, OrderStatus, OrdersForUserNarrowed, TABLE, User, UserWithOrders,
+    UserWithOrdersItem,
+};
 
 async fn table() -> TestTable {
     TestTable::create(&TABLE).await.expect("create table")
@@ -133,7 +136,7 @@ async fn orders_for_user_newest_first_and_only_orders() {
 async fn orders_for_user_narrowing_by_each_operator() {
     let t = seeded().await;
     let q = || Order::orders_for_user("alice");
-    let run = |q: singletable::Query<Order>| {
+    let run = |q: OrdersForUserNarrowed| {
         let t = &t;
         async move {
             let page = q.ascending().page(t, None).await.unwrap();

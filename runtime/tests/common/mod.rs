@@ -65,15 +65,15 @@ pub struct Address {
 impl AttributeCodec for Address {
     fn encode(&self) -> std::result::Result<Option<AttributeValue>, CodecError> {
         let mut m = std::collections::HashMap::new();
-        codec::put_field(&mut m, "street", &self.street)?;
-        codec::put_field(&mut m, "zip", &self.zip)?;
+        codec::put(&mut m, codec::Nested, "street", &self.street)?;
+        codec::put(&mut m, codec::Nested, "zip", &self.zip)?;
         Ok(Some(AttributeValue::M(m)))
     }
     fn decode(value: AttributeValue) -> std::result::Result<Self, CodecError> {
         let mut m = codec::expect_map(value)?;
         Ok(Address {
-            street: codec::take_field(&mut m, "street")?,
-            zip: codec::take_field(&mut m, "zip")?,
+            street: codec::take(&mut m, codec::Nested, "street")?,
+            zip: codec::take(&mut m, codec::Nested, "zip")?,
         })
     }
 }

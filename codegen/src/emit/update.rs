@@ -1,214 +1,34 @@
-//! The write side of an entity: typed field handles (`User::fields()`) for conditions,
-//! filters and nested updates, and the update builder (`User::update()`).
-//!
-//! Setters exist only for attributes an update may change: never for key fields, `auto` or
-//! `version` attributes; an `immutable` attribute gets only `set_x_if_not_exists`, so an
-//! upsert can write it once. A setter of a field that feeds an index key rewrites that
+//! The update builder of an entity (`User::update()`): a method per change the schema
+//! allows. Setters exist only for attributes an update may change: never for key fields,
+//! `auto` or `version` attributes; an `immutable` attribute gets only `set_x_if_not_exists`,
+//! so an upsert can write it once. A setter of a field that feeds an index key rewrites that
 //! key in the same request and takes the template's other fields as arguments; for a sparse
 //! index it writes or removes both key attributes together.
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{doc, ident, key_arg, key_fn_names, p, rust_type, type_rust_name};
+use super::fields::is_fixed;
+use super::keys::{key_fn, param_type};
+use super::{Cx, base, doc, ident};
 use crate::ast::Auto;
-use crate::model::{Attribute, Entity, Key, Model, Template, Type, TypeDef, TypeKind};
-use crate::validate::IndexKind;
-
-/// The name without a raw-identifier prefix, for building method names.
-fn base(rust_name: &str) -> &str {
-    rust_name.trim_start_matches("r#").trim_end_matches('_')
-}
-
-/// The names of the fields of the primary key templates.
-fn key_fields(e: &Entity) -> Vec<&str> {
-    let primary = e.primary();
-    std::iter::once(&primary.partition)
-        .chain(primary.sort.as_ref())
-        .flat_map(|t| t.fields().map(|f| f.0))
-        .collect()
-}
-
-/// Whether an update may never change the attribute.
-fn is_fixed(e: &Entity, a: &Attribute) -> bool {
-    a.immutable || a.auto.is_some() || a.version || key_fields(e).contains(&a.name.as_str())
-}
+use crate::model::{Attribute, Entity, Key, Template, TemplateField, Type};
 
 /// Whether the attribute is `immutable` and nothing else that fixes it: an update may write
 /// it once, when it is missing (for example on an upsert), and never change it.
 fn is_write_once(e: &Entity, a: &Attribute) -> bool {
-    a.immutable && a.auto.is_none() && !a.version && !key_fields(e).contains(&a.name.as_str())
+    a.immutable && a.auto.is_none() && !a.version && !e.is_key_field(&a.name)
 }
 
-/// The type a `Field` handle on values of `ty` carries.
-fn field_value_type(model: &Model, ty: &Type) -> TokenStream {
-    let p = p();
-    match ty {
-        Type::Ttl => quote! { #p::codec::ttl::Expiry },
-        other => rust_type(model, other),
-    }
+struct KeyArg {
+    name: Ident,
+    param: TokenStream,
 }
 
-fn doc_fields_name(model: &Model, name: &str) -> Ident {
-    format_ident!("{}Fields", type_rust_name(model, name))
-}
-
-/// `XFields` for a document type, and its `Reach` impl; `Reach` for enums.
-pub(super) fn emit_type_fields(model: &Model, t: &TypeDef) -> TokenStream {
-    let name = ident(&t.rust_name);
-    match &t.kind {
-        TypeKind::Enum(_) => quote! {
-            impl ::singletable::field::Reach for #name {
-                type Path = ::singletable::Field<#name, ::singletable::kind::Nested>;
-                fn reach(path: ::singletable::Path) -> Self::Path {
-                    ::singletable::Field::new(path)
-                }
-            }
-        },
-        TypeKind::Document(fields) => {
-            let fields_name = doc_fields_name(model, &t.name);
-            let docs = doc(&format!(
-                "Paths into a stored `{}`, for conditions, filters and nested updates.",
-                t.name
-            ));
-            let methods = fields.iter().map(|f| {
-                let method = ident(&f.rust_name);
-                let stored = &f.stored_name;
-                let docs = doc(&format!("`{}`.", f.name));
-                match &f.ty {
-                    Type::Document(d) => {
-                        let ty = ident(&type_rust_name(model, d));
-                        let ret = doc_fields_name(model, d);
-                        quote! {
-                            #docs
-                            pub fn #method(&self) -> #ret {
-                                <#ty as ::singletable::field::Reach>::reach(self.0.clone().field(#stored))
-                            }
-                        }
-                    }
-                    ty => {
-                        let value = field_value_type(model, ty);
-                        let kind = if f.optional {
-                            quote! { ::singletable::kind::NestedOptional }
-                        } else {
-                            quote! { ::singletable::kind::Nested }
-                        };
-                        quote! {
-                            #docs
-                            pub fn #method(&self) -> ::singletable::Field<#value, #kind> {
-                                ::singletable::Field::new(self.0.clone().field(#stored))
-                            }
-                        }
-                    }
-                }
-            });
-            quote! {
-                #docs
-                #[derive(Debug, Clone)]
-                pub struct #fields_name(::singletable::Path);
-
-                impl #fields_name {
-                    /// The whole value, to compare or to replace in a nested update.
-                    pub fn whole(&self) -> ::singletable::Field<#name, ::singletable::kind::Nested> {
-                        ::singletable::Field::new(self.0.clone())
-                    }
-                    /// The value is stored.
-                    pub fn exists(&self) -> ::singletable::Condition {
-                        ::singletable::Condition::Exists(self.0.clone())
-                    }
-                    /// The value is not stored.
-                    pub fn not_exists(&self) -> ::singletable::Condition {
-                        ::singletable::Condition::NotExists(self.0.clone())
-                    }
-                    #(#methods)*
-                }
-
-                impl ::singletable::field::Reach for #name {
-                    type Path = #fields_name;
-                    fn reach(path: ::singletable::Path) -> Self::Path {
-                        #fields_name(path)
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// `User::fields()`, `User::update()` and their types.
-pub(super) fn emit_entity_writes(model: &Model, e: &Entity) -> TokenStream {
-    let fields = emit_fields(model, e);
-    let update = emit_update(model, e);
-    quote! { #fields #update }
-}
-
-fn emit_fields(model: &Model, e: &Entity) -> TokenStream {
-    let entity = ident(&e.rust_name);
-    let fields_name = format_ident!("{}Fields", e.rust_name);
-    let pk = &e.primary().partition.attribute;
-    let methods = e.attributes.iter().map(|a| {
-        let method = ident(&a.rust_name);
-        let stored = &a.stored_name;
-        let fixed = is_fixed(e, a);
-        let docs = doc(&format!(
-            "`{}`{}.",
-            a.name,
-            if fixed { " (never updated)" } else { "" }
-        ));
-        match &a.ty {
-            Type::Document(d) if !fixed => {
-                let ty = ident(&type_rust_name(model, d));
-                let ret = doc_fields_name(model, d);
-                quote! {
-                    #docs
-                    pub fn #method(&self) -> #ret {
-                        <#ty as ::singletable::field::Reach>::reach(::singletable::Path::attr(#stored))
-                    }
-                }
-            }
-            ty => {
-                let value = field_value_type(model, ty);
-                let kind = if fixed {
-                    quote! { ::singletable::kind::Fixed }
-                } else {
-                    quote! { ::singletable::kind::Attribute }
-                };
-                quote! {
-                    #docs
-                    pub fn #method(&self) -> ::singletable::Field<#value, #kind> {
-                        ::singletable::Field::new(::singletable::Path::attr(#stored))
-                    }
-                }
-            }
-        }
-    });
-    let docs = doc(&format!(
-        "Typed handles on the attributes of `{}`, for conditions (`table.update(..).condition(..)`), \
-         query filters, transaction checks and nested updates.",
-        e.name
-    ));
-    quote! {
-        #docs
-        #[derive(Debug, Clone, Copy, Default)]
-        pub struct #fields_name;
-
-        impl #entity {
-            /// Typed handles on this entity's attributes, for conditions, filters and nested updates.
-            pub fn fields() -> #fields_name {
-                #fields_name
-            }
-        }
-
-        impl #fields_name {
-            /// The item exists.
-            pub fn exists(&self) -> ::singletable::Condition {
-                ::singletable::Condition::Exists(::singletable::Path::attr(#pk))
-            }
-            /// No item with this key exists.
-            pub fn not_exists(&self) -> ::singletable::Condition {
-                ::singletable::Condition::NotExists(::singletable::Path::attr(#pk))
-            }
-            #(#methods)*
-        }
+fn key_arg_of(cx: &Cx, rust: &str, ty: &Type) -> KeyArg {
+    KeyArg {
+        name: ident(rust),
+        param: param_type(cx, ty),
     }
 }
 
@@ -222,22 +42,17 @@ struct Rewrite<'a> {
 fn rewrites<'a>(e: &'a Entity, a: &Attribute) -> Vec<(&'a Key, bool, Vec<Rewrite<'a>>)> {
     let mut out = Vec::new();
     for key in &e.keys {
-        if key.index == "primary" || key.kind == IndexKind::Inverse {
+        if key.is_primary() {
             continue;
         }
-        let (pk_fn, sk_fn) = key_fn_names(key);
-        let templates: Vec<Rewrite> = (key.kind != IndexKind::Local)
-            .then_some(Rewrite {
-                template: &key.partition,
-                func: pk_fn,
+        let templates: Vec<Rewrite> = key
+            .written_templates()
+            .map(|t| Rewrite {
+                template: t,
+                func: key_fn(key, t),
             })
-            .into_iter()
-            .chain(key.sort.as_ref().map(|s| Rewrite {
-                template: s,
-                func: sk_fn,
-            }))
             .collect();
-        let uses = |t: &Template| t.fields().any(|f| f.0 == a.name);
+        let uses = |t: &Template| t.uses(&a.name);
         if !templates.iter().any(|r| uses(r.template)) {
             continue;
         }
@@ -253,7 +68,8 @@ fn rewrites<'a>(e: &'a Entity, a: &Attribute) -> Vec<(&'a Key, bool, Vec<Rewrite
     out
 }
 
-fn emit_update(model: &Model, e: &Entity) -> TokenStream {
+/// `X::update()` and the `XUpdate` builder.
+pub(super) fn emit(cx: &Cx, e: &Entity) -> TokenStream {
     let entity = ident(&e.rust_name);
     let update_name = format_ident!("{}Update", e.rust_name);
     let updated: Vec<&Attribute> = e
@@ -270,24 +86,21 @@ fn emit_update(model: &Model, e: &Entity) -> TokenStream {
         let stored = &a.stored_name;
         if a.auto == Some(Auto::Updated) {
             notes.push(format!("sets `{}` to now", a.name));
-            init.push(quote! { u.set(::singletable::Path::attr(#stored), &now); });
+            init.push(quote! { u.set(Path::attr(#stored), &now); });
             for (_, _, chosen) in rewrites(e, a) {
-                for r in chosen
-                    .iter()
-                    .filter(|r| r.template.fields().any(|f| f.0 == a.name))
-                {
+                for r in chosen.iter().filter(|r| r.template.uses(&a.name)) {
                     let func = &r.func;
                     init.push(quote! {
-                        u.set_key(<#entity as ::singletable::Entity>::NAME, #entity::#func(now).into_attribute());
+                        u.set_key(#entity::NAME, #entity::#func(now));
                     });
                 }
             }
         } else if a.auto == Some(Auto::Created) {
             notes.push(format!("writes `{}` only if the item has none", a.name));
-            init.push(quote! { u.set_if_not_exists(::singletable::Path::attr(#stored), &now); });
+            init.push(quote! { u.set_if_not_exists(Path::attr(#stored), &now); });
         } else if a.version {
             notes.push(format!("increments `{}`", a.name));
-            init.push(quote! { u.add(::singletable::Path::attr(#stored), 1i64); });
+            init.push(quote! { u.add(Path::attr(#stored), 1i64); });
         }
     }
     let needs_now = e.attributes.iter().any(|a| a.auto.is_some());
@@ -311,7 +124,7 @@ fn emit_update(model: &Model, e: &Entity) -> TokenStream {
         let stored = &a.stored_name;
         let docs = doc(&format!(
             "Applies only if the stored `{}` is `version` (optimistic locking); otherwise \
-             [`Error::ConditionFailed`](::singletable::Error::ConditionFailed).",
+             [`Error::ConditionFailed`](Error::ConditionFailed).",
             a.name
         ));
         quote! {
@@ -327,24 +140,24 @@ fn emit_update(model: &Model, e: &Entity) -> TokenStream {
         .attributes
         .iter()
         .filter(|a| !is_fixed(e, a) || is_write_once(e, a))
-        .map(|a| emit_setters(model, e, a, &updated, is_write_once(e, a)));
+        .map(|a| emit_setters(cx, e, a, &updated, is_write_once(e, a)));
 
     let docs = doc(&format!(
         "Changes to a stored `{}`: pass to `Table::update` or a transaction. Only attributes \
          an update may change have methods; nested values change through \
-         [`NestedUpdate`](::singletable::NestedUpdate) with paths from `{}::fields()`.",
+         [`NestedUpdate`](NestedUpdate) with paths from `{}::fields()`.",
         e.name, e.rust_name
     ));
     quote! {
         #docs
         #[derive(Debug, Clone)]
         #[must_use = "an update does nothing until it is passed to `Table::update` or a transaction"]
-        pub struct #update_name(::singletable::Update<#entity>);
+        pub struct #update_name(Update<#entity>);
 
         impl #entity {
             #ctor_doc
             pub fn update() -> #update_name {
-                #mut_u = ::singletable::Update::new();
+                #mut_u = Update::new();
                 #now
                 #(#init)*
                 #update_name(u)
@@ -356,15 +169,15 @@ fn emit_update(model: &Model, e: &Entity) -> TokenStream {
             #(#setters)*
         }
 
-        impl ::std::convert::From<#update_name> for ::singletable::Update<#entity> {
+        impl From<#update_name> for Update<#entity> {
             fn from(update: #update_name) -> Self {
                 update.0
             }
         }
 
-        impl ::singletable::NestedUpdate for #update_name {
+        impl NestedUpdate for #update_name {
             type Entity = #entity;
-            fn changes(&mut self) -> &mut ::singletable::Update<#entity> {
+            fn changes(&mut self) -> &mut Update<#entity> {
                 &mut self.0
             }
         }
@@ -373,18 +186,17 @@ fn emit_update(model: &Model, e: &Entity) -> TokenStream {
 
 /// The methods changing one attribute; for a write-once attribute only `set_x_if_not_exists`.
 fn emit_setters(
-    model: &Model,
+    cx: &Cx,
     e: &Entity,
     a: &Attribute,
     updated: &[&Attribute],
     write_once: bool,
 ) -> TokenStream {
-    let p = p();
     let entity = ident(&e.rust_name);
     let name = base(&a.rust_name);
     let stored = &a.stored_name;
     let value = ident(&a.rust_name);
-    let path = quote! { ::singletable::Path::attr(#stored) };
+    let path = quote! { Path::attr(#stored) };
     let rewrites = rewrites(e, a);
     let feeds_index = !rewrites.is_empty();
     let set = format_ident!("set_{name}");
@@ -397,22 +209,22 @@ fn emit_setters(
     };
 
     // Parameters: the value, then the other fields of the rewritten templates.
-    let mut extra: Vec<(String, String, Type, bool)> = Vec::new();
+    let mut extra: Vec<&TemplateField> = Vec::new();
     for (_, _, chosen) in &rewrites {
         for r in chosen {
-            for (n, rust, ty, optional) in r.template.fields() {
-                let is_updated = updated.iter().any(|u| u.name == n);
-                if n != a.name && !is_updated && !extra.iter().any(|x| x.0 == n) {
-                    extra.push((n.to_owned(), rust.to_owned(), ty.clone(), optional));
+            for f in r.template.fields() {
+                let is_updated = updated.iter().any(|u| u.name == f.name);
+                if f.name != a.name && !is_updated && !extra.iter().any(|x| x.name == f.name) {
+                    extra.push(f);
                 }
             }
         }
     }
-    let extra_params = extra.iter().map(|(_, rust, ty, optional)| {
-        let arg = key_arg(model, rust, ty);
+    let extra_params = extra.iter().map(|f| {
+        let arg = key_arg_of(cx, &f.rust_name, &f.ty);
         let (n, t) = (arg.name, arg.param);
-        if *optional {
-            quote! { #n: ::std::option::Option<#t> }
+        if f.optional {
+            quote! { #n: Option<#t> }
         } else {
             quote! { #n: #t }
         }
@@ -426,7 +238,7 @@ fn emit_setters(
             .map(|(_, sparse, chosen)| {
                 let remove_all = chosen.iter().map(|r| {
                     let attr = &r.template.attribute;
-                    quote! { self.0.remove(::singletable::Path::attr(#attr)); }
+                    quote! { self.0.remove(Path::attr(#attr)); }
                 });
                 let remove_all: Vec<TokenStream> = remove_all.collect();
                 if removing {
@@ -434,30 +246,30 @@ fn emit_setters(
                 }
                 let writes = chosen.iter().map(|r| {
                     let func = &r.func;
-                    let args = r.template.fields().map(|(n, rust, ..)| {
-                        if n == a.name {
+                    let args = r.template.fields().map(|f| {
+                        if f.name == a.name {
                             key_value.clone()
-                        } else if updated.iter().any(|u| u.name == n) {
+                        } else if updated.iter().any(|u| u.name == f.name) {
                             quote! { self.0.now() }
                         } else {
-                            let id = ident(rust);
+                            let id = ident(&f.rust_name);
                             quote! { #id }
                         }
                     });
                     quote! {
-                        self.0.set_key(<#entity as ::singletable::Entity>::NAME, #entity::#func(#(#args),*).into_attribute());
+                        self.0.set_key(#entity::NAME, #entity::#func(#(#args),*));
                     }
                 });
                 let writes: Vec<TokenStream> = writes.collect();
                 let optional: Vec<Ident> = extra
                     .iter()
-                    .filter(|x| x.3 && chosen.iter().any(|r| r.template.fields().any(|f| f.0 == x.0)))
-                    .map(|x| ident(&x.1))
+                    .filter(|x| x.optional && chosen.iter().any(|r| r.template.uses(&x.name)))
+                    .map(|x| ident(&x.rust_name))
                     .collect();
                 if *sparse && optional.len() == 1 {
                     let o = &optional[0];
                     quote! {
-                        if let ::std::option::Option::Some(#o) = #o {
+                        if let Some(#o) = #o {
                             #(#writes)*
                         } else {
                             #(#remove_all)*
@@ -465,7 +277,7 @@ fn emit_setters(
                     }
                 } else if *sparse && !optional.is_empty() {
                     quote! {
-                        if let (#(::std::option::Option::Some(#optional),)*) = (#(#optional,)*) {
+                        if let (#(Some(#optional),)*) = (#(#optional,)*) {
                             #(#writes)*
                         } else {
                             #(#remove_all)*
@@ -498,16 +310,16 @@ fn emit_setters(
     // `set_x`
     let (param, bind) = match &a.ty {
         Type::String => (
-            quote! { #value: impl ::std::convert::Into<::std::string::String> },
-            quote! { let #value: ::std::string::String = #value.into(); },
+            quote! { #value: impl Into<String> },
+            quote! { let #value: String = #value.into(); },
         ),
         ty => {
-            let t = rust_type(model, ty);
+            let t = cx.rust_type(ty);
             (quote! { #value: #t }, quote! {})
         }
     };
     let stored_value = match &a.ty {
-        Type::Ttl => quote! { &#p::codec::ttl::Expiry(#value) },
+        Type::Ttl => quote! { &Expiry(#value) },
         _ => quote! { &#value },
     };
     if write_once {
@@ -584,7 +396,7 @@ fn emit_setters(
 
     match &a.ty {
         Type::Integer | Type::Float => {
-            let t = rust_type(model, &a.ty);
+            let t = cx.rust_type(&a.ty);
             let add = format_ident!("add_{name}");
             let subtract = format_ident!("subtract_{name}");
             let add_field = format_ident!("add_{name}_by_field");
@@ -620,19 +432,19 @@ fn emit_setters(
                     self
                 }
                 #d2
-                pub fn #add_field<K>(mut self, other: ::singletable::Field<#t, K>) -> Self {
+                pub fn #add_field<K>(mut self, other: Field<#t, K>) -> Self {
                     self.0.add_field(#path, other.path().clone());
                     self
                 }
                 #d3
-                pub fn #subtract_field<K>(mut self, other: ::singletable::Field<#t, K>) -> Self {
+                pub fn #subtract_field<K>(mut self, other: Field<#t, K>) -> Self {
                     self.0.subtract_field(#path, other.path().clone());
                     self
                 }
             });
         }
         Type::List(inner) => {
-            let t = rust_type(model, inner);
+            let t = cx.rust_type(inner);
             let append = format_ident!("append_{name}");
             let prepend = format_ident!("prepend_{name}");
             let set_at = format_ident!("set_{name}_at");
@@ -655,14 +467,14 @@ fn emit_setters(
             let [d0, d1, d2, d3] = d;
             out.extend(quote! {
                 #d0
-                pub fn #append(mut self, values: impl ::std::iter::IntoIterator<Item = #t>) -> Self {
-                    let values: ::std::vec::Vec<#t> = values.into_iter().collect();
+                pub fn #append(mut self, values: impl IntoIterator<Item = #t>) -> Self {
+                    let values: Vec<#t> = values.into_iter().collect();
                     self.0.list_append(#path, &values, false);
                     self
                 }
                 #d1
-                pub fn #prepend(mut self, values: impl ::std::iter::IntoIterator<Item = #t>) -> Self {
-                    let values: ::std::vec::Vec<#t> = values.into_iter().collect();
+                pub fn #prepend(mut self, values: impl IntoIterator<Item = #t>) -> Self {
+                    let values: Vec<#t> = values.into_iter().collect();
                     self.0.list_append(#path, &values, true);
                     self
                 }
@@ -679,7 +491,7 @@ fn emit_setters(
             });
         }
         Type::Set(inner) => {
-            let t = rust_type(model, inner);
+            let t = cx.rust_type(inner);
             let add = format_ident!("add_{name}");
             let delete = format_ident!("delete_{name}");
             let d0 = doc(&format!(
@@ -689,21 +501,21 @@ fn emit_setters(
             let d1 = doc(&format!("Deletes members from the set `{}`.", a.name));
             out.extend(quote! {
                 #d0
-                pub fn #add(mut self, members: impl ::std::iter::IntoIterator<Item = #t>) -> Self {
-                    let members: ::std::collections::BTreeSet<#t> = members.into_iter().collect();
+                pub fn #add(mut self, members: impl IntoIterator<Item = #t>) -> Self {
+                    let members: BTreeSet<#t> = members.into_iter().collect();
                     self.0.add_to_set(#path, &members);
                     self
                 }
                 #d1
-                pub fn #delete(mut self, members: impl ::std::iter::IntoIterator<Item = #t>) -> Self {
-                    let members: ::std::collections::BTreeSet<#t> = members.into_iter().collect();
+                pub fn #delete(mut self, members: impl IntoIterator<Item = #t>) -> Self {
+                    let members: BTreeSet<#t> = members.into_iter().collect();
                     self.0.delete_from_set(#path, &members);
                     self
                 }
             });
         }
         Type::Map(inner) => {
-            let t = rust_type(model, inner);
+            let t = cx.rust_type(inner);
             let set_entry = format_ident!("set_{name}_entry");
             let remove_entry = format_ident!("remove_{name}_entry");
             let d0 = doc(&format!(

@@ -1,0 +1,158 @@
+//! Key functions: one per template of each key an entity has (`User::partition_key`,
+//! `Order::gsi1_sort_key`), and `key(..)`, the full primary key from its fields.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::{Cx, doc, ident};
+use crate::model::{Entity, IndexKind, Key, Template, TemplateField, TemplatePart, Type};
+
+/// The name of the key function writing `template`, which is one of `key`'s own.
+pub(super) fn key_fn(key: &Key, template: &Template) -> Ident {
+    let role = if std::ptr::eq(template, &key.partition) {
+        "partition_key"
+    } else {
+        "sort_key"
+    };
+    if key.is_primary() {
+        format_ident!("{role}")
+    } else {
+        format_ident!(
+            "{}_{role}",
+            crate::names::snake(&key.index).unwrap_or_default()
+        )
+    }
+}
+
+/// A key field as a parameter of a key function or a query: its name and type.
+pub(super) fn param(cx: &Cx, f: &TemplateField) -> TokenStream {
+    let id = ident(&f.rust_name);
+    let ty = param_type(cx, &f.ty);
+    quote! { #id: #ty }
+}
+
+/// The parameter type of a key field (`&str` for strings, the value otherwise).
+pub(super) fn param_type(cx: &Cx, ty: &Type) -> TokenStream {
+    match ty {
+        Type::String => quote! { &str },
+        other => cx.rust_type(other),
+    }
+}
+
+/// The expression `KeyText::value` takes for a key field bound to its own name.
+fn value(f: &TemplateField) -> TokenStream {
+    let id = ident(&f.rust_name);
+    match f.ty {
+        Type::String | Type::Integer | Type::Bool => quote! { #id },
+        Type::Enum(_) => quote! { #id.as_str() },
+        _ => quote! { &#id },
+    }
+}
+
+/// `KeyText::new(DELIMITER).lit(..).value(..).finish()` for a whole template.
+fn text(t: &Template) -> TokenStream {
+    let steps = t.parts.iter().map(|part| match part {
+        TemplatePart::Literal(l) => quote! { .lit(#l) },
+        TemplatePart::Field(f) => {
+            let name = &f.name;
+            let v = value(f);
+            quote! { .value(#name, #v) }
+        }
+    });
+    quote! { KeyText::new(DELIMITER) #(#steps)* .finish() }
+}
+
+/// Every key function of `e`, then `key(..)`.
+pub(super) fn emit(cx: &Cx, e: &Entity) -> TokenStream {
+    let entity = ident(&e.rust_name);
+    let mut out = TokenStream::new();
+    for key in &e.keys {
+        let place = if key.is_primary() {
+            "the table".to_owned()
+        } else {
+            format!("index `{}`", key.index)
+        };
+        // A local index shares the table's partition key: no function of its own.
+        let partition = (key.kind != IndexKind::Local).then_some(&key.partition);
+        for (t, role, ty) in partition
+            .map(|t| (t, "Partition", quote! { PartitionKey }))
+            .into_iter()
+            .chain(key.sort.as_ref().map(|t| (t, "Sort", quote! { SortKey })))
+        {
+            let func = key_fn(key, t);
+            let params = t.fields().map(|f| param(cx, f));
+            let attr = &t.attribute;
+            let body = text(t);
+            let docs = doc(&format!(
+                "{role} key `{}` on `{attr}` of {place}{}.",
+                t.text,
+                cx.at(key.line)
+            ));
+            out.extend(quote! {
+                #docs
+                pub fn #func(#(#params),*) -> #ty<#entity> {
+                    #ty::new(#attr, #body)
+                }
+            });
+        }
+    }
+    out.extend(primary(cx, e));
+    out
+}
+
+/// `key(..)`: the primary key, with what it fixes besides itself for updates that create
+/// the item: the key fields' own attributes and index keys built from key fields only.
+fn primary(cx: &Cx, e: &Entity) -> TokenStream {
+    let entity = ident(&e.rust_name);
+    let p = e.primary();
+    let fields = e.primary_fields();
+    let params = fields.iter().map(|f| param(cx, f));
+    let args = |t: &Template| -> Vec<Ident> { t.fields().map(|f| ident(&f.rust_name)).collect() };
+    let pk_args = args(&p.partition);
+    let sort = match &p.sort {
+        Some(s) => {
+            let sk_args = args(s);
+            quote! { Some(Self::sort_key(#(#sk_args),*)) }
+        }
+        None => quote! { None },
+    };
+    let identity = fields.iter().map(|f| {
+        let id = ident(&f.rust_name);
+        let stored = e
+            .attribute(&f.name)
+            .map_or(f.name.as_str(), |a| a.stored_name.as_str());
+        if f.ty == Type::String {
+            quote! { .with_text(#stored, #id) }
+        } else {
+            quote! { .with_field(#stored, &#id) }
+        }
+    });
+    let index_keys = e
+        .keys
+        .iter()
+        .filter(|k| !k.is_primary())
+        .flat_map(|k| k.written_templates().map(move |t| (k, t)))
+        .filter(|(_, t)| t.fields().all(|f| e.is_key_field(&f.name)))
+        .map(|(k, t)| {
+            let func = key_fn(k, t);
+            let a = args(t);
+            quote! { .with_index_key(Self::#func(#(#a),*)) }
+        });
+    let docs = doc(&format!(
+        "The primary key: partition `{}`{}{}.",
+        p.partition.text,
+        p.sort
+            .as_ref()
+            .map(|s| format!(", sort `{}`", s.text))
+            .unwrap_or_default(),
+        cx.at(p.line)
+    ));
+    quote! {
+        #docs
+        pub fn key(#(#params),*) -> Key<#entity> {
+            Key::new(Self::partition_key(#(#pk_args),*), #sort)
+                #(#identity)*
+                #(#index_keys)*
+        }
+    }
+}

@@ -1,0 +1,458 @@
+//! Access patterns on one entity: a function named after the pattern returning a
+//! [`QueryBuilder`](singletable::QueryBuilder), one stage type per sort field that can be
+//! fixed by equality (with that field's narrowing methods), and for `keys_only`/`include`
+//! indexes a projection type with `load`.
+
+use heck::ToUpperCamelCase;
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::keys::{key_fn, param, param_type};
+use super::{Cx, doc, ident};
+use crate::ast::{Order, Projection};
+use crate::model::{
+    AccessPattern, Entity, PatternTarget, Template, TemplateField, TemplatePart, Type,
+};
+
+/// The pattern's doc: its `doc:` text, what it reads, and its schema line.
+pub(super) fn pattern_doc(cx: &Cx, p: &AccessPattern) -> String {
+    let target = if p.kind == crate::model::IndexKind::Primary {
+        "the table".to_owned()
+    } else {
+        format!("index `{}`", p.index)
+    };
+    let mut text = p
+        .doc
+        .clone()
+        .unwrap_or_else(|| format!("The `{}` access pattern.", p.name));
+    if p.scan {
+        text.push_str(&format!(
+            "\n\nScans {target} (`scan: true`): reads every item in it, and DynamoDB bills \
+             the read of all of them, although only `{}` items are returned.",
+            match &p.target {
+                PatternTarget::Entity(e) => e.as_str(),
+                PatternTarget::Collection(_) => "the collection's",
+            }
+        ));
+    } else {
+        text.push_str(&format!(
+            "\n\nQueries {target}: partition `{}` on `{}`",
+            p.partition.text, p.partition.attribute
+        ));
+        let sorts: Vec<String> = p
+            .sorts
+            .iter()
+            .filter_map(|(e, s)| s.as_ref().map(|s| format!("`{}` ({e})", s.text)))
+            .collect();
+        if let Some(attr) = p.sorts.iter().find_map(|(_, s)| s.as_ref()) {
+            text.push_str(&format!(
+                ", sort {} on `{}`",
+                sorts.join(", "),
+                attr.attribute
+            ));
+        }
+        text.push_str(match p.order {
+            Order::Asc => "; ascending key order.",
+            Order::Desc => "; descending key order.",
+        });
+    }
+    text.push_str(&format!(" Declared at `{}:{}`.", cx.file, p.line));
+    text
+}
+
+/// `.index("x")` for a pattern on a secondary index.
+pub(super) fn index_clause(p: &AccessPattern) -> Option<TokenStream> {
+    (p.kind != crate::model::IndexKind::Primary).then(|| {
+        let i = &p.index;
+        quote! { .index(#i) }
+    })
+}
+
+/// The expression building the pattern's partition key for entity `e`.
+pub(super) fn partition_call(e: &Entity, p: &AccessPattern) -> TokenStream {
+    let entity = ident(&e.rust_name);
+    let func = match e.key(&p.index) {
+        Some(k) if k.kind != crate::model::IndexKind::Local => key_fn(k, &k.partition),
+        _ => format_ident!("partition_key"),
+    };
+    let args = p.partition.fields().map(|f| ident(&f.rust_name));
+    quote! { #entity::#func(#(#args),*) }
+}
+
+/// The attributes an index holds besides keys, if it does not hold whole items.
+fn partial_projection<'m>(cx: &Cx<'m>, index: &str) -> Option<&'m Projection> {
+    cx.model
+        .index(index)
+        .map(|i| &i.projection)
+        .filter(|p| **p != Projection::All)
+}
+
+/// What a pattern returns, the projection type to emit (if any), and the expression starting
+/// its query (or, with no `partition`, its scan).
+pub(super) fn pattern_source(
+    cx: &Cx,
+    p: &AccessPattern,
+    e: &Entity,
+    partition: Option<&TokenStream>,
+) -> (TokenStream, TokenStream, TokenStream) {
+    let entity = ident(&e.rust_name);
+    let tag = &p.name;
+    let Some(projection) = partial_projection(cx, &p.index) else {
+        let init = match partition {
+            Some(partition) => quote! { Query::entity(#tag, #partition) },
+            None => quote! { ScanBuilder::entity(#tag) },
+        };
+        return (quote! { #entity }, TokenStream::new(), init);
+    };
+    let (name, tokens) = emit_projection(cx, p, e, projection);
+    let entity_name = &e.name;
+    // A keys-only index holds no type attribute to select the entity by.
+    let (types, keys_only) = if *projection == Projection::KeysOnly {
+        (quote! { &[] }, quote! { .keys_only() })
+    } else {
+        (quote! { &[#entity_name] }, TokenStream::new())
+    };
+    let init = match partition {
+        Some(partition) => quote! {
+            {
+                let partition = #partition;
+                Query::new(#tag, #entity_name, partition.attribute(), partition.into_value(),
+                    Some(TYPE_ATTRIBUTE), #types, #name::decode) #keys_only
+            }
+        },
+        None => quote! {
+            ScanBuilder::new(#tag, #entity_name, Some(TYPE_ATTRIBUTE), #types, #name::decode) #keys_only
+        },
+    };
+    (quote! { #name }, tokens, init)
+}
+
+/// A projection type for patterns on `keys_only` or `include` indexes: the item's primary key
+/// (always projected) and the included attributes, with a way to load the full item.
+fn emit_projection(
+    cx: &Cx,
+    p: &AccessPattern,
+    e: &Entity,
+    projection: &Projection,
+) -> (Ident, TokenStream) {
+    let entity = ident(&e.rust_name);
+    let entity_name = &e.name;
+    let name = format_ident!("{}Projection", p.name.to_upper_camel_case());
+    let included: Vec<_> = match projection {
+        Projection::Include(attrs) => e
+            .attributes
+            .iter()
+            .filter(|a| attrs.contains(&a.stored_name))
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    };
+    let fields = super::entity::struct_fields(cx, &included);
+    let takes = included.iter().map(|a| {
+        let f = ident(&a.rust_name);
+        let stored = &a.stored_name;
+        quote! { #f: codec::take(&mut item, #entity_name, #stored)? }
+    });
+    let pk = &cx.model.table.partition_key;
+    let sort = match &cx.model.table.sort_key {
+        Some(sk) => {
+            quote! { Some(SortKey::new(#sk, Ok(codec::take(&mut item, #entity_name, #sk)?))) }
+        }
+        None => quote! { None },
+    };
+    let what = match projection {
+        Projection::Include(a) => format!(
+            "keys and {}",
+            a.iter()
+                .map(|x| format!("`{x}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        _ => "keys only".to_owned(),
+    };
+    let docs = doc(&format!(
+        "A `{}` as index `{}` holds it ({what}). [`{name}::load`] reads the full item.",
+        e.name, p.index
+    ));
+    let tokens = quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #name {
+            /// The item's primary key.
+            pub key: Key<#entity>,
+            #(#fields,)*
+        }
+
+        impl #name {
+            fn decode(mut item: Item) -> Result<Option<Self>> {
+                let partition = PartitionKey::new(#pk, Ok(codec::take(&mut item, #entity_name, #pk)?));
+                Ok(Some(Self { key: Key::new(partition, #sort), #(#takes,)* }))
+            }
+
+            /// Reads the full item from the table; `None` if it was deleted since.
+            pub async fn load(&self, table: &Table) -> Result<Option<#entity>> {
+                table.get(self.key.clone()).await
+            }
+        }
+    };
+    (name, tokens)
+}
+
+/// The key condition every query of a pattern starts with: the sort template's literal
+/// prefix (`begins_with(sk, "ORDER#")`), or the whole key for a constant template, so other
+/// entities' items in the partition are skipped by the key condition rather than counted
+/// against the limit and filtered afterwards.
+pub(super) fn default_sort_condition(sort: Option<&Template>) -> Option<TokenStream> {
+    let sort = sort?;
+    let attr = &sort.attribute;
+    let mut prefix = String::new();
+    for part in &sort.parts {
+        match part {
+            TemplatePart::Literal(l) => prefix.push_str(l),
+            TemplatePart::Field(_) => {
+                return (!prefix.is_empty()).then(|| {
+                    quote! { .sort(#attr, Ok(SortCondition::BeginsWith(#prefix.to_owned()))) }
+                });
+            }
+        }
+    }
+    Some(quote! { .sort(#attr, Ok(SortCondition::Eq(#prefix.to_owned()))) })
+}
+
+/// The stage type after fixing `fixed` fields (`AssignedTasksQuery`, `AssignedTasksStatus`).
+fn stage_name(p: &AccessPattern, fixed: &[&TemplateField]) -> Ident {
+    let mut name = p.name.to_upper_camel_case();
+    for f in fixed {
+        name.push_str(&f.name.to_upper_camel_case());
+    }
+    if fixed.is_empty() {
+        name.push_str("Query");
+    }
+    format_ident!("{}", name)
+}
+
+/// The markers of a pattern's stages: result, fetch output and read consistency.
+struct Shape {
+    item: TokenStream,
+    output: TokenStream,
+    reads: TokenStream,
+}
+
+impl Shape {
+    /// The builder after the last narrowing: `QueryBuilder<Plain<..>>`.
+    fn done(&self) -> TokenStream {
+        let Shape {
+            item,
+            output,
+            reads,
+        } = self;
+        quote! { QueryBuilder<Plain<#item, #output, #reads>> }
+    }
+}
+
+/// The narrowing methods of one sort field, on the stage that fixes the fields before it.
+fn narrowing(cx: &Cx, f: &TemplateField, next: Option<&Ident>, done: &TokenStream) -> TokenStream {
+    let ty = param_type(cx, &f.ty);
+    let value = match f.ty {
+        Type::String | Type::Integer | Type::Bool => quote! { value },
+        Type::Enum(_) => quote! { value.as_str() },
+        _ => quote! { &value },
+    };
+    let (low, high) = match f.ty {
+        Type::String | Type::Integer | Type::Bool => (quote! { low }, quote! { high }),
+        Type::Enum(_) => (quote! { low.as_str() }, quote! { high.as_str() }),
+        _ => (quote! { &low }, quote! { &high }),
+    };
+    let name = crate::names::snake(&f.name).unwrap_or_default();
+    let m = |op: &str| format_ident!("{name}_{op}");
+    let field = &f.name;
+    let eq = m("eq");
+    let eq_method = match next {
+        Some(next) => {
+            let d = doc(&format!(
+                "Only items whose `{field}` equals `value`; narrow further by the next field."
+            ));
+            quote! {
+                #d
+                pub fn #eq(&self, value: #ty) -> QueryBuilder<#next> {
+                    QueryBuilder::new(#next(self.0.fix(#value)))
+                }
+            }
+        }
+        None => {
+            let d = doc(&format!("Only items whose `{field}` equals `value`."));
+            quote! {
+                #d
+                pub fn #eq(&self, value: #ty) -> #done { self.0.eq(#value) }
+            }
+        }
+    };
+    let ops = [
+        ("lt", "is less than `value`"),
+        ("lte", "is at most `value`"),
+        ("gt", "is greater than `value`"),
+        ("gte", "is at least `value`"),
+    ]
+    .map(|(op, what)| {
+        let method = m(op);
+        let call = format_ident!("{op}");
+        let d = doc(&format!("Only items whose `{field}` {what}."));
+        quote! {
+            #d
+            pub fn #method(&self, value: #ty) -> #done { self.0.#call(#value) }
+        }
+    });
+    let between = m("between");
+    let begins = matches!(
+        f.ty,
+        Type::String | Type::Timestamp | Type::Date | Type::Uuid
+    )
+    .then(|| {
+        let begins = m("begins_with");
+        let d = doc(&format!(
+            "Only items whose `{field}` starts with `prefix` (as stored text)."
+        ));
+        quote! {
+            #d
+            pub fn #begins(&self, prefix: &str) -> #done { self.0.begins_with(prefix) }
+        }
+    });
+    let between_doc = doc(&format!(
+        "Only items whose `{field}` lies between `low` and `high`, inclusive."
+    ));
+    quote! {
+        #eq_method
+        #(#ops)*
+        #between_doc
+        pub fn #between(&self, low: #ty, high: #ty) -> #done { self.0.between(#low, #high) }
+        #begins
+    }
+}
+
+/// An access pattern on one entity.
+pub(super) fn emit(cx: &Cx, p: &AccessPattern, e: &Entity) -> TokenStream {
+    let entity = ident(&e.rust_name);
+    let pattern_fn = ident(&p.rust_name);
+    let docs = doc(&pattern_doc(cx, p));
+    let params: Vec<TokenStream> = p.partition.fields().map(|f| param(cx, f)).collect();
+    let partition = partition_call(e, p);
+    let index = index_clause(p);
+    let order = (p.order == Order::Desc).then(|| quote! { .descending() });
+    let (item, projection_type, init) = pattern_source(cx, p, e, Some(&partition));
+    let sort = p.sorts.first().and_then(|(_, s)| s.as_ref());
+    let default_sort = default_sort_condition(sort);
+    let shape = Shape {
+        output: if p.one {
+            quote! { Option<#item> }
+        } else {
+            quote! { Vec<#item> }
+        },
+        reads: if p.strong_reads() {
+            quote! { Strong }
+        } else {
+            quote! { Eventual }
+        },
+        item,
+    };
+    let done_alias = format_ident!("{}Narrowed", p.name.to_upper_camel_case());
+    let query = quote! { #init #index #order #default_sort };
+    let fields: Vec<&TemplateField> = sort.map(|s| s.fields().collect()).unwrap_or_default();
+    let Some(sort) = sort.filter(|_| !fields.is_empty()) else {
+        let done = shape.done();
+        return quote! {
+            impl #entity {
+                #docs
+                pub fn #pattern_fn(#(#params),*) -> #done {
+                    QueryBuilder::new(Plain::new(#query))
+                }
+            }
+            #projection_type
+        };
+    };
+    let template = format_ident!("{}_SORT", p.name.to_uppercase());
+    let attr = &sort.attribute;
+    let parts = sort.parts.iter().map(|part| match part {
+        TemplatePart::Literal(l) => quote! { Part::Lit(#l) },
+        TemplatePart::Field(f) => {
+            let n = &f.name;
+            quote! { Part::Field(#n) }
+        }
+    });
+    let template_doc = doc(&format!(
+        "The sort key `{}` on `{attr}` that [`{}::{}`] narrows field by field.",
+        sort.text,
+        e.rust_name,
+        p.rust_name.trim_start_matches("r#")
+    ));
+    let Shape {
+        item,
+        output,
+        reads,
+    } = &shape;
+    let stages = (0..fields.len()).map(|i| {
+        let stage = stage_name(p, &fields[..i]);
+        let next = (i + 1 < fields.len()).then(|| stage_name(p, &fields[..=i]));
+        let methods = narrowing(cx, fields[i], next.as_ref(), &quote! { #done_alias });
+        let stage_doc = doc(&format!(
+            "[`{}::{}`]{}: narrow by `{}` next.",
+            e.rust_name,
+            p.rust_name.trim_start_matches("r#"),
+            if i == 0 {
+                String::new()
+            } else {
+                format!(
+                    " with {} fixed",
+                    fields[..i]
+                        .iter()
+                        .map(|f| format!("`{}`", f.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            },
+            fields[i].name
+        ));
+        quote! {
+            #stage_doc
+            #[derive(Debug, Clone)]
+            pub struct #stage(Narrowing<#item>);
+
+            impl Stage for #stage {
+                type Item = #item;
+                type Output = #output;
+                type Reads = #reads;
+                fn query(&self) -> &Query<#item> { self.0.query() }
+                fn query_mut(&mut self) -> &mut Query<#item> { self.0.query_mut() }
+            }
+
+            impl #stage { #methods }
+        }
+    });
+    let first = stage_name(p, &[]);
+    let full = shape.done();
+    let alias_doc = doc(&format!(
+        "[`{}::{}`] narrowed as far as it goes.",
+        e.rust_name,
+        p.rust_name.trim_start_matches("r#")
+    ));
+    quote! {
+        #alias_doc
+        pub type #done_alias = #full;
+
+        impl #entity {
+            #docs
+            pub fn #pattern_fn(#(#params),*) -> QueryBuilder<#first> {
+                QueryBuilder::new(#first(Narrowing::new(#query, &#template)))
+            }
+        }
+
+        #template_doc
+        static #template: SortTemplate = SortTemplate {
+            attribute: #attr,
+            delimiter: DELIMITER,
+            parts: &[#(#parts),*],
+        };
+
+        #projection_type
+        #(#stages)*
+    }
+}

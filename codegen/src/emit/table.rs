@@ -1,0 +1,70 @@
+//! The table definition: `TABLE`, what `Table::create_table` creates.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{Cx, doc, opt_str};
+use crate::ast::Projection;
+use crate::model::IndexKind;
+
+/// `pub const TABLE: TableDefinition`.
+pub(super) fn emit(cx: &Cx) -> TokenStream {
+    let t = &cx.model.table;
+    let name = &t.name;
+    let pk = &t.partition_key;
+    let sk = opt_str(t.sort_key.as_deref());
+    let type_attribute = &t.type_attribute;
+    let ttl = opt_str(t.ttl_attribute.as_deref());
+    let indexes = t.indexes.iter().map(|i| {
+        let name = &i.name;
+        let ipk = &i.partition_key;
+        let isk = opt_str(i.sort_key.as_deref());
+        let local = i.kind == IndexKind::Local;
+        let projection = match &i.projection {
+            Projection::All => quote! { Projection::All },
+            Projection::KeysOnly => quote! { Projection::KeysOnly },
+            Projection::Include(attrs) => {
+                // The type attribute is always projected so queries can select one entity.
+                let mut attrs: Vec<&str> = attrs.iter().map(String::as_str).collect();
+                if !attrs.contains(&t.type_attribute.as_str()) {
+                    attrs.push(&t.type_attribute);
+                }
+                quote! { Projection::Include(&[#(#attrs),*]) }
+            }
+        };
+        if local {
+            quote! { IndexDefinition::local(#name, #ipk, #isk, #projection) }
+        } else {
+            quote! { IndexDefinition::global(#name, #ipk, #isk, #projection) }
+        }
+    });
+    let docs = doc(&format!(
+        "The `{name}` table: partition key `{pk}`{}, type attribute `{type_attribute}`, {} \
+         secondary index{}.\n\nPass it to `Table::create_table` to create the table, for \
+         example in tests.",
+        t.sort_key
+            .as_ref()
+            .map(|s| format!(", sort key `{s}`"))
+            .unwrap_or_default(),
+        t.indexes.len(),
+        if t.indexes.len() == 1 { "" } else { "es" }
+    ));
+    let delimiter = t.delimiter;
+    quote! {
+        #docs
+        pub const TABLE: TableDefinition = TableDefinition {
+            name: #name,
+            partition_key: #pk,
+            sort_key: #sk,
+            type_attribute: #type_attribute,
+            ttl_attribute: #ttl,
+            indexes: &[#(#indexes),*],
+        };
+
+        /// The key segment delimiter.
+        const DELIMITER: char = #delimiter;
+
+        /// The attribute naming each item's entity.
+        const TYPE_ATTRIBUTE: &str = #type_attribute;
+    }
+}

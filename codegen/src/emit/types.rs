@@ -1,0 +1,111 @@
+//! Named types from `types:`: enums (stored as S) and nested documents (stored as M), with
+//! their codecs and, for documents, typed paths into them (`AddressFields`).
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+use super::{Cx, codec, doc, fields, ident, serde_derives};
+use crate::model::{TypeDef, TypeKind};
+
+/// An enum or a document type with everything it implements.
+pub(super) fn emit(cx: &Cx, t: &TypeDef) -> TokenStream {
+    match &t.kind {
+        TypeKind::Enum(values) => emit_enum(cx, t, values),
+        TypeKind::Document(fields) => {
+            let name = ident(&t.rust_name);
+            let docs = doc(&format!(
+                "{}{}",
+                t.doc
+                    .clone()
+                    .unwrap_or_else(|| format!("The `{}` document type.", t.name)),
+                cx.at(t.line)
+            ));
+            let derives = serde_derives();
+            let defs = super::entity::struct_fields(cx, fields);
+            let codec = codec::emit_document(cx, &name, fields);
+            let paths = fields::emit_document(cx, t, fields);
+            quote! {
+                #docs
+                #derives
+                pub struct #name { #(#defs,)* }
+                #codec
+                #paths
+            }
+        }
+    }
+}
+
+fn emit_enum(cx: &Cx, t: &TypeDef, values: &[(String, String)]) -> TokenStream {
+    let name = ident(&t.rust_name);
+    let type_name = &t.name;
+    let docs = doc(&format!(
+        "{}{}",
+        t.doc
+            .clone()
+            .unwrap_or_else(|| format!("The `{}` enum, stored as a string.", t.name)),
+        cx.at(t.line)
+    ));
+    let variants: Vec<Ident> = values.iter().map(|(_, v)| ident(v)).collect();
+    let stored: Vec<&String> = values.iter().map(|(s, _)| s).collect();
+    let variant_docs = stored.iter().map(|s| doc(&format!("Stored as `{s}`.")));
+    let count = values.len();
+    let expected = format!(
+        "expected one of {}",
+        stored
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    quote! {
+        #docs
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(crate = "::singletable::__private::serde")]
+        pub enum #name {
+            #( #variant_docs #[serde(rename = #stored)] #variants, )*
+        }
+
+        impl #name {
+            /// Every value, in schema order.
+            pub const ALL: [Self; #count] = [#(Self::#variants),*];
+
+            /// The stored string.
+            pub fn as_str(&self) -> &'static str {
+                match self { #(Self::#variants => #stored,)* }
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for #name {
+            type Err = UnknownEnumValue;
+            fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+                match s {
+                    #(#stored => Ok(Self::#variants),)*
+                    other => Err(UnknownEnumValue { type_name: #type_name, value: other.to_owned() }),
+                }
+            }
+        }
+
+        impl AttributeCodec for #name {
+            fn encode(&self) -> std::result::Result<Option<AttributeValue>, CodecError> {
+                Ok(Some(AttributeValue::S(self.as_str().to_owned())))
+            }
+            fn decode(value: AttributeValue) -> std::result::Result<Self, CodecError> {
+                let s = codec::expect_string(value)?;
+                s.parse().map_err(|_| CodecError::new(format!("{}, found {:?}", #expected, s)))
+            }
+        }
+        impl ListElement for #name {}
+        impl Reach for #name {
+            type Path = Field<#name, kind::Nested>;
+            fn reach(path: Path) -> Self::Path {
+                Field::new(path)
+            }
+        }
+    }
+}
