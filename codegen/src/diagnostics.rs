@@ -9,6 +9,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod rule;
+
+pub use rule::Rule;
+
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 
 /// How bad a diagnostic is.
@@ -32,10 +36,10 @@ pub enum Anchor {
 /// One finding about the schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
-    /// Error or warning.
+    /// Which check found it.
+    pub rule: Rule,
+    /// Error or warning (the rule's severity).
     pub severity: Severity,
-    /// A stable rule name (`unknown-field`, `ambiguous-keys`).
-    pub code: &'static str,
     /// The YAML path the finding is about.
     pub path: String,
     /// What is wrong.
@@ -49,35 +53,28 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// An error about the value at `path`.
-    pub fn error(
-        code: &'static str,
-        path: impl Into<String>,
-        message: impl Into<String>,
-        help: impl Into<String>,
-    ) -> Self {
+    /// A finding of `rule` about the node at `path`, with the rule's severity and help.
+    pub fn new(rule: Rule, path: impl Into<String>, message: impl Into<String>) -> Self {
         Diagnostic {
-            severity: Severity::Error,
-            code,
+            rule,
+            severity: rule.severity(),
             path: path.into(),
             message: message.into(),
-            help: help.into(),
+            help: rule.help().to_owned(),
             anchor: Anchor::Value,
             location: None,
         }
     }
 
-    /// A warning about the value at `path`.
-    pub fn warning(
-        code: &'static str,
-        path: impl Into<String>,
-        message: impl Into<String>,
-        help: impl Into<String>,
-    ) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Self::error(code, path, message, help)
-        }
+    /// Replaces the rule's help with one specific to this finding.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = help.into();
+        self
+    }
+
+    /// The rule's stable code (`unknown-field`, `ambiguous-keys`).
+    pub fn code(&self) -> &'static str {
+        self.rule.code()
     }
 
     /// Point at the mapping key rather than its value.
@@ -244,7 +241,7 @@ impl std::error::Error for Report<'_> {}
 
 impl miette::Diagnostic for Report<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.diagnostic.code))
+        Some(Box::new(self.diagnostic.code()))
     }
     fn severity(&self) -> Option<miette::Severity> {
         Some(match self.diagnostic.severity {
@@ -343,7 +340,7 @@ pub fn to_json(source: &Source, diagnostics: &[Diagnostic]) -> String {
                 "column": l.column,
                 "path": d.path,
                 "severity": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
-                "code": d.code,
+                "code": d.code(),
                 "message": d.message,
                 "help": d.help,
             })

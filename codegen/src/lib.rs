@@ -19,7 +19,7 @@ pub mod validate;
 
 use std::path::{Path, PathBuf};
 
-pub use diagnostics::{Diagnostic, Severity, Source, Style};
+pub use diagnostics::{Diagnostic, Rule, Severity, Source, Style};
 pub use model::Model;
 
 /// The outcome of reading and checking a schema.
@@ -80,11 +80,10 @@ pub fn check_str(path: impl AsRef<Path>, text: &str) -> Checked {
         if !diagnostics::has_errors(&diagnostics) {
             model = model::build(schema);
             if model.is_none() {
-                diagnostics.push(Diagnostic::error(
-                    "internal",
+                diagnostics.push(Diagnostic::new(
+                    Rule::Internal,
                     "",
                     "the schema passed validation but could not be modelled",
-                    "this is a bug in the generator's validator; please report it with the schema",
                 ));
             }
         }

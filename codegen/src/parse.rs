@@ -14,7 +14,7 @@ use crate::ast::{
     AccessPattern, Attribute, Auto, DefaultSpec, Entity, Index, KeyTemplates, Literal, Order,
     Projection, Schema, Segment, Table, Template, TypeDef, TypeDefKind, TypeExpr,
 };
-use crate::diagnostics::{Diagnostic, Source, suggest};
+use crate::diagnostics::{Diagnostic, Rule, Source, suggest};
 
 /// The result of parsing: the source (with node positions), the AST if the document could be
 /// read at all, and every problem found on the way.
@@ -36,18 +36,19 @@ pub fn parse(path: &std::path::Path, text: &str) -> Parsed {
         Err(e) => {
             let message = strip_location(&e.to_string());
             let mut d = if message.contains("duplicate entry") {
-                Diagnostic::error(
-                    "duplicate-name",
+                Diagnostic::new(
+                    Rule::DuplicateName,
                     "",
                     format!("a name is declared twice: {message}"),
+                )
+                .with_help(
                     "each name may appear once in a mapping; rename or merge the two entries",
                 )
             } else {
-                Diagnostic::error(
-                    "yaml-syntax",
+                Diagnostic::new(
+                    Rule::YamlSyntax,
                     "",
                     format!("the schema is not valid YAML: {message}"),
-                    "fix the YAML syntax at this position (indentation, quotes, brackets)",
                 )
             };
             d = d.at(match e.location() {
@@ -240,12 +241,14 @@ impl Reader<'_> {
     }
 
     fn wrong_type(&mut self, path: &str, expected: &str, found: &Value, help: &str) {
-        self.error(Diagnostic::error(
-            "wrong-type",
-            path,
-            format!("`{path}` must be {expected}, found {}", describe(found)),
-            help,
-        ));
+        self.error(
+            Diagnostic::new(
+                Rule::WrongType,
+                path,
+                format!("`{path}` must be {expected}, found {}", describe(found)),
+            )
+            .with_help(help),
+        );
     }
 
     /// Reads a mapping with string keys. Entries with other keys are reported.
@@ -263,12 +266,14 @@ impl Reader<'_> {
         for (k, v) in map {
             match k {
                 Value::String(s) => entries.push((s.clone(), v, false)),
-                other => self.error(Diagnostic::error(
-                    "wrong-type",
-                    path,
-                    format!("keys of `{path}` must be names, found {}", describe(other)),
-                    "quote the key or use a name",
-                )),
+                other => self.error(
+                    Diagnostic::new(
+                        Rule::WrongType,
+                        path,
+                        format!("keys of `{path}` must be names, found {}", describe(other)),
+                    )
+                    .with_help("quote the key or use a name"),
+                ),
             }
         }
         Some(Fields {
@@ -312,12 +317,12 @@ impl Reader<'_> {
                     suggest(key, allowed)
                 };
                 self.error(
-                    Diagnostic::error(
-                        "unknown-field",
+                    Diagnostic::new(
+                        Rule::UnknownField,
                         path,
                         format!("unknown field `{key}` in {what}"),
-                        help,
                     )
+                    .with_help(help)
                     .at_key(),
                 );
             }
@@ -352,30 +357,26 @@ impl Reader<'_> {
 
     fn schema(&mut self, value: &Value) -> Option<Schema> {
         if value.is_null() {
-            self.error(Diagnostic::error(
-                "empty-schema",
+            self.error(Diagnostic::new(
+                Rule::EmptySchema,
                 "",
                 "the schema file is empty",
-                "start with `version: 1`, a `table:` and at least one entity",
             ));
             return None;
         }
         let mut f = self.fields(value, "", "the schema")?;
         let mut schema = Schema::default();
         match f.get("version") {
-            None => self.error(Diagnostic::error(
-                "missing-field",
-                "",
-                "the schema has no `version`",
-                "add `version: 1` as the first line",
-            )),
+            None => self.error(
+                Diagnostic::new(Rule::MissingField, "", "the schema has no `version`")
+                    .with_help("add `version: 1` as the first line"),
+            ),
             Some((Value::Number(n), path)) => match n.as_u64() {
                 Some(1) => schema.version = 1,
-                _ => self.error(Diagnostic::error(
-                    "unsupported-version",
+                _ => self.error(Diagnostic::new(
+                    Rule::UnsupportedVersion,
                     path,
                     format!("schema version {n} is not supported"),
-                    "this generator reads schema version 1; write `version: 1`",
                 )),
             },
             Some((other, path)) => {
@@ -394,16 +395,22 @@ impl Reader<'_> {
         }
         match f.get("entities") {
             Some((v, path)) => {
-                for (name, value, p) in self.entries(v, &path, "`entities`") {
+                let entries = self.entries(v, &path, "`entities`");
+                if entries.is_empty() && v.is_mapping() {
+                    self.error(Diagnostic::new(
+                        Rule::NoEntities,
+                        path.as_str(),
+                        "`entities` declares no entity",
+                    ));
+                }
+                for (name, value, p) in entries {
                     schema.entities.extend(self.entity(&name, value, &p));
                 }
             }
-            None => self.error(Diagnostic::error(
-                "missing-field",
-                "",
-                "the schema has no `entities`",
-                "declare at least one entity under `entities:`",
-            )),
+            None => self.error(
+                Diagnostic::new(Rule::MissingField, "", "the schema has no `entities`")
+                    .with_help("declare at least one entity under `entities:`"),
+            ),
         }
         if let Some((v, path)) = f.get("access_patterns") {
             for (name, value, p) in self.entries(v, &path, "`access_patterns`") {
@@ -474,11 +481,10 @@ impl Reader<'_> {
                 "all" => Projection::All,
                 "keys_only" => Projection::KeysOnly,
                 other => {
-                    self.error(Diagnostic::error(
-                        "invalid-projection",
+                    self.error(Diagnostic::new(
+                        Rule::InvalidProjection,
                         p,
                         format!("unknown projection `{other}`"),
-                        "write `all`, `keys_only`, or a list of attribute names",
                     ));
                     Projection::All
                 }
@@ -544,21 +550,20 @@ impl Reader<'_> {
                 TypeDefKind::Enum(Vec::new())
             }
             (Some(_), Some(_)) => {
-                self.error(Diagnostic::error(
-                    "type-kind",
-                    path,
-                    format!("type `{name}` has both `fields` and `enum`"),
-                    "a type is either a document (`fields:`) or an enum (`enum:`); split it in two",
-                ));
+                self.error(Diagnostic::new(Rule::TypeKind, path, format!("type `{name}` has both `fields` and `enum`")).with_help("a type is either a document (`fields:`) or an enum (`enum:`); split it in two"));
                 return None;
             }
             (None, None) => {
-                self.error(Diagnostic::error(
-                    "type-kind",
-                    path,
-                    format!("type `{name}` has neither `fields` nor `enum`"),
-                    "give a document `fields: { name: type }` or an enum `enum: [a, b]`",
-                ));
+                self.error(
+                    Diagnostic::new(
+                        Rule::TypeKind,
+                        path,
+                        format!("type `{name}` has neither `fields` nor `enum`"),
+                    )
+                    .with_help(
+                        "give a document `fields: { name: type }` or an enum `enum: [a, b]`",
+                    ),
+                );
                 return None;
             }
         };
@@ -615,12 +620,14 @@ impl Reader<'_> {
                     attribute.ty = self.type_expr(&s, &p);
                 }
             }
-            None => self.error(Diagnostic::error(
-                "missing-field",
-                path,
-                format!("attribute `{name}` has no `type`"),
-                "add `type: string` (or another type)",
-            )),
+            None => self.error(
+                Diagnostic::new(
+                    Rule::MissingField,
+                    path,
+                    format!("attribute `{name}` has no `type`"),
+                )
+                .with_help("add `type: string` (or another type)"),
+            ),
         }
         attribute.optional = self.bool(&mut f, "optional");
         attribute.immutable = self.bool(&mut f, "immutable");
@@ -628,20 +635,21 @@ impl Reader<'_> {
         attribute.doc = self.opt_string(&mut f, "doc", "write the documentation as text");
         attribute.rename = self.opt_string(&mut f, "rename", "write the stored attribute name");
         if let Some((v, p)) = f.get("auto") {
-            attribute.auto =
-                match v {
-                    Value::String(s) if s == "created" => Some(Auto::Created),
-                    Value::String(s) if s == "updated" => Some(Auto::Updated),
-                    other => {
-                        self.error(Diagnostic::error(
-                        "invalid-auto",
+            attribute.auto = match v {
+                Value::String(s) if s == "created" => Some(Auto::Created),
+                Value::String(s) if s == "updated" => Some(Auto::Updated),
+                other => {
+                    self.error(Diagnostic::new(
+                        Rule::InvalidAuto,
                         p,
-                        format!("`auto` must be `created` or `updated`, found {}", describe(other)),
-                        "`created` is set once when the item is created; `updated` on every write",
+                        format!(
+                            "`auto` must be `created` or `updated`, found {}",
+                            describe(other)
+                        ),
                     ));
-                        None
-                    }
-                };
+                    None
+                }
+            };
         }
         if let Some((v, _)) = f.get("default") {
             attribute.default = Some(match v {
@@ -671,9 +679,9 @@ impl Reader<'_> {
         match parse_type(text) {
             Ok(t) => Some(t),
             Err(problem) => {
-                let (code, help) = match &problem {
+                let (rule, help) = match &problem {
                     TypeProblem::Unknown(name) => (
-                        "unknown-type",
+                        Rule::UnknownType,
                         match crate::diagnostics::closest(name, SCALARS.iter().copied()) {
                             Some(c) => format!(
                                 "did you mean `{c}`? Otherwise declare `{name}` under `types:`"
@@ -685,17 +693,15 @@ impl Reader<'_> {
                         },
                     ),
                     _ => (
-                        "malformed-type",
+                        Rule::MalformedType,
                         "write `list<T>`, `map<T>`, `set<string>`, `set<integer>` or `set<bytes>`"
                             .to_owned(),
                     ),
                 };
-                self.error(Diagnostic::error(
-                    code,
-                    path,
-                    format!("invalid type `{text}`: {problem}"),
-                    help,
-                ));
+                self.error(
+                    Diagnostic::new(rule, path, format!("invalid type `{text}`: {problem}"))
+                        .with_help(help),
+                );
                 None
             }
         }
@@ -707,12 +713,14 @@ impl Reader<'_> {
         let attributes = match f.get("attributes") {
             Some((v, p)) => self.attributes(v, &p),
             None => {
-                self.error(Diagnostic::error(
-                    "missing-field",
-                    path,
-                    format!("entity `{name}` has no `attributes`"),
-                    "list the entity's attributes under `attributes:`",
-                ));
+                self.error(
+                    Diagnostic::new(
+                        Rule::MissingField,
+                        path,
+                        format!("entity `{name}` has no `attributes`"),
+                    )
+                    .with_help("list the entity's attributes under `attributes:`"),
+                );
                 Vec::new()
             }
         };
@@ -723,12 +731,14 @@ impl Reader<'_> {
                     keys.extend(self.key_templates(&index, value, &kp));
                 }
             }
-            None => self.error(Diagnostic::error(
-                "missing-field",
-                path,
-                format!("entity `{name}` has no `keys`"),
-                "add `keys: { primary: { partition: \"...\", sort: \"...\" } }`",
-            )),
+            None => self.error(
+                Diagnostic::new(
+                    Rule::MissingField,
+                    path,
+                    format!("entity `{name}` has no `keys`"),
+                )
+                .with_help("add `keys: { primary: { partition: \"...\", sort: \"...\" } }`"),
+            ),
         }
         self.finish(f, &["doc", "attributes", "keys"], "an entity");
         Some(Entity {
@@ -752,12 +762,7 @@ impl Reader<'_> {
                     segments,
                 }),
                 Err(problem) => {
-                    this.error(Diagnostic::error(
-                        "template-syntax",
-                        p,
-                        format!("invalid key template `{text}`: {problem}"),
-                        "a template is literal text with `{field}` placeholders; write `{{` and `}}` only around a field name",
-                    ));
+                    this.error(Diagnostic::new(Rule::TemplateSyntax, p, format!("invalid key template `{text}`: {problem}")).with_help("a template is literal text with `{field}` placeholders; write `{{` and `}}` only around a field name"));
                     None
                 }
             }
@@ -805,11 +810,10 @@ impl Reader<'_> {
             Some((Value::String(s), _)) if s == "asc" => Some(Order::Asc),
             Some((Value::String(s), _)) if s == "desc" => Some(Order::Desc),
             Some((other, p)) => {
-                self.error(Diagnostic::error(
-                    "invalid-order",
+                self.error(Diagnostic::new(
+                    Rule::InvalidOrder,
                     p,
                     format!("`order` must be `asc` or `desc`, found {}", describe(other)),
-                    "`asc` returns items in key order (the default), `desc` in reverse",
                 ));
                 None
             }

@@ -12,7 +12,7 @@ use crate::ast::{
     AccessPattern, Attribute, Auto, DefaultSpec, Entity, Index, KeyTemplates, Literal, Projection,
     Schema, Segment, Template, TypeDefKind, TypeExpr,
 };
-use crate::diagnostics::{Diagnostic, closest, suggest};
+use crate::diagnostics::{Diagnostic, Rule, closest, suggest};
 use crate::names;
 
 /// Checks the schema; returns every error and warning.
@@ -106,31 +106,24 @@ impl<'s> Validator<'s> {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
             if !ok {
-                self.push(Diagnostic::error(
-                    "invalid-table-name",
+                self.push(Diagnostic::new(
+                    Rule::InvalidTableName,
                     "table.name",
                     format!("`{name}` is not a valid DynamoDB table name"),
-                    "use 3 to 255 characters from letters, digits, `_`, `-` and `.`",
                 ));
             }
         }
         let d = &t.delimiter;
         if d.chars().count() != 1 {
-            self.push(Diagnostic::error(
-                "invalid-delimiter",
+            self.push(Diagnostic::new(
+                Rule::InvalidDelimiter,
                 "table.delimiter",
                 format!("the delimiter `{d}` is not exactly one character"),
-                "use a single character such as `#`, `|` or `:`",
             ));
         } else if d.starts_with(|c: char| {
             c == ESCAPE || c == '{' || c == '}' || c.is_alphanumeric() || c.is_whitespace()
         }) {
-            self.push(Diagnostic::error(
-                "invalid-delimiter",
-                "table.delimiter",
-                format!("`{d}` cannot be the delimiter"),
-                "`\\` escapes delimiters inside values, braces mark template fields, and letters, digits or spaces occur in values; use `#`, `|` or `:`",
-            ));
+            self.push(Diagnostic::new(Rule::InvalidDelimiter, "table.delimiter", format!("`{d}` cannot be the delimiter")).with_help("`\\` escapes delimiters inside values, braces mark template fields, and letters, digits or spaces occur in values; use `#`, `|` or `:`"));
         }
         for (what, attr) in [
             ("partition_key", Some(&t.partition_key)),
@@ -140,44 +133,41 @@ impl<'s> Validator<'s> {
             if let Some(a) = attr
                 && a.is_empty()
             {
-                self.push(Diagnostic::error(
-                    "empty-name",
+                self.push(Diagnostic::new(
+                    Rule::EmptyName,
                     format!("table.{what}"),
                     format!("`table.{what}` is empty"),
-                    "name the attribute",
                 ));
             }
         }
         let globals = t.indexes.iter().filter(|i| !i.local).count();
         let locals = t.indexes.iter().filter(|i| i.local).count();
         if globals > 20 {
-            self.push(Diagnostic::error(
-                "too-many-indexes",
-                "table.indexes",
-                format!("{globals} global secondary indexes; DynamoDB allows at most 20 per table"),
-                "overload fewer indexes with generic key attributes (`gsi1pk`/`gsi1sk`) shared by several entities",
-            ));
+            self.push(Diagnostic::new(Rule::TooManyIndexes, "table.indexes", format!("{globals} global secondary indexes; DynamoDB allows at most 20 per table")).with_help("overload fewer indexes with generic key attributes (`gsi1pk`/`gsi1sk`) shared by several entities"));
         }
         if locals > 5 {
-            self.push(Diagnostic::error(
-                "too-many-indexes",
-                "table.indexes",
-                format!("{locals} local secondary indexes; DynamoDB allows at most 5 per table"),
-                "share local index sort keys between entities, or use global indexes",
-            ));
+            self.push(
+                Diagnostic::new(
+                    Rule::TooManyIndexes,
+                    "table.indexes",
+                    format!(
+                        "{locals} local secondary indexes; DynamoDB allows at most 5 per table"
+                    ),
+                )
+                .with_help("share local index sort keys between entities, or use global indexes"),
+            );
         }
         for index in &t.indexes {
             let p = &index.path;
             if names::snake(&index.name).is_none() {
                 self.push(
-                    Diagnostic::error(
-                        "invalid-name",
+                    Diagnostic::new(
+                        Rule::InvalidName,
                         p.clone(),
                         format!(
                             "index name `{}` cannot become a Rust identifier",
                             index.name
                         ),
-                        "use letters, digits and `_`, starting with a letter",
                     )
                     .at_key(),
                 );
@@ -186,54 +176,47 @@ impl<'s> Validator<'s> {
                 if let Some(pk) = &index.partition_key
                     && pk != &t.partition_key
                 {
-                    self.push(Diagnostic::error(
-                        "local-index-partition",
-                        format!("{p}.partition_key"),
-                        format!(
+                    self.push(Diagnostic::new(Rule::LocalIndexPartition, format!("{p}.partition_key"), format!(
                             "local index `{}` has partition key `{pk}`, but a local index shares the table's partition key `{}`",
                             index.name, t.partition_key
-                        ),
-                        "remove `partition_key` from the local index, or make it a global index",
-                    ));
+                        )).with_help("remove `partition_key` from the local index, or make it a global index"));
                 }
                 if t.sort_key.is_none() {
-                    self.push(Diagnostic::error(
-                        "local-index-without-table-sort-key",
+                    self.push(Diagnostic::new(
+                        Rule::LocalIndexWithoutTableSortKey,
                         p.clone(),
                         format!("local index `{}` on a table without a sort key", index.name),
-                        "DynamoDB allows local indexes only on tables with a sort key; use a global index",
                     ));
                 }
                 if index.sort_key.is_none() {
-                    self.push(Diagnostic::error(
-                        "missing-field",
-                        p.clone(),
-                        format!("local index `{}` has no `sort_key`", index.name),
-                        "a local index differs from the table only by its sort key; add `sort_key: lsi1sk`",
-                    ));
+                    self.push(Diagnostic::new(Rule::MissingField, p.clone(), format!("local index `{}` has no `sort_key`", index.name)).with_help("a local index differs from the table only by its sort key; add `sort_key: lsi1sk`"));
                 }
             } else if index.partition_key.is_none() {
-                self.push(Diagnostic::error(
-                    "missing-field",
-                    p.clone(),
-                    format!("global index `{}` has no `partition_key`", index.name),
-                    "add `partition_key: gsi1pk` (or `local: true` for a local index)",
-                ));
+                self.push(
+                    Diagnostic::new(
+                        Rule::MissingField,
+                        p.clone(),
+                        format!("global index `{}` has no `partition_key`", index.name),
+                    )
+                    .with_help("add `partition_key: gsi1pk` (or `local: true` for a local index)"),
+                );
             }
             for attr in [&index.partition_key, &index.sort_key]
                 .into_iter()
                 .flatten()
             {
                 if attr == &t.type_attribute {
-                    self.push(Diagnostic::error(
-                        "attribute-clash",
-                        p.clone(),
-                        format!(
-                            "index `{}` uses the type attribute `{attr}` as a key",
-                            index.name
-                        ),
-                        "give the index its own key attributes",
-                    ));
+                    self.push(
+                        Diagnostic::new(
+                            Rule::AttributeClash,
+                            p.clone(),
+                            format!(
+                                "index `{}` uses the type attribute `{attr}` as a key",
+                                index.name
+                            ),
+                        )
+                        .with_help("give the index its own key attributes"),
+                    );
                 }
             }
         }
@@ -256,36 +239,31 @@ impl<'s> Validator<'s> {
         for (name, path, what) in named {
             match names::camel(name) {
                 None => self.push(
-                    Diagnostic::error(
-                        "invalid-name",
+                    Diagnostic::new(
+                        Rule::InvalidName,
                         path.clone(),
                         format!("{what} name `{name}` cannot become a Rust type name"),
-                        "use letters, digits and `_`, starting with a letter (`OrderLine`)",
                     )
+                    .with_help("use letters, digits and `_`, starting with a letter (`OrderLine`)")
                     .at_key(),
                 ),
                 Some(rust) => {
                     if names::PRELUDE.contains(&rust.as_str()) {
                         self.push(
-                            Diagnostic::error(
-                                "shadows-prelude",
+                            Diagnostic::new(
+                                Rule::ShadowsPrelude,
                                 path.clone(),
                                 format!("{what} name `{name}` would shadow Rust's `{rust}`"),
-                                format!("choose a more specific name, such as `App{rust}`"),
                             )
+                            .with_help(format!("choose a more specific name, such as `App{rust}`"))
                             .at_key(),
                         );
                     }
                     if let Some(first) = seen.insert(rust.clone(), name.clone()) {
                         self.push(
-                            Diagnostic::error(
-                                "name-collision",
-                                path.clone(),
-                                format!(
+                            Diagnostic::new(Rule::NameCollision, path.clone(), format!(
                                     "{what} `{name}` and `{first}` both become the Rust type `{rust}`"
-                                ),
-                                "rename one of them",
-                            )
+                                ))
                             .at_key(),
                         );
                     }
@@ -297,11 +275,10 @@ impl<'s> Validator<'s> {
                 TypeDefKind::Enum(values) => self.enum_values(&t.name, &t.path, values),
                 TypeDefKind::Document(fields) => {
                     if fields.is_empty() {
-                        self.push(Diagnostic::error(
-                            "empty-type",
+                        self.push(Diagnostic::new(
+                            Rule::EmptyType,
                             format!("{}.fields", t.path),
                             format!("type `{}` has no fields", t.name),
-                            "add at least one field",
                         ));
                     }
                     self.attribute_list(fields, false);
@@ -314,11 +291,10 @@ impl<'s> Validator<'s> {
     fn enum_values(&mut self, name: &str, path: &str, values: &[String]) {
         let vp = format!("{path}.enum");
         if values.is_empty() {
-            self.push(Diagnostic::error(
-                "empty-enum",
+            self.push(Diagnostic::new(
+                Rule::EmptyEnum,
                 vp.clone(),
                 format!("enum `{name}` has no values"),
-                "list its values: `enum: [pending, paid]`",
             ));
         }
         let mut seen = BTreeMap::new();
@@ -326,29 +302,25 @@ impl<'s> Validator<'s> {
         for (i, v) in values.iter().enumerate() {
             let ip = format!("{vp}[{i}]");
             if seen.insert(v.clone(), i).is_some() {
-                self.push(Diagnostic::error(
-                    "duplicate-enum-value",
+                self.push(Diagnostic::new(
+                    Rule::DuplicateEnumValue,
                     ip.clone(),
                     format!("enum `{name}` lists `{v}` twice"),
-                    "remove the duplicate",
                 ));
                 continue;
             }
             match names::camel(v) {
-                None => self.push(Diagnostic::error(
-                    "invalid-name",
-                    ip.clone(),
-                    format!("enum value `{v}` cannot become a Rust variant name"),
-                    "use letters, digits, `_` or `-`, starting with a letter",
-                )),
+                None => self.push(
+                    Diagnostic::new(
+                        Rule::InvalidName,
+                        ip.clone(),
+                        format!("enum value `{v}` cannot become a Rust variant name"),
+                    )
+                    .with_help("use letters, digits, `_` or `-`, starting with a letter"),
+                ),
                 Some(variant) => {
                     if let Some(first) = variants.insert(variant.clone(), v.clone()) {
-                        self.push(Diagnostic::error(
-                            "name-collision",
-                            ip,
-                            format!("enum values `{v}` and `{first}` both become the variant `{variant}`"),
-                            "rename one of them",
-                        ));
+                        self.push(Diagnostic::new(Rule::NameCollision, ip, format!("enum values `{v}` and `{first}` both become the variant `{variant}`")));
                     }
                 }
             }
@@ -387,12 +359,7 @@ impl<'s> Validator<'s> {
                             } else {
                                 t[0].to_owned()
                             };
-                            self.push(Diagnostic::error(
-                                "recursive-type",
-                                path,
-                                format!("type `{start}` contains itself without a list or map in between"),
-                                "hold the nested value in a `list<T>` or `map<T>`, which gives it a place on the heap",
-                            ));
+                            self.push(Diagnostic::new(Rule::RecursiveType, path, format!("type `{start}` contains itself without a list or map in between")));
                         } else {
                             stack.push((n.as_str(), t));
                         }
@@ -423,12 +390,10 @@ impl<'s> Validator<'s> {
                 None => format!("declare `{name}` under `types:`"),
             }
         };
-        self.push(Diagnostic::error(
-            "unknown-type",
-            path,
-            format!("unknown type `{name}`"),
-            help,
-        ));
+        self.push(
+            Diagnostic::new(Rule::UnknownType, path, format!("unknown type `{name}`"))
+                .with_help(help),
+        );
         false
     }
 
@@ -437,11 +402,10 @@ impl<'s> Validator<'s> {
             TypeExpr::Named(n) => {
                 self.resolve_named(n, path);
             }
-            TypeExpr::Ttl if !top_level => self.push(Diagnostic::error(
-                "nested-ttl",
+            TypeExpr::Ttl if !top_level => self.push(Diagnostic::new(
+                Rule::NestedTtl,
                 path,
                 "`ttl` is only valid as an entity attribute",
-                "DynamoDB reads time-to-live from a top-level number; use `timestamp` inside lists, maps and documents",
             )),
             TypeExpr::List(t) | TypeExpr::Map(t) | TypeExpr::Set(t) => {
                 self.check_type(t, path, false)
@@ -458,12 +422,7 @@ impl<'s> Validator<'s> {
         for a in attributes {
             match names::snake(&a.name) {
                 None => self.push(
-                    Diagnostic::error(
-                        "invalid-name",
-                        a.path.clone(),
-                        format!("attribute name `{}` cannot become a Rust field name", a.name),
-                        "use letters, digits and `_`, starting with a letter; keep the stored name with `rename:`",
-                    )
+                    Diagnostic::new(Rule::InvalidName, a.path.clone(), format!("attribute name `{}` cannot become a Rust field name", a.name)).with_help("use letters, digits and `_`, starting with a letter; keep the stored name with `rename:`")
                     .at_key(),
                 ),
                 Some(s) => {
@@ -476,47 +435,39 @@ impl<'s> Validator<'s> {
                     };
                     if reserved.contains(&s.as_str()) {
                         self.push(
-                            Diagnostic::error(
-                                "reserved-name",
-                                a.path.clone(),
-                                format!("attribute `{}` would clash with the generated condition method `{s}()`", a.name),
-                                "choose another name and keep the stored one with `rename:`",
-                            )
+                            Diagnostic::new(Rule::ReservedName, a.path.clone(), format!("attribute `{}` would clash with the generated condition method `{s}()`", a.name))
                             .at_key(),
                         );
                     }
                     if let Some(first) = rust_names.insert(s.clone(), &a.name) {
                         self.push(
-                            Diagnostic::error(
-                                "name-collision",
-                                a.path.clone(),
-                                format!("attributes `{}` and `{first}` both become the Rust field `{s}`", a.name),
-                                "rename one of them (use `rename:` to keep the stored name)",
-                            )
+                            Diagnostic::new(Rule::NameCollision, a.path.clone(), format!("attributes `{}` and `{first}` both become the Rust field `{s}`", a.name)).with_help("rename one of them (use `rename:` to keep the stored name)")
                             .at_key(),
                         );
                     }
                 }
             }
             if let Some(first) = stored.insert(a.stored_name(), &a.name) {
-                self.push(Diagnostic::error(
-                    "name-collision",
-                    a.path.clone(),
-                    format!(
-                        "attributes `{}` and `{first}` are both stored as `{}`",
-                        a.name,
-                        a.stored_name()
-                    ),
-                    "give each attribute its own stored name",
-                ));
+                self.push(
+                    Diagnostic::new(
+                        Rule::NameCollision,
+                        a.path.clone(),
+                        format!(
+                            "attributes `{}` and `{first}` are both stored as `{}`",
+                            a.name,
+                            a.stored_name()
+                        ),
+                    )
+                    .with_help("give each attribute its own stored name"),
+                );
             }
             let Some(ty) = &a.ty else { continue };
             self.check_type(ty, &format!("{}.type", a.path), entity);
             if let Some(auto) = a.auto
                 && *ty != TypeExpr::Timestamp
             {
-                self.push(Diagnostic::error(
-                    "auto-type",
+                self.push(Diagnostic::new(
+                    Rule::AutoType,
                     format!("{}.auto", a.path),
                     format!(
                         "`auto: {}` needs a `timestamp` attribute, but `{}` is `{ty}`",
@@ -527,41 +478,39 @@ impl<'s> Validator<'s> {
                         },
                         a.name
                     ),
-                    "make the attribute `type: timestamp`, or remove `auto`",
                 ));
             }
             if a.auto.is_some() && a.default.is_some() {
-                self.push(Diagnostic::error(
-                    "auto-with-default",
+                self.push(Diagnostic::new(
+                    Rule::AutoWithDefault,
                     format!("{}.default", a.path),
                     format!("`{}` has both `auto` and `default`", a.name),
-                    "`auto` already decides the value; remove `default`",
                 ));
             }
             if a.version {
                 versions += 1;
                 if *ty != TypeExpr::Integer || a.optional {
-                    self.push(Diagnostic::error(
-                        "version-type",
+                    self.push(Diagnostic::new(
+                        Rule::VersionType,
                         format!("{}.version", a.path),
-                        format!("version attribute `{}` must be a required `integer`", a.name),
-                        "optimistic locking counts writes; declare `{ type: integer, version: true }`",
+                        format!(
+                            "version attribute `{}` must be a required `integer`",
+                            a.name
+                        ),
                     ));
                 }
                 if !entity {
-                    self.push(Diagnostic::error(
-                        "version-in-type",
+                    self.push(Diagnostic::new(
+                        Rule::VersionInType,
                         format!("{}.version", a.path),
                         "`version` belongs on an entity attribute, not inside a document type",
-                        "move the version attribute to the entity",
                     ));
                 }
                 if versions == 2 {
-                    self.push(Diagnostic::error(
-                        "duplicate-version",
+                    self.push(Diagnostic::new(
+                        Rule::DuplicateVersion,
                         format!("{}.version", a.path),
                         "an entity can have only one `version` attribute",
-                        "keep one version attribute",
                     ));
                 }
             }
@@ -584,11 +533,13 @@ impl<'s> Validator<'s> {
             DefaultSpec::Literal(l) => self.literal_problem(ty, l),
         };
         if let Some(problem) = problem {
-            self.push(Diagnostic::error(
-                "invalid-default",
-                path,
-                format!("the default of `{}` is invalid: {problem}", a.name),
-                format!(
+            self.push(
+                Diagnostic::new(
+                    Rule::InvalidDefault,
+                    path,
+                    format!("the default of `{}` is invalid: {problem}", a.name),
+                )
+                .with_help(format!(
                     "write a value of type `{ty}`{}",
                     match ty {
                         TypeExpr::Timestamp =>
@@ -597,8 +548,8 @@ impl<'s> Validator<'s> {
                         TypeExpr::Uuid => " or `uuid`",
                         _ => "",
                     }
-                ),
-            ));
+                )),
+            );
         }
     }
 
@@ -697,26 +648,24 @@ impl<'s> Validator<'s> {
         }
         for e in &self.schema.entities {
             if e.attributes.is_empty() {
-                self.push(Diagnostic::error(
-                    "empty-entity",
+                self.push(Diagnostic::new(
+                    Rule::EmptyEntity,
                     format!("{}.attributes", e.path),
                     format!("entity `{}` has no attributes", e.name),
-                    "list at least the attributes its primary key is built from",
                 ));
             }
             self.attribute_list(&e.attributes, true);
             for a in &e.attributes {
                 if let Some(what) = reserved.get(a.stored_name()) {
                     self.push(
-                        Diagnostic::error(
-                            "attribute-clash",
+                        Diagnostic::new(
+                            Rule::AttributeClash,
                             a.path.clone(),
                             format!(
                                 "attribute `{}` is stored as `{}`, which is {what}",
                                 a.name,
                                 a.stored_name()
                             ),
-                            "rename the attribute, or store it under another name with `rename:`",
                         )
                         .at_key(),
                     );
@@ -725,11 +674,13 @@ impl<'s> Validator<'s> {
                     && a.stored_name() == ttl
                     && *ty != TypeExpr::Ttl
                 {
-                    self.push(Diagnostic::error(
-                        "ttl-type",
+                    self.push(Diagnostic::new(
+                        Rule::TtlType,
                         format!("{}.type", a.path),
-                        format!("`{}` is the table's ttl_attribute but has type `{ty}`", a.name),
-                        "DynamoDB expires items by a number of epoch seconds; declare it `type: ttl`",
+                        format!(
+                            "`{}` is the table's ttl_attribute but has type `{ty}`",
+                            a.name
+                        ),
                     ));
                 }
             }
@@ -740,83 +691,70 @@ impl<'s> Validator<'s> {
     fn keys(&mut self, e: &'s Entity) {
         let t = &self.schema.table;
         if e.keys_for("primary").is_none() {
-            self.push(Diagnostic::error(
-                "missing-primary-key",
+            self.push(Diagnostic::new(
+                Rule::MissingPrimaryKey,
                 format!("{}.keys", e.path),
                 format!("entity `{}` has no primary key templates", e.name),
-                "add `primary: { partition: \"...\", sort: \"...\" }` under `keys`",
             ));
         }
         for k in &e.keys {
-            let (kind, index_sort) = if k.index == "primary" {
-                (IndexKind::Primary, t.sort_key.clone())
-            } else {
-                match self.index(&k.index) {
-                    Some(i) => (index_kind(self.schema, i), i.sort_key.clone()),
-                    None => {
-                        let declared: Vec<&str> = std::iter::once("primary")
-                            .chain(t.indexes.iter().map(|i| i.name.as_str()))
-                            .collect();
-                        self.push(
-                            Diagnostic::error(
-                                "undeclared-index",
-                                k.path.clone(),
-                                format!(
+            let (kind, index_sort) =
+                if k.index == "primary" {
+                    (IndexKind::Primary, t.sort_key.clone())
+                } else {
+                    match self.index(&k.index) {
+                        Some(i) => (index_kind(self.schema, i), i.sort_key.clone()),
+                        None => {
+                            let declared: Vec<&str> = std::iter::once("primary")
+                                .chain(t.indexes.iter().map(|i| i.name.as_str()))
+                                .collect();
+                            self.push(
+                            Diagnostic::new(Rule::UndeclaredIndex, k.path.clone(), format!(
                                     "entity `{}` has keys for index `{}`, which is not declared",
                                     e.name, k.index
-                                ),
-                                format!(
+                                )).with_help(format!(
                                     "{} Indexes are declared under `table.indexes`",
                                     suggest(&k.index, &declared)
-                                ),
-                            )
+                                ))
                             .at_key(),
                         );
-                        continue;
+                            continue;
+                        }
                     }
-                }
-            };
+                };
             match kind {
                 IndexKind::Inverse => {
                     self.push(
-                        Diagnostic::error(
-                            "inverse-index-template",
-                            k.path.clone(),
-                            format!("index `{}` is the inverse of the table's keys; entities list no templates for it", k.index),
-                            "remove these templates: every item is in the inverse index with its primary templates swapped",
-                        )
+                        Diagnostic::new(Rule::InverseIndexTemplate, k.path.clone(), format!("index `{}` is the inverse of the table's keys; entities list no templates for it", k.index))
                         .at_key(),
                     );
                     continue;
                 }
                 IndexKind::Local => {
                     if let Some(p) = &k.partition {
-                        self.push(Diagnostic::error(
-                            "local-index-partition",
-                            p.path.clone(),
-                            format!("local index `{}` shares the table's partition key; it takes no partition template", k.index),
-                            "remove `partition:`; only `sort:` is given for a local index",
-                        ).at_key());
+                        self.push(Diagnostic::new(Rule::LocalIndexPartition, p.path.clone(), format!("local index `{}` shares the table's partition key; it takes no partition template", k.index)).with_help("remove `partition:`; only `sort:` is given for a local index").at_key());
                     }
                 }
                 IndexKind::Primary | IndexKind::Global => {
                     if k.partition.is_none() {
-                        self.push(Diagnostic::error(
-                            "missing-template",
-                            k.path.clone(),
-                            format!(
-                                "entity `{}` has no partition template for `{}`",
-                                e.name, k.index
-                            ),
-                            "add `partition: \"PREFIX#{field}\"`",
-                        ));
+                        self.push(
+                            Diagnostic::new(
+                                Rule::MissingTemplate,
+                                k.path.clone(),
+                                format!(
+                                    "entity `{}` has no partition template for `{}`",
+                                    e.name, k.index
+                                ),
+                            )
+                            .with_help("add `partition: \"PREFIX#{field}\"`"),
+                        );
                     }
                 }
             }
             match (&k.sort, &index_sort) {
                 (Some(s), None) => self.push(
-                    Diagnostic::error(
-                        "sort-without-sort-key",
+                    Diagnostic::new(
+                        Rule::SortWithoutSortKey,
                         s.path.clone(),
                         format!(
                             "`{}` has a sort template, but {} has no sort key",
@@ -827,19 +765,20 @@ impl<'s> Validator<'s> {
                                 format!("index `{}`", k.index)
                             }
                         ),
-                        "remove the sort template, or declare a sort key",
                     )
                     .at_key(),
                 ),
-                (None, Some(_)) => self.push(Diagnostic::error(
-                    "missing-template",
-                    k.path.clone(),
-                    format!(
-                        "entity `{}` has no sort template for `{}`, which has a sort key",
-                        e.name, k.index
-                    ),
-                    "add `sort: \"...\"` (a constant such as `PROFILE` is fine)",
-                )),
+                (None, Some(_)) => self.push(
+                    Diagnostic::new(
+                        Rule::MissingTemplate,
+                        k.path.clone(),
+                        format!(
+                            "entity `{}` has no sort template for `{}`, which has a sort key",
+                            e.name, k.index
+                        ),
+                    )
+                    .with_help("add `sort: \"...\"` (a constant such as `PROFILE` is fine)"),
+                ),
                 _ => {}
             }
             for template in [&k.partition, &k.sort].into_iter().flatten() {
@@ -849,11 +788,13 @@ impl<'s> Validator<'s> {
                 && let Some(p) = &k.partition
                 && p.fields().next().is_none()
             {
-                self.push(Diagnostic::warning(
-                    "hot-partition",
+                self.push(Diagnostic::new(
+                    Rule::HotPartition,
                     p.path.clone(),
-                    format!("every `{}` item goes to the one partition `{}` of index `{}`", e.name, p.text, k.index),
-                    "a constant partition key concentrates all traffic on one partition; include a field such as `{tenant_id}` unless the entity stays small",
+                    format!(
+                        "every `{}` item goes to the one partition `{}` of index `{}`",
+                        e.name, p.text, k.index
+                    ),
                 ));
             }
         }
@@ -864,14 +805,13 @@ impl<'s> Validator<'s> {
             match seg {
                 Segment::Literal(lit) => {
                     if lit.contains(ESCAPE) {
-                        self.push(Diagnostic::error(
-                            "template-escape",
+                        self.push(Diagnostic::new(
+                            Rule::TemplateEscape,
                             template.path.clone(),
                             format!(
                                 "template `{}` contains `\\`, the escape character of key values",
                                 template.text
                             ),
-                            "remove the backslash from the literal text",
                         ));
                     }
                 }
@@ -879,48 +819,44 @@ impl<'s> Validator<'s> {
                     let Some(a) = e.attribute(f) else {
                         let names: Vec<&str> =
                             e.attributes.iter().map(|a| a.name.as_str()).collect();
-                        self.push(Diagnostic::error(
-                            "template-unknown-field",
-                            template.path.clone(),
-                            format!(
-                                "template `{}` names `{f}`, which is not an attribute of `{}`",
-                                template.text, e.name
-                            ),
-                            suggest(f, &names),
-                        ));
+                        self.push(
+                            Diagnostic::new(
+                                Rule::TemplateUnknownField,
+                                template.path.clone(),
+                                format!(
+                                    "template `{}` names `{f}`, which is not an attribute of `{}`",
+                                    template.text, e.name
+                                ),
+                            )
+                            .with_help(suggest(f, &names)),
+                        );
                         continue;
                     };
                     if let Some(ty) = &a.ty
                         && !is_key_scalar(self.schema, ty)
                     {
-                        self.push(Diagnostic::error(
-                            "template-non-scalar",
-                            template.path.clone(),
-                            format!("template `{}` uses `{f}` of type `{ty}`, which cannot be part of a key", template.text),
-                            "key fields are string, integer, timestamp, date, uuid, bool or enum attributes",
-                        ));
+                        self.push(Diagnostic::new(Rule::TemplateNonScalar, template.path.clone(), format!("template `{}` uses `{f}` of type `{ty}`, which cannot be part of a key", template.text)));
                     }
                     if a.optional && kind == IndexKind::Primary {
-                        self.push(Diagnostic::error(
-                            "optional-key-field",
+                        self.push(Diagnostic::new(
+                            Rule::OptionalKeyField,
                             template.path.clone(),
-                            format!("primary key template `{}` uses optional attribute `{f}`", template.text),
-                            "every item needs a primary key; make the attribute required (optional fields are fine in index templates, which makes them sparse)",
+                            format!(
+                                "primary key template `{}` uses optional attribute `{f}`",
+                                template.text
+                            ),
                         ));
                     }
                     if kind == IndexKind::Primary && (a.version || a.auto == Some(Auto::Updated)) {
-                        self.push(Diagnostic::error(
-                            "mutable-key-field",
-                            template.path.clone(),
-                            format!("primary key template `{}` uses `{f}`, which changes on every write", template.text),
-                            "a primary key cannot change; build it from fields that are fixed when the item is created",
-                        ));
+                        self.push(Diagnostic::new(Rule::MutableKeyField, template.path.clone(), format!("primary key template `{}` uses `{f}`, which changes on every write", template.text)));
                     } else if a.version {
-                        self.push(Diagnostic::error(
-                            "version-in-key",
+                        self.push(Diagnostic::new(
+                            Rule::VersionInKey,
                             template.path.clone(),
-                            format!("template `{}` uses the version attribute `{f}`", template.text),
-                            "an update increments the version inside DynamoDB, so the writer cannot rebuild this key; use another field",
+                            format!(
+                                "template `{}` uses the version attribute `{f}`",
+                                template.text
+                            ),
                         ));
                     } else if a.auto == Some(Auto::Updated)
                         && template
@@ -930,11 +866,13 @@ impl<'s> Validator<'s> {
                             .count()
                             > 1
                     {
-                        self.push(Diagnostic::error(
-                            "updated-in-composite-key",
+                        self.push(Diagnostic::new(
+                            Rule::UpdatedInCompositeKey,
                             template.path.clone(),
-                            format!("template `{}` combines `{f}` (auto: updated) with other fields", template.text),
-                            "every update rewrites this key, so it may only hold the timestamp and literal text; move the other fields to the other key attribute of the index",
+                            format!(
+                                "template `{}` combines `{f}` (auto: updated) with other fields",
+                                template.text
+                            ),
                         ));
                     }
                 }
@@ -993,18 +931,13 @@ impl<'s> Validator<'s> {
                         let at = asort
                             .map(|s| s.path.clone())
                             .unwrap_or_else(|| ap.path.clone());
-                        self.push(Diagnostic::error(
-                            "ambiguous-keys",
-                            bsort.map(|s| s.path.clone()).unwrap_or_else(|| bp.path.clone()),
-                            format!(
+                        self.push(Diagnostic::new(Rule::AmbiguousKeys, bsort.map(|s| s.path.clone()).unwrap_or_else(|| bp.path.clone()), format!(
                                 "on `{index}`, `{}` keys {} can equal `{}` keys {}",
                                 b.name,
                                 show(bp, bsort),
                                 a.name,
                                 show(ap, asort)
-                            ),
-                            format!("start one of them with a literal the other cannot produce, such as `{}{delimiter}` (the other template is at `{at}`)", b.name.to_uppercase()),
-                        ));
+                            )).with_help(format!("start one of them with a literal the other cannot produce, such as `{}{delimiter}` (the other template is at `{at}`)", b.name.to_uppercase())));
                     }
                 }
             }
@@ -1016,28 +949,26 @@ impl<'s> Validator<'s> {
         for p in &self.schema.access_patterns {
             match names::snake(&p.name) {
                 None => self.push(
-                    Diagnostic::error(
-                        "invalid-name",
+                    Diagnostic::new(
+                        Rule::InvalidName,
                         p.path.clone(),
                         format!(
                             "access pattern name `{}` cannot become a Rust function name",
                             p.name
                         ),
-                        "use letters, digits and `_`, starting with a letter",
                     )
                     .at_key(),
                 ),
                 Some(s) => {
                     if let Some(first) = rust_names.insert(s.clone(), &p.name) {
                         self.push(
-                            Diagnostic::error(
-                                "name-collision",
+                            Diagnostic::new(
+                                Rule::NameCollision,
                                 p.path.clone(),
                                 format!(
                                     "access patterns `{}` and `{first}` both become `{s}`",
                                     p.name
                                 ),
-                                "rename one of them",
                             )
                             .at_key(),
                         );
@@ -1057,31 +988,31 @@ impl<'s> Validator<'s> {
                 .iter()
                 .map(|e| e.name.as_str())
                 .collect();
-            self.push(Diagnostic::error(
-                "unknown-entity",
-                path,
-                format!("unknown entity `{name}`"),
-                suggest(name, &names),
-            ));
+            self.push(
+                Diagnostic::new(
+                    Rule::UnknownEntity,
+                    path,
+                    format!("unknown entity `{name}`"),
+                )
+                .with_help(suggest(name, &names)),
+            );
         }
         found
     }
 
     fn pattern(&mut self, p: &'s AccessPattern) {
         if p.scan && p.one {
-            self.push(Diagnostic::error(
-                "scan-one",
+            self.push(Diagnostic::new(
+                Rule::ScanOne,
                 format!("{}.one", p.path),
                 format!("`one: true` on the scan `{}`", p.name),
-                "a scan reads the whole table or index; use a query pattern for a single item",
             ));
         }
         if p.scan && p.order.is_some() {
-            self.push(Diagnostic::error(
-                "scan-order",
+            self.push(Diagnostic::new(
+                Rule::ScanOrder,
                 format!("{}.order", p.path),
                 format!("`order` on the scan `{}`", p.name),
-                "a scan returns items in no particular order; remove `order`",
             ));
         }
         let index = p.index.as_deref().unwrap_or("primary");
@@ -1094,37 +1025,44 @@ impl<'s> Validator<'s> {
                     let declared: Vec<&str> = std::iter::once("primary")
                         .chain(self.schema.table.indexes.iter().map(|i| i.name.as_str()))
                         .collect();
-                    self.push(Diagnostic::error(
-                        "unknown-index",
-                        format!("{}.index", p.path),
-                        format!(
-                            "access pattern `{}` uses index `{index}`, which is not declared",
-                            p.name
-                        ),
-                        suggest(index, &declared),
-                    ));
+                    self.push(
+                        Diagnostic::new(
+                            Rule::UnknownIndex,
+                            format!("{}.index", p.path),
+                            format!(
+                                "access pattern `{}` uses index `{index}`, which is not declared",
+                                p.name
+                            ),
+                        )
+                        .with_help(suggest(index, &declared)),
+                    );
                     None
                 }
             }
         };
         let entities: Vec<&'s Entity> = match (&p.entity, &p.entities) {
             (Some(_), Some(_)) => {
-                self.push(Diagnostic::error(
-                    "pattern-entity",
-                    p.path.clone(),
-                    format!("access pattern `{}` has both `entity` and `entities`", p.name),
-                    "use `entity: X` for one entity or `entities: [X, Y]` for an item collection",
-                ).at_key());
+                self.push(
+                    Diagnostic::new(
+                        Rule::PatternEntity,
+                        p.path.clone(),
+                        format!(
+                            "access pattern `{}` has both `entity` and `entities`",
+                            p.name
+                        ),
+                    )
+                    .at_key(),
+                );
                 return;
             }
             (None, None) => {
                 self.push(
-                    Diagnostic::error(
-                        "pattern-entity",
+                    Diagnostic::new(
+                        Rule::PatternEntity,
                         p.path.clone(),
                         format!("access pattern `{}` names no entity", p.name),
-                        "add `entity: X`, or `entities: [X, Y]` for an item collection",
                     )
+                    .with_help("add `entity: X`, or `entities: [X, Y]` for an item collection")
                     .at_key(),
                 );
                 return;
@@ -1135,24 +1073,22 @@ impl<'s> Validator<'s> {
                 .collect(),
             (None, Some(list)) => {
                 if p.scan {
-                    self.push(Diagnostic::error(
-                        "scan-collection",
+                    self.push(Diagnostic::new(
+                        Rule::ScanCollection,
                         format!("{}.scan", p.path),
                         format!("`scan: true` on the item collection `{}`", p.name),
-                        "a scan reads one entity's items; declare one scan pattern per entity",
                     ));
                 }
                 if p.one {
-                    self.push(Diagnostic::error(
-                        "one-collection",
+                    self.push(Diagnostic::new(
+                        Rule::OneCollection,
                         format!("{}.one", p.path),
                         format!("`one: true` on the item collection `{}`", p.name),
-                        "a collection returns several entities' items; remove `one` or query a single entity",
                     ));
                 }
                 if list.len() < 2 {
-                    self.push(Diagnostic::error(
-                        "small-collection",
+                    self.push(Diagnostic::new(
+                        Rule::SmallCollection,
                         format!("{}.entities", p.path),
                         format!(
                             "item collection `{}` lists {} entit{}",
@@ -1160,7 +1096,6 @@ impl<'s> Validator<'s> {
                             list.len(),
                             if list.len() == 1 { "y" } else { "ies" }
                         ),
-                        "a collection needs two or more entities; use `entity: X` for one",
                     ));
                 }
                 let mut seen = BTreeSet::new();
@@ -1168,12 +1103,14 @@ impl<'s> Validator<'s> {
                 for (i, name) in list.iter().enumerate() {
                     let ip = format!("{}.entities[{i}]", p.path);
                     if !seen.insert(name) {
-                        self.push(Diagnostic::error(
-                            "duplicate-name",
-                            ip,
-                            format!("`{name}` is listed twice"),
-                            "remove the duplicate",
-                        ));
+                        self.push(
+                            Diagnostic::new(
+                                Rule::DuplicateName,
+                                ip,
+                                format!("`{name}` is listed twice"),
+                            )
+                            .with_help("remove the duplicate"),
+                        );
                         continue;
                     }
                     out.extend(self.entity_named(name, &ip));
@@ -1188,12 +1125,7 @@ impl<'s> Validator<'s> {
                     .and_then(|k| k.sort.as_ref())
                     .is_none()
                 {
-                    self.push(Diagnostic::error(
-                        "pattern-without-template",
-                        format!("{}.index", p.path),
-                        format!("`{}` has no primary sort template, so it is not in the inverse index `{index}`", e.name),
-                        "query the entity on an index it has templates for",
-                    ));
+                    self.push(Diagnostic::new(Rule::PatternWithoutTemplate, format!("{}.index", p.path), format!("`{}` has no primary sort template, so it is not in the inverse index `{index}`", e.name)));
                 }
             }
             return;
@@ -1201,12 +1133,7 @@ impl<'s> Validator<'s> {
         let mut partitions = Vec::new();
         for e in &entities {
             let Some(k) = e.keys_for(index) else {
-                self.push(Diagnostic::error(
-                    "pattern-without-template",
-                    format!("{}.index", p.path),
-                    format!("access pattern `{}` queries `{}` on `{index}`, but `{}` has no templates for `{index}`", p.name, e.name, e.name),
-                    format!("add `{index}: {{ ... }}` under `entities.{}.keys`, or query another index", e.name),
-                ));
+                self.push(Diagnostic::new(Rule::PatternWithoutTemplate, format!("{}.index", p.path), format!("access pattern `{}` queries `{}` on `{index}`, but `{}` has no templates for `{index}`", p.name, e.name, e.name)).with_help(format!("add `{index}: {{ ... }}` under `entities.{}.keys`, or query another index", e.name)));
                 continue;
             };
             let partition = if kind == IndexKind::Local {
@@ -1221,15 +1148,10 @@ impl<'s> Validator<'s> {
         if let Some(((first, ft), rest)) = partitions.split_first() {
             for (e, t) in rest {
                 if !same_partition(self.schema, first, ft, e, t) {
-                    self.push(Diagnostic::error(
-                        "collection-partition-mismatch",
-                        format!("{}.entities", p.path),
-                        format!(
+                    self.push(Diagnostic::new(Rule::CollectionPartitionMismatch, format!("{}.entities", p.path), format!(
                             "item collection `{}` mixes partition templates `{}` ({}) and `{}` ({})",
                             p.name, ft.text, first.name, t.text, e.name
-                        ),
-                        "a collection reads one partition; its entities need the same partition template on the index (same literals and field names and types)",
-                    ));
+                        )));
                 }
             }
         }
@@ -1254,12 +1176,22 @@ impl<'s> Validator<'s> {
                 in_keys
             };
             if !used {
-                self.push(Diagnostic::warning(
-                    "unused-index",
-                    i.path.clone(),
-                    format!("index `{}` is declared but no {} uses it", i.name, if kind == IndexKind::Inverse { "access pattern" } else { "entity" }),
-                    "remove it to save its storage and write cost, or add templates and an access pattern for it",
-                ).at_key());
+                self.push(
+                    Diagnostic::new(
+                        Rule::UnusedIndex,
+                        i.path.clone(),
+                        format!(
+                            "index `{}` is declared but no {} uses it",
+                            i.name,
+                            if kind == IndexKind::Inverse {
+                                "access pattern"
+                            } else {
+                                "entity"
+                            }
+                        ),
+                    )
+                    .at_key(),
+                );
             }
             if let Projection::Include(attrs) = &i.projection {
                 for (n, a) in attrs.iter().enumerate() {
@@ -1269,11 +1201,10 @@ impl<'s> Validator<'s> {
                         .iter()
                         .any(|e| e.attributes.iter().any(|x| x.stored_name() == a));
                     if !known {
-                        self.push(Diagnostic::warning(
-                            "unknown-projection-attribute",
+                        self.push(Diagnostic::new(
+                            Rule::UnknownProjectionAttribute,
                             format!("{}.projection[{n}]", i.path),
                             format!("index `{}` projects `{a}`, which no entity stores", i.name),
-                            "projection lists stored attribute names; check the spelling",
                         ));
                     }
                 }
