@@ -1,221 +1,16 @@
-//! YAML → [`ast::Schema`]. The only module that knows YAML.
-//!
-//! Two readings of the document: serde_yaml reads it into a value tree (reporting syntax
-//! errors with their position), and a yaml-rust2 event walk records where every key and value
-//! starts, by YAML path, so that diagnostics found later (unknown fields, bad templates,
-//! ambiguous keys) point at a line and column too. The value tree is then read into the AST
-//! field by field, collecting every problem instead of stopping at the first.
+//! Reads the schema's YAML tree into the [`ast`](crate::ast), field by field, collecting
+//! every problem (unknown fields, wrong kinds of value, bad templates) instead of stopping at
+//! the first. Positions are not needed here: each diagnostic names a YAML path, which the
+//! positions recorded by [`super::yaml::index`] resolve.
 
-use serde_yaml::Value;
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
-use yaml_rust2::scanner::Marker;
-
+use super::yaml::{Value, float_text};
+use super::{SCALARS, TypeProblem, join, parse_template, parse_type};
 use crate::ast::{
     AccessPattern, Attribute, Auto, DefaultSpec, Entity, Index, KeyTemplates, Literal, Order,
-    Projection, Schema, Segment, Table, Template, TypeDef, TypeDefKind, TypeExpr,
+    Projection, Schema, Table, Template, TypeDef, TypeDefKind, TypeExpr,
 };
-use crate::diagnostics::{Diagnostic, Rule, Source, suggest};
+use crate::diagnostics::{Diagnostic, Rule, suggest};
 
-/// The result of parsing: the source (with node positions), the AST if the document could be
-/// read at all, and every problem found on the way.
-pub struct Parsed {
-    /// Text and positions, for rendering diagnostics.
-    pub source: Source,
-    /// The schema, with invalid parts left out (and reported).
-    pub schema: Option<Schema>,
-    /// Problems found while parsing.
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-/// Parses schema text. `path` is only used in diagnostics.
-pub fn parse(path: &std::path::Path, text: &str) -> Parsed {
-    let mut source = Source::new(path, text);
-    let mut diagnostics = Vec::new();
-    let value: Value = match serde_yaml::from_str(text) {
-        Ok(v) => v,
-        Err(e) => {
-            let message = strip_location(&e.to_string());
-            let mut d = if message.contains("duplicate entry") {
-                Diagnostic::new(
-                    Rule::DuplicateName,
-                    "",
-                    format!("a name is declared twice: {message}"),
-                )
-                .with_help(
-                    "each name may appear once in a mapping; rename or merge the two entries",
-                )
-            } else {
-                Diagnostic::new(
-                    Rule::YamlSyntax,
-                    "",
-                    format!("the schema is not valid YAML: {message}"),
-                )
-            };
-            d = d.at(match e.location() {
-                Some(l) => source.location_at(l.line(), l.column().saturating_sub(1)),
-                None => fallback_location(&source),
-            });
-            return Parsed {
-                source,
-                schema: None,
-                diagnostics: vec![d],
-            };
-        }
-    };
-    source.positions = positions(&source);
-    let schema = Reader {
-        diagnostics: &mut diagnostics,
-    }
-    .schema(&value);
-    Parsed {
-        source,
-        schema,
-        diagnostics,
-    }
-}
-
-/// Where to report a YAML error that serde_yaml gave no position for: the second document
-/// of a multi-document stream, or where yaml-rust2's reading fails, or the start.
-fn fallback_location(source: &Source) -> crate::diagnostics::Location {
-    struct Documents(Vec<Marker>);
-    impl MarkedEventReceiver for Documents {
-        fn on_event(&mut self, event: Event, mark: Marker) {
-            if event == Event::DocumentStart {
-                self.0.push(mark);
-            }
-        }
-    }
-    let mut documents = Documents(Vec::new());
-    match Parser::new_from_str(&source.text).load(&mut documents, true) {
-        Err(e) => source.location_at(e.marker().line(), e.marker().col()),
-        Ok(()) => match documents.0.get(1) {
-            Some(m) => source.location_at(m.line(), m.col()),
-            None => source.location_at(1, 0),
-        },
-    }
-}
-
-fn strip_location(message: &str) -> String {
-    match message.find(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message.to_owned(),
-    }
-}
-
-/// Walks the YAML events and records the start of every key and value by path.
-fn positions(source: &Source) -> crate::diagnostics::Positions {
-    enum Frame {
-        Map {
-            path: String,
-            key: Option<String>,
-            expecting_key: bool,
-        },
-        Seq {
-            path: String,
-            index: usize,
-        },
-    }
-    struct Walk<'a> {
-        source: &'a Source,
-        stack: Vec<Frame>,
-        out: crate::diagnostics::Positions,
-    }
-    impl Walk<'_> {
-        /// Handles the start of a node; returns its path if it is a value.
-        fn node(&mut self, scalar: Option<&str>, mark: Marker) -> Option<String> {
-            let location = self.source.location_at(mark.line(), mark.col());
-            match self.stack.last_mut() {
-                None => {
-                    self.out.set_value("", location);
-                    Some(String::new())
-                }
-                Some(Frame::Map {
-                    path,
-                    key,
-                    expecting_key,
-                }) => {
-                    if *expecting_key {
-                        let k = scalar.unwrap_or("?").to_owned();
-                        self.out.set_key(&join(path, &k), location);
-                        *key = Some(k);
-                        *expecting_key = false;
-                        None
-                    } else {
-                        let p = join(path, key.as_deref().unwrap_or("?"));
-                        *expecting_key = true;
-                        self.out.set_value(&p, location);
-                        Some(p)
-                    }
-                }
-                Some(Frame::Seq { path, index }) => {
-                    let p = format!("{path}[{index}]");
-                    *index += 1;
-                    self.out.set_value(&p, location);
-                    Some(p)
-                }
-            }
-        }
-    }
-    impl MarkedEventReceiver for Walk<'_> {
-        fn on_event(&mut self, event: Event, mark: Marker) {
-            match event {
-                Event::Scalar(text, ..) => {
-                    self.node(Some(&text), mark);
-                }
-                Event::Alias(_) => {
-                    self.node(None, mark);
-                }
-                Event::MappingStart(..) => {
-                    let path = self.node(None, mark).unwrap_or_else(|| "?".to_owned());
-                    self.stack.push(Frame::Map {
-                        path,
-                        key: None,
-                        expecting_key: true,
-                    });
-                }
-                Event::SequenceStart(..) => {
-                    let path = self.node(None, mark).unwrap_or_else(|| "?".to_owned());
-                    self.stack.push(Frame::Seq { path, index: 0 });
-                }
-                Event::MappingEnd | Event::SequenceEnd => {
-                    self.stack.pop();
-                }
-                _ => {}
-            }
-        }
-    }
-    let mut walk = Walk {
-        source,
-        stack: Vec::new(),
-        out: Default::default(),
-    };
-    // serde_yaml accepted the document, so this succeeds; if the two readers ever disagree,
-    // positions found so far are kept and the rest fall back to ancestors.
-    let _ = Parser::new_from_str(&source.text).load(&mut walk, false);
-    walk.out
-}
-
-fn describe(value: &Value) -> String {
-    match value {
-        Value::Null => "null".to_owned(),
-        Value::Bool(b) => format!("the boolean {b}"),
-        Value::Number(n) => format!("the number {n}"),
-        Value::String(s) => format!("the string {s:?}"),
-        Value::Sequence(_) => "a list".to_owned(),
-        Value::Mapping(_) => "a mapping".to_owned(),
-        Value::Tagged(t) => format!("a value tagged {}", t.tag),
-    }
-}
-
-fn join(parent: &str, key: &str) -> String {
-    if parent.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{parent}.{key}")
-    }
-}
-
-/// The entries of one mapping, tracking which keys were read.
 struct Fields<'v> {
     path: String,
     entries: Vec<(String, &'v Value, bool)>,
@@ -229,6 +24,11 @@ impl<'v> Fields<'v> {
             (e.1, path)
         })
     }
+}
+
+/// Reads the document's root value (`None` for a file with no document) into a schema.
+pub(super) fn read(root: Option<&Value>, diagnostics: &mut Vec<Diagnostic>) -> Option<Schema> {
+    Reader { diagnostics }.schema(root.unwrap_or(&Value::Null))
 }
 
 struct Reader<'d> {
@@ -245,7 +45,7 @@ impl Reader<'_> {
             Diagnostic::new(
                 Rule::WrongType,
                 path,
-                format!("`{path}` must be {expected}, found {}", describe(found)),
+                format!("`{path}` must be {expected}, found {}", found.describe()),
             )
             .with_help(help),
         );
@@ -264,13 +64,13 @@ impl Reader<'_> {
         };
         let mut entries = Vec::new();
         for (k, v) in map {
-            match k {
-                Value::String(s) => entries.push((s.clone(), v, false)),
+            match &k.value {
+                Value::String(s) => entries.push((s.clone(), &v.value, false)),
                 other => self.error(
                     Diagnostic::new(
                         Rule::WrongType,
                         path,
-                        format!("keys of `{path}` must be names, found {}", describe(other)),
+                        format!("keys of `{path}` must be names, found {}", other.describe()),
                     )
                     .with_help("quote the key or use a name"),
                 ),
@@ -371,14 +171,18 @@ impl Reader<'_> {
                 Diagnostic::new(Rule::MissingField, "", "the schema has no `version`")
                     .with_help("add `version: 1` as the first line"),
             ),
-            Some((Value::Number(n), path)) => match n.as_u64() {
-                Some(1) => schema.version = 1,
-                _ => self.error(Diagnostic::new(
+            Some((Value::Int(1), _)) => schema.version = 1,
+            Some((n @ (Value::Int(_) | Value::Float(_)), path)) => {
+                let n = match n {
+                    Value::Float(f) => float_text(*f),
+                    other => super::yaml::key_text(other),
+                };
+                self.error(Diagnostic::new(
                     Rule::UnsupportedVersion,
                     path,
                     format!("schema version {n} is not supported"),
-                )),
-            },
+                ));
+            }
             Some((other, path)) => {
                 self.wrong_type(&path, "the number 1", other, "write `version: 1`")
             }
@@ -492,7 +296,9 @@ impl Reader<'_> {
             Some((Value::Sequence(items), p)) => {
                 let mut names = Vec::new();
                 for (i, item) in items.iter().enumerate() {
-                    if let Some(s) = self.string(item, &format!("{p}[{i}]"), "name an attribute") {
+                    if let Some(s) =
+                        self.string(&item.value, &format!("{p}[{i}]"), "name an attribute")
+                    {
                         names.push(s);
                     }
                 }
@@ -534,9 +340,10 @@ impl Reader<'_> {
                 let mut out = Vec::new();
                 for (i, item) in items.iter().enumerate() {
                     let ip = format!("{p}[{i}]");
-                    match item {
+                    match &item.value {
                         Value::String(s) => out.push(s.clone()),
-                        Value::Number(n) => out.push(n.to_string()),
+                        Value::Int(i) => out.push(i.to_string()),
+                        Value::Float(f) => out.push(float_text(*f)),
                         Value::Bool(b) => out.push(b.to_string()),
                         other => {
                             self.wrong_type(&ip, "a string", other, "list enum values as text")
@@ -644,7 +451,7 @@ impl Reader<'_> {
                         p,
                         format!(
                             "`auto` must be `created` or `updated`, found {}",
-                            describe(other)
+                            other.describe()
                         ),
                     ));
                     None
@@ -787,7 +594,9 @@ impl Reader<'_> {
                 items
                     .iter()
                     .enumerate()
-                    .filter_map(|(i, v)| self.string(v, &format!("{p}[{i}]"), "name an entity"))
+                    .filter_map(|(i, v)| {
+                        self.string(&v.value, &format!("{p}[{i}]"), "name an entity")
+                    })
                     .collect(),
             ),
             Some((other, p)) => {
@@ -813,7 +622,10 @@ impl Reader<'_> {
                 self.error(Diagnostic::new(
                     Rule::InvalidOrder,
                     p,
-                    format!("`order` must be `asc` or `desc`, found {}", describe(other)),
+                    format!(
+                        "`order` must be `asc` or `desc`, found {}",
+                        other.describe()
+                    ),
                 ));
                 None
             }
@@ -844,221 +656,21 @@ fn literal(value: &Value) -> Literal {
     match value {
         Value::Null => Literal::Null,
         Value::Bool(b) => Literal::Bool(*b),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => Literal::Int(i),
-            None => Literal::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
+        Value::Int(i) => Literal::Int(*i),
+        Value::Float(f) => Literal::Float(*f),
         Value::String(s) => Literal::String(s.clone()),
-        Value::Sequence(items) => Literal::List(items.iter().map(literal).collect()),
+        Value::Sequence(items) => Literal::List(items.iter().map(|i| literal(&i.value)).collect()),
         Value::Mapping(m) => Literal::Map(
             m.iter()
                 .map(|(k, v)| {
-                    let key = match k {
+                    let key = match &k.value {
                         Value::String(s) => s.clone(),
-                        other => describe(other),
+                        other => other.describe(),
                     };
-                    (key, literal(v))
+                    (key, literal(&v.value))
                 })
                 .collect(),
         ),
-        Value::Tagged(t) => literal(&t.value),
-    }
-}
-
-/// The scalar type names of the schema language.
-pub const SCALARS: &[&str] = &[
-    "string",
-    "integer",
-    "float",
-    "bool",
-    "timestamp",
-    "date",
-    "uuid",
-    "bytes",
-    "ttl",
-];
-
-/// Why a type expression is invalid.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TypeProblem {
-    /// A name that is neither a scalar nor shaped like a declared type name.
-    Unknown(String),
-    /// Broken syntax.
-    Malformed(String),
-}
-
-impl std::fmt::Display for TypeProblem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            TypeProblem::Unknown(n) => write!(f, "`{n}` is not a type"),
-            TypeProblem::Malformed(why) => f.write_str(why),
-        }
-    }
-}
-
-/// Parses a type expression. Names that are not scalars are kept as [`TypeExpr::Named`] for
-/// the validator to resolve, but only if they are shaped like type names (`Address`).
-pub fn parse_type(text: &str) -> Result<TypeExpr, TypeProblem> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Err(TypeProblem::Malformed("the type is empty".into()));
-    }
-    if let Some(open) = t.find('<') {
-        let Some(inner) = t[open + 1..].strip_suffix('>') else {
-            return Err(TypeProblem::Malformed(format!(
-                "`<` is not closed by a final `>` in `{t}`"
-            )));
-        };
-        let outer = t[..open].trim();
-        if inner.trim().is_empty() {
-            return Err(TypeProblem::Malformed(format!(
-                "`{outer}<>` needs an element type"
-            )));
-        }
-        let element = parse_type(inner)?;
-        return match outer {
-            "list" => Ok(TypeExpr::List(Box::new(element))),
-            "map" => Ok(TypeExpr::Map(Box::new(element))),
-            "set" => match element {
-                TypeExpr::String | TypeExpr::Integer | TypeExpr::Bytes => {
-                    Ok(TypeExpr::Set(Box::new(element)))
-                }
-                other => Err(TypeProblem::Malformed(format!(
-                    "DynamoDB sets hold strings, integers or bytes, not `{other}`"
-                ))),
-            },
-            other => Err(TypeProblem::Malformed(format!(
-                "`{other}<...>` is not a container; use `list`, `map` or `set`"
-            ))),
-        };
-    }
-    if t.contains('>') {
-        return Err(TypeProblem::Malformed(format!("unexpected `>` in `{t}`")));
-    }
-    Ok(match t {
-        "string" => TypeExpr::String,
-        "integer" => TypeExpr::Integer,
-        "float" => TypeExpr::Float,
-        "bool" => TypeExpr::Bool,
-        "timestamp" => TypeExpr::Timestamp,
-        "date" => TypeExpr::Date,
-        "uuid" => TypeExpr::Uuid,
-        "bytes" => TypeExpr::Bytes,
-        "ttl" => TypeExpr::Ttl,
-        "list" | "map" | "set" => {
-            return Err(TypeProblem::Malformed(format!(
-                "`{t}` needs an element type: `{t}<string>`"
-            )));
-        }
-        name if name.starts_with(|c: char| c.is_ascii_uppercase())
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
-        {
-            TypeExpr::Named(name.to_owned())
-        }
-        name => return Err(TypeProblem::Unknown(name.to_owned())),
-    })
-}
-
-/// Parses a key template into literal text and `{field}` placeholders.
-pub fn parse_template(text: &str) -> Result<Vec<Segment>, String> {
-    let mut segments = Vec::new();
-    let mut literal = String::new();
-    let mut chars = text.char_indices();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '{' => {
-                let mut name = String::new();
-                let mut closed = false;
-                for (_, c) in chars.by_ref() {
-                    match c {
-                        '}' => {
-                            closed = true;
-                            break;
-                        }
-                        '{' => {
-                            return Err(format!(
-                                "`{{` at byte {i} opens a second `{{` before closing"
-                            ));
-                        }
-                        c => name.push(c),
-                    }
-                }
-                if !closed {
-                    return Err(format!("`{{` at byte {i} is never closed"));
-                }
-                let name = name.trim().to_owned();
-                if name.is_empty() {
-                    return Err(format!("`{{}}` at byte {i} names no field"));
-                }
-                if !literal.is_empty() {
-                    segments.push(Segment::Literal(std::mem::take(&mut literal)));
-                }
-                segments.push(Segment::Field(name));
-            }
-            '}' => return Err(format!("`}}` at byte {i} closes nothing")),
-            c => literal.push(c),
-        }
-    }
-    if !literal.is_empty() {
-        segments.push(Segment::Literal(literal));
-    }
-    if segments.is_empty() {
-        return Err("the template is empty".into());
-    }
-    Ok(segments)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn type_expressions() {
-        assert_eq!(
-            parse_type("list<OrderLine>"),
-            Ok(TypeExpr::List(Box::new(TypeExpr::Named(
-                "OrderLine".into()
-            ))))
-        );
-        assert_eq!(
-            parse_type("map<list<integer>>"),
-            Ok(TypeExpr::Map(Box::new(TypeExpr::List(Box::new(
-                TypeExpr::Integer
-            )))))
-        );
-        assert!(parse_type("set<float>").is_err());
-        assert!(parse_type("list<string").is_err());
-        assert!(parse_type("list<>").is_err());
-        assert!(matches!(parse_type("strng"), Err(TypeProblem::Unknown(_))));
-    }
-
-    #[test]
-    fn templates() {
-        assert_eq!(
-            parse_template("ORDER#{placed_at}#{order_id}").unwrap(),
-            vec![
-                Segment::Literal("ORDER#".into()),
-                Segment::Field("placed_at".into()),
-                Segment::Literal("#".into()),
-                Segment::Field("order_id".into()),
-            ]
-        );
-        assert!(parse_template("USER#{user_id").is_err());
-        assert!(parse_template("USER#{}").is_err());
-        assert!(parse_template("USER}").is_err());
-    }
-
-    #[test]
-    fn positions_point_at_keys_and_values() {
-        let text = "version: 1\nentities:\n  User:\n    attributes: { id: string }\n";
-        let parsed = parse(std::path::Path::new("s.yaml"), text);
-        let p = &parsed.source.positions;
-        use crate::diagnostics::Anchor;
-        let l = p.find("entities.User", Anchor::Key).unwrap();
-        assert_eq!((l.line, l.column), (3, 3));
-        let l = p
-            .find("entities.User.attributes.id", Anchor::Value)
-            .unwrap();
-        assert_eq!((l.line, l.column), (4, 23));
+        Value::Tagged(_, inner) => literal(&inner.value),
     }
 }
