@@ -12,7 +12,7 @@ use crate::ast::{
     AccessPattern, Attribute, Auto, DefaultSpec, Entity, Index, KeyTemplates, Literal, Projection,
     Schema, Segment, Template, TypeDefKind, TypeExpr,
 };
-use crate::diagnostics::{Diagnostic, Rule, closest, suggest};
+use crate::diagnostics::{Anchor, Diagnostic, Rule, closest, suggest};
 use crate::names;
 
 /// Checks the schema; returns every error and warning.
@@ -80,6 +80,9 @@ struct Validator<'s> {
 }
 
 const ESCAPE: char = '\\';
+
+/// The label at the first of two declarations that clash.
+const FIRST: &str = "first declared here";
 
 impl<'s> Validator<'s> {
     fn push(&mut self, d: Diagnostic) {
@@ -224,7 +227,7 @@ impl<'s> Validator<'s> {
 
     fn type_names_and_types(&mut self) {
         // Entity and type names share the Rust type namespace.
-        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        let mut seen: BTreeMap<String, (&str, &str)> = BTreeMap::new();
         let named = self
             .schema
             .types
@@ -259,12 +262,19 @@ impl<'s> Validator<'s> {
                             .at_key(),
                         );
                     }
-                    if let Some(first) = seen.insert(rust.clone(), name.clone()) {
+                    if let Some((first, first_path)) =
+                        first_of(&mut seen, rust.clone(), (name, path))
+                    {
                         self.push(
-                            Diagnostic::new(Rule::NameCollision, path.clone(), format!(
+                            Diagnostic::new(
+                                Rule::NameCollision,
+                                path.clone(),
+                                format!(
                                     "{what} `{name}` and `{first}` both become the Rust type `{rust}`"
-                                ))
-                            .at_key(),
+                                ),
+                            )
+                            .at_key()
+                            .also(first_path, Anchor::Key, FIRST),
                         );
                     }
                 }
@@ -301,12 +311,15 @@ impl<'s> Validator<'s> {
         let mut variants = BTreeMap::new();
         for (i, v) in values.iter().enumerate() {
             let ip = format!("{vp}[{i}]");
-            if seen.insert(v.clone(), i).is_some() {
-                self.push(Diagnostic::new(
-                    Rule::DuplicateEnumValue,
-                    ip.clone(),
-                    format!("enum `{name}` lists `{v}` twice"),
-                ));
+            if let Some(first) = first_of(&mut seen, v.clone(), i) {
+                self.push(
+                    Diagnostic::new(
+                        Rule::DuplicateEnumValue,
+                        ip.clone(),
+                        format!("enum `{name}` lists `{v}` twice"),
+                    )
+                    .also(format!("{vp}[{first}]"), Anchor::Value, FIRST),
+                );
                 continue;
             }
             match names::camel(v) {
@@ -319,8 +332,17 @@ impl<'s> Validator<'s> {
                     .with_help("use letters, digits, `_` or `-`, starting with a letter"),
                 ),
                 Some(variant) => {
-                    if let Some(first) = variants.insert(variant.clone(), v.clone()) {
-                        self.push(Diagnostic::new(Rule::NameCollision, ip, format!("enum values `{v}` and `{first}` both become the variant `{variant}`")));
+                    if let Some((first, first_path)) =
+                        first_of(&mut variants, variant.clone(), (v.clone(), ip.clone()))
+                    {
+                        self.push(
+                            Diagnostic::new(
+                                Rule::NameCollision,
+                                ip,
+                                format!("enum values `{v}` and `{first}` both become the variant `{variant}`"),
+                            )
+                            .also(first_path, Anchor::Value, FIRST),
+                        );
                     }
                 }
             }
@@ -416,8 +438,8 @@ impl<'s> Validator<'s> {
 
     /// Checks names, types, defaults and options of a list of attributes or fields.
     fn attribute_list(&mut self, attributes: &[Attribute], entity: bool) {
-        let mut rust_names: BTreeMap<String, &str> = BTreeMap::new();
-        let mut stored: BTreeMap<&str, &str> = BTreeMap::new();
+        let mut rust_names: BTreeMap<String, &Attribute> = BTreeMap::new();
+        let mut stored: BTreeMap<&str, &Attribute> = BTreeMap::new();
         let mut versions = 0;
         for a in attributes {
             match names::snake(&a.name) {
@@ -439,26 +461,37 @@ impl<'s> Validator<'s> {
                             .at_key(),
                         );
                     }
-                    if let Some(first) = rust_names.insert(s.clone(), &a.name) {
+                    if let Some(first) = first_of(&mut rust_names, s.clone(), a) {
                         self.push(
-                            Diagnostic::new(Rule::NameCollision, a.path.clone(), format!("attributes `{}` and `{first}` both become the Rust field `{s}`", a.name)).with_help("rename one of them (use `rename:` to keep the stored name)")
-                            .at_key(),
+                            Diagnostic::new(
+                                Rule::NameCollision,
+                                a.path.clone(),
+                                format!(
+                                    "attributes `{}` and `{}` both become the Rust field `{s}`",
+                                    a.name, first.name
+                                ),
+                            )
+                            .with_help("rename one of them (use `rename:` to keep the stored name)")
+                            .at_key()
+                            .also(first.path.clone(), Anchor::Key, FIRST),
                         );
                     }
                 }
             }
-            if let Some(first) = stored.insert(a.stored_name(), &a.name) {
+            if let Some(first) = first_of(&mut stored, a.stored_name(), a) {
                 self.push(
                     Diagnostic::new(
                         Rule::NameCollision,
                         a.path.clone(),
                         format!(
-                            "attributes `{}` and `{first}` are both stored as `{}`",
+                            "attributes `{}` and `{}` are both stored as `{}`",
                             a.name,
+                            first.name,
                             a.stored_name()
                         ),
                     )
-                    .with_help("give each attribute its own stored name"),
+                    .with_help("give each attribute its own stored name")
+                    .also(first.path.clone(), Anchor::Key, FIRST),
                 );
             }
             let Some(ty) = &a.ty else { continue };
@@ -928,16 +961,26 @@ impl<'s> Validator<'s> {
                             Some(s) => format!("`{}` / `{}`", p.text, s.text),
                             None => format!("`{}`", p.text),
                         };
-                        let at = asort
-                            .map(|s| s.path.clone())
-                            .unwrap_or_else(|| ap.path.clone());
-                        self.push(Diagnostic::new(Rule::AmbiguousKeys, bsort.map(|s| s.path.clone()).unwrap_or_else(|| bp.path.clone()), format!(
-                                "on `{index}`, `{}` keys {} can equal `{}` keys {}",
-                                b.name,
-                                show(bp, bsort),
-                                a.name,
-                                show(ap, asort)
-                            )).with_help(format!("start one of them with a literal the other cannot produce, such as `{}{delimiter}` (the other template is at `{at}`)", b.name.to_uppercase())));
+                        let first = asort.map_or(&ap.path, |s| &s.path);
+                        let second = bsort.map_or(&bp.path, |s| &s.path);
+                        self.push(
+                            Diagnostic::new(
+                                Rule::AmbiguousKeys,
+                                second.as_str(),
+                                format!(
+                                    "on `{index}`, `{}` keys {} can equal `{}` keys {}",
+                                    b.name,
+                                    show(bp, bsort),
+                                    a.name,
+                                    show(ap, asort)
+                                ),
+                            )
+                            .with_help(format!(
+                                "start one of them with a literal the other cannot produce, such as `{}{delimiter}`",
+                                b.name.to_uppercase()
+                            ))
+                            .also(first.as_str(), Anchor::Value, format!("`{}` keys it can equal", a.name)),
+                        );
                     }
                 }
             }
@@ -945,7 +988,7 @@ impl<'s> Validator<'s> {
     }
 
     fn access_patterns(&mut self) {
-        let mut rust_names: BTreeMap<String, &str> = BTreeMap::new();
+        let mut rust_names: BTreeMap<String, &AccessPattern> = BTreeMap::new();
         for p in &self.schema.access_patterns {
             match names::snake(&p.name) {
                 None => self.push(
@@ -960,17 +1003,22 @@ impl<'s> Validator<'s> {
                     .at_key(),
                 ),
                 Some(s) => {
-                    if let Some(first) = rust_names.insert(s.clone(), &p.name) {
+                    if let Some(first) = first_of(&mut rust_names, s.clone(), p) {
                         self.push(
                             Diagnostic::new(
                                 Rule::NameCollision,
                                 p.path.clone(),
                                 format!(
-                                    "access patterns `{}` and `{first}` both become `{s}`",
-                                    p.name
+                                    "access patterns `{}` and `{}` both become `{s}`",
+                                    p.name, first.name
                                 ),
                             )
-                            .at_key(),
+                            .at_key()
+                            .also(
+                                first.path.clone(),
+                                Anchor::Key,
+                                FIRST,
+                            ),
                         );
                     }
                 }
@@ -1098,18 +1146,23 @@ impl<'s> Validator<'s> {
                         ),
                     ));
                 }
-                let mut seen = BTreeSet::new();
+                let mut seen = BTreeMap::new();
                 let mut out = Vec::new();
                 for (i, name) in list.iter().enumerate() {
                     let ip = format!("{}.entities[{i}]", p.path);
-                    if !seen.insert(name) {
+                    if let Some(first) = first_of(&mut seen, name, i) {
                         self.push(
                             Diagnostic::new(
                                 Rule::DuplicateName,
                                 ip,
                                 format!("`{name}` is listed twice"),
                             )
-                            .with_help("remove the duplicate"),
+                            .with_help("remove the duplicate")
+                            .also(
+                                format!("{}.entities[{first}]", p.path),
+                                Anchor::Value,
+                                FIRST,
+                            ),
                         );
                         continue;
                     }
@@ -1209,6 +1262,17 @@ impl<'s> Validator<'s> {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Records `value` under `key` unless the key is taken; returns what took it first.
+fn first_of<K: Ord, V: Clone>(map: &mut BTreeMap<K, V>, key: K, value: V) -> Option<V> {
+    match map.entry(key) {
+        std::collections::btree_map::Entry::Occupied(first) => Some(first.get().clone()),
+        std::collections::btree_map::Entry::Vacant(slot) => {
+            slot.insert(value);
+            None
         }
     }
 }

@@ -108,3 +108,26 @@ fn json_output_carries_locations() {
     assert_eq!(first["column"], 3);
     assert_eq!(first["help"], "did you mean `partition_key`?");
 }
+
+#[test]
+fn json_output_carries_the_second_place() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/invalid/duplicate_yaml_key.yaml"
+    ))
+    .unwrap();
+    let checked = codegen::check_str("schema.yaml", &text);
+    let json: serde_json::Value = serde_json::from_str(&checked.to_json()).unwrap();
+    let first = &json[0];
+    assert_eq!(first["code"], "duplicate-name");
+    assert_eq!(
+        (first["line"].clone(), first["column"].clone()),
+        (15.into(), 3.into())
+    );
+    let related = &first["related"];
+    assert_eq!(related["file"], "schema.yaml");
+    assert_eq!(related["line"], 8);
+    assert_eq!(related["column"], 3);
+    assert_eq!(related["path"], "entities.User");
+    assert_eq!(related["label"], "first declared here");
+}
