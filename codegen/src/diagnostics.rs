@@ -9,6 +9,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod rule;
+
+pub use rule::Rule;
+
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 
 /// How bad a diagnostic is.
@@ -32,10 +36,10 @@ pub enum Anchor {
 /// One finding about the schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
-    /// Error or warning.
+    /// Which check found it.
+    pub rule: Rule,
+    /// Error or warning (the rule's severity).
     pub severity: Severity,
-    /// A stable rule name (`unknown-field`, `ambiguous-keys`).
-    pub code: &'static str,
     /// The YAML path the finding is about.
     pub path: String,
     /// What is wrong.
@@ -46,38 +50,47 @@ pub struct Diagnostic {
     pub anchor: Anchor,
     /// An exact location, when the YAML parser itself reported one (syntax errors).
     pub location: Option<Location>,
+    /// A second place the finding involves, such as the first declaration of a duplicate.
+    pub related: Option<Related>,
+}
+
+/// A labelled second place of a diagnostic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    /// The YAML path of the other node.
+    pub path: String,
+    /// Key or value of that node.
+    pub anchor: Anchor,
+    /// An exact location, when known without the path.
+    pub location: Option<Location>,
+    /// What the other place is (`first declared here`).
+    pub label: String,
 }
 
 impl Diagnostic {
-    /// An error about the value at `path`.
-    pub fn error(
-        code: &'static str,
-        path: impl Into<String>,
-        message: impl Into<String>,
-        help: impl Into<String>,
-    ) -> Self {
+    /// A finding of `rule` about the node at `path`, with the rule's severity and help.
+    pub fn new(rule: Rule, path: impl Into<String>, message: impl Into<String>) -> Self {
         Diagnostic {
-            severity: Severity::Error,
-            code,
+            rule,
+            severity: rule.severity(),
             path: path.into(),
             message: message.into(),
-            help: help.into(),
+            help: rule.help().to_owned(),
             anchor: Anchor::Value,
             location: None,
+            related: None,
         }
     }
 
-    /// A warning about the value at `path`.
-    pub fn warning(
-        code: &'static str,
-        path: impl Into<String>,
-        message: impl Into<String>,
-        help: impl Into<String>,
-    ) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Self::error(code, path, message, help)
-        }
+    /// Replaces the rule's help with one specific to this finding.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = help.into();
+        self
+    }
+
+    /// The rule's stable code (`unknown-field`, `ambiguous-keys`).
+    pub fn code(&self) -> &'static str {
+        self.rule.code()
     }
 
     /// Point at the mapping key rather than its value.
@@ -89,6 +102,38 @@ impl Diagnostic {
     /// Pin an exact location.
     pub fn at(mut self, location: Location) -> Self {
         self.location = Some(location);
+        self
+    }
+
+    /// Labels a second node, by YAML path, such as the first of two declarations.
+    pub fn also(
+        mut self,
+        path: impl Into<String>,
+        anchor: Anchor,
+        label: impl Into<String>,
+    ) -> Self {
+        self.related = Some(Related {
+            path: path.into(),
+            anchor,
+            location: None,
+            label: label.into(),
+        });
+        self
+    }
+
+    /// Labels a second place, at `path`, by its exact location.
+    pub fn also_at(
+        mut self,
+        path: impl Into<String>,
+        location: Location,
+        label: impl Into<String>,
+    ) -> Self {
+        self.related = Some(Related {
+            path: path.into(),
+            anchor: Anchor::Value,
+            location: Some(location),
+            label: label.into(),
+        });
         self
     }
 }
@@ -180,6 +225,14 @@ impl Source {
             })
     }
 
+    /// The location of a diagnostic's second place, if it has one.
+    pub fn locate_related(&self, diagnostic: &Diagnostic) -> Option<Location> {
+        let related = diagnostic.related.as_ref()?;
+        related
+            .location
+            .or_else(|| self.positions.find(&related.path, related.anchor))
+    }
+
     /// Converts a 1-based line and 0-based character column into a location.
     pub fn location_at(&self, line: usize, char_column: usize) -> Location {
         let mut offset = 0;
@@ -227,7 +280,45 @@ struct Report<'a> {
     diagnostic: &'a Diagnostic,
     source: NamedSource<Arc<str>>,
     span: SourceSpan,
+    /// The second place and its label, when it is near enough to share the snippet.
+    related: Option<(SourceSpan, String)>,
+    /// The second place, when it is far away: shown as a snippet of its own.
+    elsewhere: Vec<Elsewhere>,
     header: String,
+}
+
+/// A second place far from the first, rendered below it with its own snippet.
+struct Elsewhere {
+    header: String,
+    source: NamedSource<Arc<str>>,
+    span: SourceSpan,
+}
+
+impl fmt::Debug for Elsewhere {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.header)
+    }
+}
+impl fmt::Display for Elsewhere {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.header)
+    }
+}
+impl std::error::Error for Elsewhere {}
+
+impl miette::Diagnostic for Elsewhere {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            Some("here".to_owned()),
+            self.span,
+        ))))
+    }
 }
 
 impl fmt::Debug for Report<'_> {
@@ -244,7 +335,7 @@ impl std::error::Error for Report<'_> {}
 
 impl miette::Diagnostic for Report<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.diagnostic.code))
+        Some(Box::new(self.diagnostic.code()))
     }
     fn severity(&self) -> Option<miette::Severity> {
         Some(match self.diagnostic.severity {
@@ -258,16 +349,26 @@ impl miette::Diagnostic for Report<'_> {
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(&self.source)
     }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.elsewhere.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.elsewhere.iter().map(|e| e as &dyn miette::Diagnostic),
+        ))
+    }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let label = if self.diagnostic.path.is_empty() {
             "here".to_owned()
         } else {
             format!("at `{}`", self.diagnostic.path)
         };
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
-            Some(label),
-            self.span,
-        ))))
+        let primary = LabeledSpan::new_with_span(Some(label), self.span);
+        let related = self
+            .related
+            .as_ref()
+            .map(|(span, label)| LabeledSpan::new_with_span(Some(label.clone()), *span));
+        Some(Box::new(std::iter::once(primary).chain(related)))
     }
 }
 
@@ -306,17 +407,29 @@ pub fn render(source: &Source, diagnostic: &Diagnostic, style: Style) -> String 
         "{file}:{}:{}: {severity}: {}",
         location.line, location.column, diagnostic.message
     );
-    let token_len = source.text[location.offset..]
-        .chars()
-        .take_while(|c| !c.is_whitespace() && *c != ':' && *c != ',' && *c != '}')
-        .map(char::len_utf8)
-        .sum::<usize>()
-        .max(1);
-    let span_len = token_len.min(source.text.len().saturating_sub(location.offset));
+    let named = NamedSource::new(file.clone(), source.text.clone());
+    let mut related = None;
+    let mut elsewhere = Vec::new();
+    if let Some(r) = &diagnostic.related
+        && let Some(at) = source.locate_related(diagnostic)
+    {
+        let label = related_label(diagnostic, r);
+        if at.line.abs_diff(location.line) <= NEARBY_LINES {
+            related = Some((span_at(source, at), label));
+        } else {
+            elsewhere.push(Elsewhere {
+                header: format!("{file}:{}:{}: {label}", at.line, at.column),
+                source: named.clone(),
+                span: span_at(source, at),
+            });
+        }
+    }
     let report = Report {
         diagnostic,
-        source: NamedSource::new(file, source.text.clone()),
-        span: SourceSpan::new(location.offset.into(), span_len),
+        source: named,
+        span: span_at(source, location),
+        related,
+        elsewhere,
         header,
     };
     let theme = match style {
@@ -331,21 +444,58 @@ pub fn render(source: &Source, diagnostic: &Diagnostic, style: Style) -> String 
     out
 }
 
+/// How far apart (in lines) two places of one diagnostic may be and still share a snippet;
+/// further apart, the second gets a snippet of its own rather than everything in between.
+const NEARBY_LINES: usize = 6;
+
+/// The span of the token starting at `location`: a name, a scalar, or one character.
+fn span_at(source: &Source, location: Location) -> SourceSpan {
+    let offset = location.offset.min(source.text.len());
+    let token_len = source.text[offset..]
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != ':' && *c != ',' && *c != '}')
+        .map(char::len_utf8)
+        .sum::<usize>()
+        .max(1);
+    let span_len = token_len.min(source.text.len().saturating_sub(offset));
+    SourceSpan::new(offset.into(), span_len)
+}
+
+/// `first declared here`, with the YAML path when it differs from the diagnostic's own.
+fn related_label(diagnostic: &Diagnostic, related: &Related) -> String {
+    if related.path.is_empty() || related.path == diagnostic.path {
+        related.label.clone()
+    } else {
+        format!("{} (`{}`)", related.label, related.path)
+    }
+}
+
 /// Renders diagnostics as a JSON array for editors and CI.
 pub fn to_json(source: &Source, diagnostics: &[Diagnostic]) -> String {
     let items: Vec<serde_json::Value> = diagnostics
         .iter()
         .map(|d| {
             let l = source.locate(d);
+            let related = d.related.as_ref().map(|r| {
+                let at = source.locate_related(d);
+                serde_json::json!({
+                    "file": source.path.display().to_string(),
+                    "line": at.map(|a| a.line),
+                    "column": at.map(|a| a.column),
+                    "path": r.path,
+                    "label": r.label,
+                })
+            });
             serde_json::json!({
                 "file": source.path.display().to_string(),
                 "line": l.line,
                 "column": l.column,
                 "path": d.path,
                 "severity": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
-                "code": d.code,
+                "code": d.code(),
                 "message": d.message,
                 "help": d.help,
+                "related": related,
             })
         })
         .collect();

@@ -19,7 +19,7 @@ pub mod validate;
 
 use std::path::{Path, PathBuf};
 
-pub use diagnostics::{Diagnostic, Severity, Source, Style};
+pub use diagnostics::{Diagnostic, Rule, Severity, Source, Style};
 pub use model::Model;
 
 /// The outcome of reading and checking a schema.
@@ -80,11 +80,10 @@ pub fn check_str(path: impl AsRef<Path>, text: &str) -> Checked {
         if !diagnostics::has_errors(&diagnostics) {
             match model::build(schema, &parsed.source.positions) {
                 Ok(m) => model = Some(m),
-                Err(reason) => diagnostics.push(Diagnostic::error(
-                    "internal",
+                Err(reason) => diagnostics.push(Diagnostic::new(
+                    Rule::Internal,
                     "",
                     format!("the schema could not be modelled: {reason}"),
-                    "this is a bug in the generator's validator; please report it with the schema",
                 )),
             }
         }

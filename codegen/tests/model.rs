@@ -18,7 +18,7 @@ fn codes(text: &str) -> Vec<&'static str> {
     codegen::check_str("schema.yaml", text)
         .diagnostics
         .iter()
-        .map(|d| d.code)
+        .map(|d| d.code())
         .collect()
 }
 

@@ -172,9 +172,9 @@ fn mutated_schemas_never_panic_and_errors_are_located() {
                 let located = d.location.is_some()
                     || checked.source.positions.find(&d.path, d.anchor).is_some();
                 assert!(
-                    located || d.code == "empty-schema",
+                    located || d.code() == "empty-schema",
                     "case {case}: `{}` ({}) has no location in:\n{text}",
-                    d.code,
+                    d.code(),
                     d.message
                 );
             }

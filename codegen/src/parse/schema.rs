@@ -1,0 +1,676 @@
+//! Reads the schema's YAML tree into the [`ast`](crate::ast), field by field, collecting
+//! every problem (unknown fields, wrong kinds of value, bad templates) instead of stopping at
+//! the first. Positions are not needed here: each diagnostic names a YAML path, which the
+//! positions recorded by [`super::yaml::index`] resolve.
+
+use super::yaml::{Value, float_text};
+use super::{SCALARS, TypeProblem, join, parse_template, parse_type};
+use crate::ast::{
+    AccessPattern, Attribute, Auto, DefaultSpec, Entity, Index, KeyTemplates, Literal, Order,
+    Projection, Schema, Table, Template, TypeDef, TypeDefKind, TypeExpr,
+};
+use crate::diagnostics::{Diagnostic, Rule, suggest};
+
+struct Fields<'v> {
+    path: String,
+    entries: Vec<(String, &'v Value, bool)>,
+}
+
+impl<'v> Fields<'v> {
+    fn get(&mut self, key: &str) -> Option<(&'v Value, String)> {
+        let path = join(&self.path, key);
+        self.entries.iter_mut().find(|(k, ..)| k == key).map(|e| {
+            e.2 = true;
+            (e.1, path)
+        })
+    }
+}
+
+/// Reads the document's root value (`None` for a file with no document) into a schema.
+pub(super) fn read(root: Option<&Value>, diagnostics: &mut Vec<Diagnostic>) -> Option<Schema> {
+    Reader { diagnostics }.schema(root.unwrap_or(&Value::Null))
+}
+
+struct Reader<'d> {
+    diagnostics: &'d mut Vec<Diagnostic>,
+}
+
+impl Reader<'_> {
+    fn error(&mut self, d: Diagnostic) {
+        self.diagnostics.push(d);
+    }
+
+    fn wrong_type(&mut self, path: &str, expected: &str, found: &Value, help: &str) {
+        self.error(
+            Diagnostic::new(
+                Rule::WrongType,
+                path,
+                format!("`{path}` must be {expected}, found {}", found.describe()),
+            )
+            .with_help(help),
+        );
+    }
+
+    /// Reads a mapping with string keys. Entries with other keys are reported.
+    fn fields<'v>(&mut self, value: &'v Value, path: &str, what: &str) -> Option<Fields<'v>> {
+        let Value::Mapping(map) = value else {
+            self.wrong_type(
+                path,
+                "a mapping",
+                value,
+                &format!("write {what} as `key: value` lines"),
+            );
+            return None;
+        };
+        let mut entries = Vec::new();
+        for (k, v) in map {
+            match &k.value {
+                Value::String(s) => entries.push((s.clone(), &v.value, false)),
+                other => self.error(
+                    Diagnostic::new(
+                        Rule::WrongType,
+                        path,
+                        format!("keys of `{path}` must be names, found {}", other.describe()),
+                    )
+                    .with_help("quote the key or use a name"),
+                ),
+            }
+        }
+        Some(Fields {
+            path: path.to_owned(),
+            entries,
+        })
+    }
+
+    /// The entries of a mapping of named things (`entities`, `types`, ...), with their paths.
+    fn entries<'v>(
+        &mut self,
+        value: &'v Value,
+        path: &str,
+        what: &str,
+    ) -> Vec<(String, &'v Value, String)> {
+        self.fields(value, path, what)
+            .map(|f| {
+                f.entries
+                    .into_iter()
+                    .map(|(name, v, _)| {
+                        let p = join(path, &name);
+                        (name, v, p)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Reports every key that was not read.
+    fn finish(&mut self, fields: Fields<'_>, allowed: &[&str], what: &str) {
+        for (key, value, used) in &fields.entries {
+            if !used {
+                let path = join(&fields.path, key);
+                // `{ doc: Orders, newest first }` splits at the comma into a second key.
+                let help = if value.is_null() && key.contains(' ') {
+                    format!(
+                        "inside `{{ ... }}` a comma separates entries, so `{key}` became a key of its own; \
+                         quote text that contains commas: `doc: \"..., {key}\"`"
+                    )
+                } else {
+                    suggest(key, allowed)
+                };
+                self.error(
+                    Diagnostic::new(
+                        Rule::UnknownField,
+                        path,
+                        format!("unknown field `{key}` in {what}"),
+                    )
+                    .with_help(help)
+                    .at_key(),
+                );
+            }
+        }
+    }
+
+    fn string(&mut self, value: &Value, path: &str, help: &str) -> Option<String> {
+        match value {
+            Value::String(s) => Some(s.clone()),
+            other => {
+                self.wrong_type(path, "a string", other, help);
+                None
+            }
+        }
+    }
+
+    fn opt_string(&mut self, fields: &mut Fields<'_>, key: &str, help: &str) -> Option<String> {
+        let (v, path) = fields.get(key)?;
+        self.string(v, &path, help)
+    }
+
+    fn bool(&mut self, fields: &mut Fields<'_>, key: &str) -> bool {
+        match fields.get(key) {
+            None => false,
+            Some((Value::Bool(b), _)) => *b,
+            Some((other, path)) => {
+                self.wrong_type(&path, "true or false", other, "write `true` or `false`");
+                false
+            }
+        }
+    }
+
+    fn schema(&mut self, value: &Value) -> Option<Schema> {
+        if value.is_null() {
+            self.error(Diagnostic::new(
+                Rule::EmptySchema,
+                "",
+                "the schema file is empty",
+            ));
+            return None;
+        }
+        let mut f = self.fields(value, "", "the schema")?;
+        let mut schema = Schema::default();
+        match f.get("version") {
+            None => self.error(
+                Diagnostic::new(Rule::MissingField, "", "the schema has no `version`")
+                    .with_help("add `version: 1` as the first line"),
+            ),
+            Some((Value::Int(1), _)) => schema.version = 1,
+            Some((n @ (Value::Int(_) | Value::Float(_)), path)) => {
+                let n = match n {
+                    Value::Float(f) => float_text(*f),
+                    other => super::yaml::key_text(other),
+                };
+                self.error(Diagnostic::new(
+                    Rule::UnsupportedVersion,
+                    path,
+                    format!("schema version {n} is not supported"),
+                ));
+            }
+            Some((other, path)) => {
+                self.wrong_type(&path, "the number 1", other, "write `version: 1`")
+            }
+        }
+        if let Some((v, path)) = f.get("table")
+            && let Some(t) = self.table(v, &path)
+        {
+            schema.table = t;
+        }
+        if let Some((v, path)) = f.get("types") {
+            for (name, value, p) in self.entries(v, &path, "`types`") {
+                schema.types.extend(self.type_def(&name, value, &p));
+            }
+        }
+        match f.get("entities") {
+            Some((v, path)) => {
+                let entries = self.entries(v, &path, "`entities`");
+                if entries.is_empty() && v.is_mapping() {
+                    self.error(Diagnostic::new(
+                        Rule::NoEntities,
+                        path.as_str(),
+                        "`entities` declares no entity",
+                    ));
+                }
+                for (name, value, p) in entries {
+                    schema.entities.extend(self.entity(&name, value, &p));
+                }
+            }
+            None => self.error(
+                Diagnostic::new(Rule::MissingField, "", "the schema has no `entities`")
+                    .with_help("declare at least one entity under `entities:`"),
+            ),
+        }
+        if let Some((v, path)) = f.get("access_patterns") {
+            for (name, value, p) in self.entries(v, &path, "`access_patterns`") {
+                schema
+                    .access_patterns
+                    .extend(self.pattern(&name, value, &p));
+            }
+        }
+        self.finish(
+            f,
+            &["version", "table", "types", "entities", "access_patterns"],
+            "the schema",
+        );
+        Some(schema)
+    }
+
+    fn table(&mut self, value: &Value, path: &str) -> Option<Table> {
+        let mut f = self.fields(value, path, "the table")?;
+        let mut table = Table::default();
+        let name_help = "a table name is 3-255 letters, digits, `_`, `-` or `.`";
+        table.name = self.opt_string(&mut f, "name", name_help);
+        if let Some(pk) = self.opt_string(&mut f, "partition_key", "name the attribute") {
+            table.partition_key = pk;
+        }
+        match f.get("sort_key") {
+            None => {}
+            Some((Value::Null, _)) => table.sort_key = None,
+            Some((v, p)) => {
+                table.sort_key = self.string(v, &p, "name the attribute, or `null` for none")
+            }
+        }
+        if let Some(t) = self.opt_string(&mut f, "type_attribute", "name the attribute") {
+            table.type_attribute = t;
+        }
+        if let Some(d) = self.opt_string(&mut f, "delimiter", "quote it: `delimiter: \"#\"`") {
+            table.delimiter = d;
+        }
+        table.ttl_attribute = self.opt_string(&mut f, "ttl_attribute", "name the attribute");
+        if let Some((v, p)) = f.get("indexes") {
+            for (name, value, ip) in self.entries(v, &p, "`indexes`") {
+                table.indexes.extend(self.index(&name, value, &ip));
+            }
+        }
+        self.finish(
+            f,
+            &[
+                "name",
+                "partition_key",
+                "sort_key",
+                "type_attribute",
+                "delimiter",
+                "ttl_attribute",
+                "indexes",
+            ],
+            "the table",
+        );
+        Some(table)
+    }
+
+    fn index(&mut self, name: &str, value: &Value, path: &str) -> Option<Index> {
+        let mut f = self.fields(value, path, "an index")?;
+        let partition_key = self.opt_string(&mut f, "partition_key", "name the attribute");
+        let sort_key = self.opt_string(&mut f, "sort_key", "name the attribute");
+        let local = self.bool(&mut f, "local");
+        let projection = match f.get("projection") {
+            None => Projection::All,
+            Some((Value::String(s), p)) => match s.as_str() {
+                "all" => Projection::All,
+                "keys_only" => Projection::KeysOnly,
+                other => {
+                    self.error(Diagnostic::new(
+                        Rule::InvalidProjection,
+                        p,
+                        format!("unknown projection `{other}`"),
+                    ));
+                    Projection::All
+                }
+            },
+            Some((Value::Sequence(items), p)) => {
+                let mut names = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    if let Some(s) =
+                        self.string(&item.value, &format!("{p}[{i}]"), "name an attribute")
+                    {
+                        names.push(s);
+                    }
+                }
+                Projection::Include(names)
+            }
+            Some((other, p)) => {
+                self.wrong_type(
+                    &p,
+                    "`all`, `keys_only` or a list of attribute names",
+                    other,
+                    "write `projection: all`, `projection: keys_only` or `projection: [a, b]`",
+                );
+                Projection::All
+            }
+        };
+        self.finish(
+            f,
+            &["partition_key", "sort_key", "local", "projection"],
+            "an index",
+        );
+        Some(Index {
+            name: name.to_owned(),
+            path: path.to_owned(),
+            partition_key,
+            sort_key,
+            local,
+            projection,
+        })
+    }
+
+    fn type_def(&mut self, name: &str, value: &Value, path: &str) -> Option<TypeDef> {
+        let mut f = self.fields(value, path, "a type")?;
+        let doc = self.opt_string(&mut f, "doc", "write the documentation as text");
+        let fields = f.get("fields");
+        let values = f.get("enum");
+        let kind = match (fields, values) {
+            (Some((v, p)), None) => TypeDefKind::Document(self.attributes(v, &p)),
+            (None, Some((Value::Sequence(items), p))) => {
+                let mut out = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    let ip = format!("{p}[{i}]");
+                    match &item.value {
+                        Value::String(s) => out.push(s.clone()),
+                        Value::Int(i) => out.push(i.to_string()),
+                        Value::Float(f) => out.push(float_text(*f)),
+                        Value::Bool(b) => out.push(b.to_string()),
+                        other => {
+                            self.wrong_type(&ip, "a string", other, "list enum values as text")
+                        }
+                    }
+                }
+                TypeDefKind::Enum(out)
+            }
+            (None, Some((other, p))) => {
+                self.wrong_type(&p, "a list of values", other, "write `enum: [a, b, c]`");
+                TypeDefKind::Enum(Vec::new())
+            }
+            (Some(_), Some(_)) => {
+                self.error(Diagnostic::new(Rule::TypeKind, path, format!("type `{name}` has both `fields` and `enum`")).with_help("a type is either a document (`fields:`) or an enum (`enum:`); split it in two"));
+                return None;
+            }
+            (None, None) => {
+                self.error(
+                    Diagnostic::new(
+                        Rule::TypeKind,
+                        path,
+                        format!("type `{name}` has neither `fields` nor `enum`"),
+                    )
+                    .with_help(
+                        "give a document `fields: { name: type }` or an enum `enum: [a, b]`",
+                    ),
+                );
+                return None;
+            }
+        };
+        self.finish(f, &["doc", "fields", "enum"], "a type");
+        Some(TypeDef {
+            name: name.to_owned(),
+            path: path.to_owned(),
+            doc,
+            kind,
+        })
+    }
+
+    fn attributes(&mut self, value: &Value, path: &str) -> Vec<Attribute> {
+        let mut out = Vec::new();
+        for (name, v, p) in self.entries(value, path, "attributes") {
+            out.extend(self.attribute(&name, v, &p));
+        }
+        out
+    }
+
+    fn attribute(&mut self, name: &str, value: &Value, path: &str) -> Option<Attribute> {
+        let mut attribute = Attribute {
+            name: name.to_owned(),
+            path: path.to_owned(),
+            ty: None,
+            optional: false,
+            default: None,
+            doc: None,
+            immutable: false,
+            auto: None,
+            version: false,
+            rename: None,
+        };
+        match value {
+            Value::String(s) => {
+                attribute.ty = self.type_expr(s, path);
+                return Some(attribute);
+            }
+            Value::Mapping(_) => {}
+            other => {
+                self.wrong_type(
+                    path,
+                    "a type or a mapping of options",
+                    other,
+                    "write `name: string` or `name: { type: string, optional: true }`",
+                );
+                return None;
+            }
+        }
+        let mut f = self.fields(value, path, "an attribute")?;
+        match f.get("type") {
+            Some((v, p)) => {
+                if let Some(s) = self.string(v, &p, "write a type such as `string`") {
+                    attribute.ty = self.type_expr(&s, &p);
+                }
+            }
+            None => self.error(
+                Diagnostic::new(
+                    Rule::MissingField,
+                    path,
+                    format!("attribute `{name}` has no `type`"),
+                )
+                .with_help("add `type: string` (or another type)"),
+            ),
+        }
+        attribute.optional = self.bool(&mut f, "optional");
+        attribute.immutable = self.bool(&mut f, "immutable");
+        attribute.version = self.bool(&mut f, "version");
+        attribute.doc = self.opt_string(&mut f, "doc", "write the documentation as text");
+        attribute.rename = self.opt_string(&mut f, "rename", "write the stored attribute name");
+        if let Some((v, p)) = f.get("auto") {
+            attribute.auto = match v {
+                Value::String(s) if s == "created" => Some(Auto::Created),
+                Value::String(s) if s == "updated" => Some(Auto::Updated),
+                other => {
+                    self.error(Diagnostic::new(
+                        Rule::InvalidAuto,
+                        p,
+                        format!(
+                            "`auto` must be `created` or `updated`, found {}",
+                            other.describe()
+                        ),
+                    ));
+                    None
+                }
+            };
+        }
+        if let Some((v, _)) = f.get("default") {
+            attribute.default = Some(match v {
+                Value::String(s) if s == "now" => DefaultSpec::Now,
+                Value::String(s) if s == "uuid" => DefaultSpec::Uuid,
+                other => DefaultSpec::Literal(literal(other)),
+            });
+        }
+        self.finish(
+            f,
+            &[
+                "type",
+                "optional",
+                "default",
+                "doc",
+                "immutable",
+                "auto",
+                "version",
+                "rename",
+            ],
+            "an attribute",
+        );
+        Some(attribute)
+    }
+
+    fn type_expr(&mut self, text: &str, path: &str) -> Option<TypeExpr> {
+        match parse_type(text) {
+            Ok(t) => Some(t),
+            Err(problem) => {
+                let (rule, help) = match &problem {
+                    TypeProblem::Unknown(name) => (
+                        Rule::UnknownType,
+                        match crate::diagnostics::closest(name, SCALARS.iter().copied()) {
+                            Some(c) => format!(
+                                "did you mean `{c}`? Otherwise declare `{name}` under `types:`"
+                            ),
+                            None => format!(
+                                "use one of {} or a name declared under `types:`",
+                                SCALARS.join(", ")
+                            ),
+                        },
+                    ),
+                    _ => (
+                        Rule::MalformedType,
+                        "write `list<T>`, `map<T>`, `set<string>`, `set<integer>` or `set<bytes>`"
+                            .to_owned(),
+                    ),
+                };
+                self.error(
+                    Diagnostic::new(rule, path, format!("invalid type `{text}`: {problem}"))
+                        .with_help(help),
+                );
+                None
+            }
+        }
+    }
+
+    fn entity(&mut self, name: &str, value: &Value, path: &str) -> Option<Entity> {
+        let mut f = self.fields(value, path, "an entity")?;
+        let doc = self.opt_string(&mut f, "doc", "write the documentation as text");
+        let attributes = match f.get("attributes") {
+            Some((v, p)) => self.attributes(v, &p),
+            None => {
+                self.error(
+                    Diagnostic::new(
+                        Rule::MissingField,
+                        path,
+                        format!("entity `{name}` has no `attributes`"),
+                    )
+                    .with_help("list the entity's attributes under `attributes:`"),
+                );
+                Vec::new()
+            }
+        };
+        let mut keys = Vec::new();
+        match f.get("keys") {
+            Some((v, p)) => {
+                for (index, value, kp) in self.entries(v, &p, "`keys`") {
+                    keys.extend(self.key_templates(&index, value, &kp));
+                }
+            }
+            None => self.error(
+                Diagnostic::new(
+                    Rule::MissingField,
+                    path,
+                    format!("entity `{name}` has no `keys`"),
+                )
+                .with_help("add `keys: { primary: { partition: \"...\", sort: \"...\" } }`"),
+            ),
+        }
+        self.finish(f, &["doc", "attributes", "keys"], "an entity");
+        Some(Entity {
+            name: name.to_owned(),
+            path: path.to_owned(),
+            doc,
+            attributes,
+            keys,
+        })
+    }
+
+    fn key_templates(&mut self, index: &str, value: &Value, path: &str) -> Option<KeyTemplates> {
+        let mut f = self.fields(value, path, "key templates")?;
+        let mut template = |key: &str, this: &mut Self| {
+            let (v, p) = f.get(key)?;
+            let text = this.string(v, &p, "quote the template: `\"USER#{user_id}\"`")?;
+            match parse_template(&text) {
+                Ok(segments) => Some(Template {
+                    text,
+                    path: p,
+                    segments,
+                }),
+                Err(problem) => {
+                    this.error(Diagnostic::new(Rule::TemplateSyntax, p, format!("invalid key template `{text}`: {problem}")).with_help("a template is literal text with `{field}` placeholders; write `{{` and `}}` only around a field name"));
+                    None
+                }
+            }
+        };
+        let partition = template("partition", self);
+        let sort = template("sort", self);
+        self.finish(f, &["partition", "sort"], "key templates");
+        Some(KeyTemplates {
+            index: index.to_owned(),
+            path: path.to_owned(),
+            partition,
+            sort,
+        })
+    }
+
+    fn pattern(&mut self, name: &str, value: &Value, path: &str) -> Option<AccessPattern> {
+        let mut f = self.fields(value, path, "an access pattern")?;
+        let entity = self.opt_string(&mut f, "entity", "name one entity");
+        let entities = match f.get("entities") {
+            None => None,
+            Some((Value::Sequence(items), p)) => Some(
+                items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, v)| {
+                        self.string(&v.value, &format!("{p}[{i}]"), "name an entity")
+                    })
+                    .collect(),
+            ),
+            Some((other, p)) => {
+                self.wrong_type(
+                    &p,
+                    "a list of entity names",
+                    other,
+                    "write `entities: [User, Order]`",
+                );
+                None
+            }
+        };
+        let index = self.opt_string(
+            &mut f,
+            "index",
+            "name an index, or leave it out for the table",
+        );
+        let order = match f.get("order") {
+            None => None,
+            Some((Value::String(s), _)) if s == "asc" => Some(Order::Asc),
+            Some((Value::String(s), _)) if s == "desc" => Some(Order::Desc),
+            Some((other, p)) => {
+                self.error(Diagnostic::new(
+                    Rule::InvalidOrder,
+                    p,
+                    format!(
+                        "`order` must be `asc` or `desc`, found {}",
+                        other.describe()
+                    ),
+                ));
+                None
+            }
+        };
+        let one = self.bool(&mut f, "one");
+        let scan = self.bool(&mut f, "scan");
+        let doc = self.opt_string(&mut f, "doc", "write the documentation as text");
+        self.finish(
+            f,
+            &["entity", "entities", "index", "order", "one", "scan", "doc"],
+            "an access pattern",
+        );
+        Some(AccessPattern {
+            name: name.to_owned(),
+            path: path.to_owned(),
+            entity,
+            entities,
+            index,
+            order,
+            one,
+            scan,
+            doc,
+        })
+    }
+}
+
+fn literal(value: &Value) -> Literal {
+    match value {
+        Value::Null => Literal::Null,
+        Value::Bool(b) => Literal::Bool(*b),
+        Value::Int(i) => Literal::Int(*i),
+        Value::Float(f) => Literal::Float(*f),
+        Value::String(s) => Literal::String(s.clone()),
+        Value::Sequence(items) => Literal::List(items.iter().map(|i| literal(&i.value)).collect()),
+        Value::Mapping(m) => Literal::Map(
+            m.iter()
+                .map(|(k, v)| {
+                    let key = match &k.value {
+                        Value::String(s) => s.clone(),
+                        other => other.describe(),
+                    };
+                    (key, literal(&v.value))
+                })
+                .collect(),
+        ),
+        Value::Tagged(_, inner) => literal(&inner.value),
+    }
+}

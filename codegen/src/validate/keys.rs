@@ -1,0 +1,442 @@
+//! Key templates: which index they belong to, which fields they use, and whether two
+//! entities' templates on one index can produce the same key.
+//!
+//! The ambiguity check reasons about segments: a key template is split at the delimiter
+//! (field values are escaped, so they never add segments), and two templates can only produce
+//! the same key if they have the same number of segments and every pair of segments can
+//! produce the same text, judged by their literals and the value formats of their fields.
+
+use super::*;
+
+impl<'s> Validator<'s> {
+    pub(super) fn keys(&mut self, e: &'s Entity) {
+        let t = &self.schema.table;
+        if e.keys_for("primary").is_none() {
+            self.push(Diagnostic::new(
+                Rule::MissingPrimaryKey,
+                format!("{}.keys", e.path),
+                format!("entity `{}` has no primary key templates", e.name),
+            ));
+        }
+        for k in &e.keys {
+            let (kind, index_sort) =
+                if k.index == "primary" {
+                    (IndexKind::Primary, t.sort_key.clone())
+                } else {
+                    match self.index(&k.index) {
+                        Some(i) => (index_kind(self.schema, i), i.sort_key.clone()),
+                        None => {
+                            let declared: Vec<&str> = std::iter::once("primary")
+                                .chain(t.indexes.iter().map(|i| i.name.as_str()))
+                                .collect();
+                            self.push(
+                            Diagnostic::new(Rule::UndeclaredIndex, k.path.clone(), format!(
+                                    "entity `{}` has keys for index `{}`, which is not declared",
+                                    e.name, k.index
+                                )).with_help(format!(
+                                    "{} Indexes are declared under `table.indexes`",
+                                    suggest(&k.index, &declared)
+                                ))
+                            .at_key(),
+                        );
+                            continue;
+                        }
+                    }
+                };
+            match kind {
+                IndexKind::Inverse => {
+                    self.push(
+                        Diagnostic::new(Rule::InverseIndexTemplate, k.path.clone(), format!("index `{}` is the inverse of the table's keys; entities list no templates for it", k.index))
+                        .at_key(),
+                    );
+                    continue;
+                }
+                IndexKind::Local => {
+                    if let Some(p) = &k.partition {
+                        self.push(Diagnostic::new(Rule::LocalIndexPartition, p.path.clone(), format!("local index `{}` shares the table's partition key; it takes no partition template", k.index)).with_help("remove `partition:`; only `sort:` is given for a local index").at_key());
+                    }
+                }
+                IndexKind::Primary | IndexKind::Global => {
+                    if k.partition.is_none() {
+                        self.push(
+                            Diagnostic::new(
+                                Rule::MissingTemplate,
+                                k.path.clone(),
+                                format!(
+                                    "entity `{}` has no partition template for `{}`",
+                                    e.name, k.index
+                                ),
+                            )
+                            .with_help("add `partition: \"PREFIX#{field}\"`"),
+                        );
+                    }
+                }
+            }
+            match (&k.sort, &index_sort) {
+                (Some(s), None) => self.push(
+                    Diagnostic::new(
+                        Rule::SortWithoutSortKey,
+                        s.path.clone(),
+                        format!(
+                            "`{}` has a sort template, but {} has no sort key",
+                            k.index,
+                            if kind == IndexKind::Primary {
+                                "the table".to_owned()
+                            } else {
+                                format!("index `{}`", k.index)
+                            }
+                        ),
+                    )
+                    .at_key(),
+                ),
+                (None, Some(_)) => self.push(
+                    Diagnostic::new(
+                        Rule::MissingTemplate,
+                        k.path.clone(),
+                        format!(
+                            "entity `{}` has no sort template for `{}`, which has a sort key",
+                            e.name, k.index
+                        ),
+                    )
+                    .with_help("add `sort: \"...\"` (a constant such as `PROFILE` is fine)"),
+                ),
+                _ => {}
+            }
+            for template in [&k.partition, &k.sort].into_iter().flatten() {
+                self.template(e, template, kind);
+            }
+            if kind == IndexKind::Global
+                && let Some(p) = &k.partition
+                && p.fields().next().is_none()
+            {
+                self.push(Diagnostic::new(
+                    Rule::HotPartition,
+                    p.path.clone(),
+                    format!(
+                        "every `{}` item goes to the one partition `{}` of index `{}`",
+                        e.name, p.text, k.index
+                    ),
+                ));
+            }
+        }
+    }
+
+    pub(super) fn template(&mut self, e: &Entity, template: &Template, kind: IndexKind) {
+        for seg in &template.segments {
+            match seg {
+                Segment::Literal(lit) => {
+                    if lit.contains(ESCAPE) {
+                        self.push(Diagnostic::new(
+                            Rule::TemplateEscape,
+                            template.path.clone(),
+                            format!(
+                                "template `{}` contains `\\`, the escape character of key values",
+                                template.text
+                            ),
+                        ));
+                    }
+                }
+                Segment::Field(f) => {
+                    let Some(a) = e.attribute(f) else {
+                        let names: Vec<&str> =
+                            e.attributes.iter().map(|a| a.name.as_str()).collect();
+                        self.push(
+                            Diagnostic::new(
+                                Rule::TemplateUnknownField,
+                                template.path.clone(),
+                                format!(
+                                    "template `{}` names `{f}`, which is not an attribute of `{}`",
+                                    template.text, e.name
+                                ),
+                            )
+                            .with_help(suggest(f, &names)),
+                        );
+                        continue;
+                    };
+                    if let Some(ty) = &a.ty
+                        && !is_key_scalar(self.schema, ty)
+                    {
+                        self.push(Diagnostic::new(Rule::TemplateNonScalar, template.path.clone(), format!("template `{}` uses `{f}` of type `{ty}`, which cannot be part of a key", template.text)));
+                    }
+                    if a.optional && kind == IndexKind::Primary {
+                        self.push(Diagnostic::new(
+                            Rule::OptionalKeyField,
+                            template.path.clone(),
+                            format!(
+                                "primary key template `{}` uses optional attribute `{f}`",
+                                template.text
+                            ),
+                        ));
+                    }
+                    if kind == IndexKind::Primary && (a.version || a.auto == Some(Auto::Updated)) {
+                        self.push(Diagnostic::new(Rule::MutableKeyField, template.path.clone(), format!("primary key template `{}` uses `{f}`, which changes on every write", template.text)));
+                    } else if a.version {
+                        self.push(Diagnostic::new(
+                            Rule::VersionInKey,
+                            template.path.clone(),
+                            format!(
+                                "template `{}` uses the version attribute `{f}`",
+                                template.text
+                            ),
+                        ));
+                    } else if a.auto == Some(Auto::Updated)
+                        && template
+                            .segments
+                            .iter()
+                            .filter(|s| matches!(s, Segment::Field(_)))
+                            .count()
+                            > 1
+                    {
+                        self.push(Diagnostic::new(
+                            Rule::UpdatedInCompositeKey,
+                            template.path.clone(),
+                            format!(
+                                "template `{}` combines `{f}` (auto: updated) with other fields",
+                                template.text
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The index templates `(partition, sort)` of every entity on `index`, resolving local
+    /// indexes to the primary partition template.
+    pub(super) fn templates_on(
+        &self,
+        index: &str,
+        kind: IndexKind,
+    ) -> Vec<(&'s Entity, Option<&'s Template>, Option<&'s Template>)> {
+        self.schema
+            .entities
+            .iter()
+            .filter_map(|e| {
+                let k: &KeyTemplates = e.keys_for(index)?;
+                let partition = match kind {
+                    IndexKind::Local => e.keys_for("primary").and_then(|p| p.partition.as_ref()),
+                    _ => k.partition.as_ref(),
+                };
+                Some((e, partition, k.sort.as_ref()))
+            })
+            .collect()
+    }
+
+    pub(super) fn ambiguity(&mut self) {
+        let mut indexes: Vec<(String, IndexKind)> = vec![("primary".into(), IndexKind::Primary)];
+        for i in &self.schema.table.indexes {
+            let kind = index_kind(self.schema, i);
+            if kind != IndexKind::Inverse {
+                indexes.push((i.name.clone(), kind));
+            }
+        }
+        let delimiter = self.delimiter();
+        for (index, kind) in indexes {
+            let entries = self.templates_on(&index, kind);
+            for (i, (a, ap, asort)) in entries.iter().enumerate() {
+                for (b, bp, bsort) in entries.iter().skip(i + 1) {
+                    let (Some(ap), Some(bp)) = (ap, bp) else {
+                        continue;
+                    };
+                    let pk = could_collide(self.schema, delimiter, a, ap, b, bp);
+                    let sk = match (asort, bsort) {
+                        (Some(x), Some(y)) => could_collide(self.schema, delimiter, a, x, b, y),
+                        (None, None) => true,
+                        _ => false,
+                    };
+                    if pk && sk {
+                        let show = |p: &Template, s: &Option<&Template>| match s {
+                            Some(s) => format!("`{}` / `{}`", p.text, s.text),
+                            None => format!("`{}`", p.text),
+                        };
+                        let first = asort.map_or(&ap.path, |s| &s.path);
+                        let second = bsort.map_or(&bp.path, |s| &s.path);
+                        self.push(
+                            Diagnostic::new(
+                                Rule::AmbiguousKeys,
+                                second.as_str(),
+                                format!(
+                                    "on `{index}`, `{}` keys {} can equal `{}` keys {}",
+                                    b.name,
+                                    show(bp, bsort),
+                                    a.name,
+                                    show(ap, asort)
+                                ),
+                            )
+                            .with_help(format!(
+                                "start one of them with a literal the other cannot produce, such as `{}{delimiter}`",
+                                b.name.to_uppercase()
+                            ))
+                            .also(first.as_str(), Anchor::Value, format!("`{}` keys it can equal", a.name)),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The value format of a key field, for deciding whether two templates can collide.
+#[derive(Debug, Clone, PartialEq)]
+enum Format {
+    Any,
+    Enum(Vec<String>),
+    Integer,
+    Timestamp,
+    Date,
+    Uuid,
+    Bool,
+}
+
+fn format_of(schema: &Schema, e: &Entity, field: &str) -> Format {
+    match e.attribute(field).and_then(|a| a.ty.as_ref()) {
+        Some(TypeExpr::Integer) => Format::Integer,
+        Some(TypeExpr::Timestamp) => Format::Timestamp,
+        Some(TypeExpr::Date) => Format::Date,
+        Some(TypeExpr::Uuid) => Format::Uuid,
+        Some(TypeExpr::Bool) => Format::Bool,
+        Some(TypeExpr::Named(n)) => {
+            match schema.types.iter().find(|t| &t.name == n).map(|t| &t.kind) {
+                Some(TypeDefKind::Enum(values)) => Format::Enum(values.clone()),
+                _ => Format::Any,
+            }
+        }
+        _ => Format::Any,
+    }
+}
+
+fn matches_format(format: &Format, text: &str) -> bool {
+    let shape = |pattern: &str| {
+        text.len() == pattern.len()
+            && text.chars().zip(pattern.chars()).all(|(c, p)| match p {
+                'd' => c.is_ascii_digit(),
+                'h' => c.is_ascii_hexdigit(),
+                other => c == other,
+            })
+    };
+    match format {
+        Format::Any => true,
+        Format::Enum(values) => values.iter().any(|v| v == text),
+        Format::Integer => text.len() == 19 && text.chars().all(|c| c.is_ascii_digit()),
+        Format::Timestamp => shape("dddd-dd-ddTdd:dd:dd.dddddddddZ"),
+        Format::Date => shape("dddd-dd-dd"),
+        Format::Uuid => shape("hhhhhhhh-hhhh-hhhh-hhhh-hhhhhhhhhhhh"),
+        Format::Bool => text == "true" || text == "false",
+    }
+}
+
+fn formats_overlap(a: &Format, b: &Format) -> bool {
+    match (a, b) {
+        (Format::Any, _) | (_, Format::Any) => true,
+        (Format::Enum(x), Format::Enum(y)) => x.iter().any(|v| y.contains(v)),
+        (Format::Enum(x), other) | (other, Format::Enum(x)) => {
+            x.iter().any(|v| matches_format(other, v))
+        }
+        (x, y) => x == y,
+    }
+}
+
+/// One delimiter-separated segment of a template.
+#[derive(Debug, Clone)]
+enum Part {
+    Literal(String),
+    Field(Format),
+}
+
+fn split_segments(schema: &Schema, delimiter: char, e: &Entity, t: &Template) -> Vec<Vec<Part>> {
+    let mut out = vec![Vec::new()];
+    for seg in &t.segments {
+        match seg {
+            Segment::Literal(text) => {
+                for (i, piece) in text.split(delimiter).enumerate() {
+                    if i > 0 {
+                        out.push(Vec::new());
+                    }
+                    if !piece.is_empty() {
+                        out.last_mut()
+                            .expect("never empty")
+                            .push(Part::Literal(piece.to_owned()));
+                    }
+                }
+            }
+            Segment::Field(f) => out
+                .last_mut()
+                .expect("never empty")
+                .push(Part::Field(format_of(schema, e, f))),
+        }
+    }
+    out
+}
+
+fn segment_overlap(a: &[Part], b: &[Part]) -> bool {
+    let literal = |parts: &[Part]| -> Option<String> {
+        parts
+            .iter()
+            .map(|p| match p {
+                Part::Literal(s) => Some(s.as_str()),
+                Part::Field(_) => None,
+            })
+            .collect::<Option<String>>()
+    };
+    match (a, b, literal(a), literal(b)) {
+        (_, _, Some(x), Some(y)) => x == y,
+        ([Part::Field(f)], _, _, Some(text)) | (_, [Part::Field(f)], Some(text), _) => {
+            matches_format(f, &text)
+        }
+        ([Part::Field(f)], [Part::Field(g)], _, _) => formats_overlap(f, g),
+        _ => {
+            // Mixed literal and field text: compare the literal prefixes and suffixes.
+            let prefix = |parts: &[Part]| match parts.first() {
+                Some(Part::Literal(s)) => s.clone(),
+                _ => String::new(),
+            };
+            let suffix = |parts: &[Part]| match parts.last() {
+                Some(Part::Literal(s)) => s.clone(),
+                _ => String::new(),
+            };
+            let (pa, pb) = (prefix(a), prefix(b));
+            let (sa, sb) = (suffix(a), suffix(b));
+            (pa.starts_with(&pb) || pb.starts_with(&pa)) && (sa.ends_with(&sb) || sb.ends_with(&sa))
+        }
+    }
+}
+
+/// Whether two entities' templates can produce the same key text.
+fn could_collide(
+    schema: &Schema,
+    delimiter: char,
+    a: &Entity,
+    at: &Template,
+    b: &Entity,
+    bt: &Template,
+) -> bool {
+    let x = split_segments(schema, delimiter, a, at);
+    let y = split_segments(schema, delimiter, b, bt);
+    x.len() == y.len() && x.iter().zip(&y).all(|(p, q)| segment_overlap(p, q))
+}
+
+/// Whether two partition templates are the same: equal literals and fields of equal names
+/// and types, so one query argument list serves both.
+pub(super) fn same_partition(
+    schema: &Schema,
+    a: &Entity,
+    at: &Template,
+    b: &Entity,
+    bt: &Template,
+) -> bool {
+    at.segments.len() == bt.segments.len()
+        && at
+            .segments
+            .iter()
+            .zip(&bt.segments)
+            .all(|(x, y)| match (x, y) {
+                (Segment::Literal(p), Segment::Literal(q)) => p == q,
+                (Segment::Field(p), Segment::Field(q)) => {
+                    p == q
+                        && a.attribute(p).and_then(|f| f.ty.as_ref())
+                            == b.attribute(q).and_then(|f| f.ty.as_ref())
+                        && format_of(schema, a, p) == format_of(schema, b, q)
+                }
+                _ => false,
+            })
+}
