@@ -4,7 +4,7 @@
 pub use self::singletable_schema::*;
 /// Everything generated from `schema.yaml`, re-exported at the top: the table definition, the schema's types and entities, and one function per access pattern.
 pub mod singletable_schema {
-    #![allow(clippy::too_many_arguments)]
+    #![allow(clippy::too_many_arguments, clippy::self_named_constructors)]
     use ::singletable::__private::prelude::*;
     /// The `tracker` table: partition key `pk`, sort key `sk`, type attribute `_type`, 4 secondary indexes.
     ///

@@ -142,8 +142,9 @@ pub fn emit(model: &Model, file: &str) -> TokenStream {
 
         #doc
         pub mod singletable_schema {
-            // Constructors take every required attribute, however many the schema has.
-            #![allow(clippy::too_many_arguments)]
+            // Constructors take every required attribute, however many the schema has, and an
+            // access pattern may share its entity's name (`Session::session`).
+            #![allow(clippy::too_many_arguments, clippy::self_named_constructors)]
 
             use ::singletable::__private::prelude::*;
 
