@@ -3,7 +3,8 @@
 //! their partition and sort fields. Built only from a schema that validated without errors;
 //! emitters never see the raw YAML types.
 
-use crate::ast::{self, Auto, Literal, Order, Schema, Segment, TypeDefKind, TypeExpr};
+use crate::ast::{self, Schema, Segment, TypeDefKind, TypeExpr};
+pub use crate::ast::{Auto, Literal, Order, Projection};
 use crate::diagnostics::{Anchor, Positions};
 use crate::names;
 pub use crate::validate::IndexKind;
@@ -362,67 +363,23 @@ impl Model {
     }
 }
 
-/// Builds the model from a schema that validated without errors. Returns `None` only if the
-/// schema was not actually valid (a validator gap), never panics.
+/// Builds the model from a schema that validated without errors. A failure is a gap in the
+/// validator; its reason names what could not be resolved. Never panics.
 pub fn build(schema: &Schema, positions: &Positions) -> Result<Model, String> {
-    build_model(schema, positions).ok_or_else(|| {
-        "the schema passed validation but refers to something that does not exist".to_owned()
-    })
-}
-
-fn build_model(schema: &Schema, positions: &Positions) -> Option<Model> {
-    let line = |path: &str| positions.find(path, Anchor::Key).map_or(0, |l| l.line);
+    let b = Resolver { schema, positions };
     let t = &schema.table;
     let delimiter = {
         let mut c = t.delimiter.chars();
         match (c.next(), c.next()) {
             (Some(d), None) => d,
-            _ => return None,
+            _ => return Err(format!("delimiter `{}` is not one character", t.delimiter)),
         }
-    };
-    let resolve = |ty: &TypeExpr| resolve_type(schema, ty);
-    let attribute = |a: &ast::Attribute| -> Option<Attribute> {
-        Some(Attribute {
-            name: a.name.clone(),
-            rust_name: names::field(&a.name),
-            stored_name: a.stored_name().to_owned(),
-            ty: resolve(a.ty.as_ref()?)?,
-            optional: a.optional,
-            default: a.default.clone().map(|d| match d {
-                ast::DefaultSpec::Now => DefaultValue::Now,
-                ast::DefaultSpec::Uuid => DefaultValue::Uuid,
-                ast::DefaultSpec::Literal(l) => DefaultValue::Literal(l),
-            }),
-            doc: a.doc.clone(),
-            immutable: a.immutable,
-            auto: a.auto,
-            version: a.version,
-            line: line(&a.path),
-        })
     };
     let types = schema
         .types
         .iter()
-        .map(|td| {
-            Some(TypeDef {
-                name: td.name.clone(),
-                rust_name: names::type_name(&td.name),
-                doc: td.doc.clone(),
-                kind: match &td.kind {
-                    TypeDefKind::Document(fields) => {
-                        TypeKind::Document(fields.iter().map(attribute).collect::<Option<_>>()?)
-                    }
-                    TypeDefKind::Enum(values) => TypeKind::Enum(
-                        values
-                            .iter()
-                            .map(|v| (v.clone(), names::type_name(v)))
-                            .collect(),
-                    ),
-                },
-                line: line(&td.path),
-            })
-        })
-        .collect::<Option<Vec<_>>>()?;
+        .map(|td| b.type_def(td))
+        .collect::<Result<Vec<_>, _>>()?;
     let indexes: Vec<Index> = t
         .indexes
         .iter()
@@ -437,139 +394,17 @@ fn build_model(schema: &Schema, positions: &Positions) -> Option<Model> {
             projection: i.projection.clone(),
         })
         .collect();
-    let mut entities = Vec::new();
-    for e in &schema.entities {
-        let attributes = e
-            .attributes
-            .iter()
-            .map(attribute)
-            .collect::<Option<Vec<_>>>()?;
-        let template = |tpl: &ast::Template, attr: &str| -> Option<Template> {
-            let parts = tpl
-                .segments
-                .iter()
-                .map(|s| match s {
-                    Segment::Literal(l) => Some(TemplatePart::Literal(l.clone())),
-                    Segment::Field(f) => {
-                        let a = attributes.iter().find(|a| &a.name == f)?;
-                        Some(TemplatePart::Field(TemplateField {
-                            name: a.name.clone(),
-                            rust_name: a.rust_name.clone(),
-                            ty: a.ty.clone(),
-                            optional: a.optional,
-                        }))
-                    }
-                })
-                .collect::<Option<Vec<_>>>()?;
-            Some(Template {
-                text: tpl.text.clone(),
-                attribute: attr.to_owned(),
-                parts,
-            })
-        };
-        let primary = e.keys_for("primary")?;
-        let primary_line = line(&primary.path);
-        let primary_partition = primary.partition.as_ref()?;
-        let mut keys = vec![Key {
-            line: primary_line,
-            index: "primary".into(),
-            kind: IndexKind::Primary,
-            partition: template(primary_partition, &t.partition_key)?,
-            sort: match (&primary.sort, &t.sort_key) {
-                (Some(s), Some(attr)) => Some(template(s, attr)?),
-                _ => None,
-            },
-        }];
-        for index in &indexes {
-            match index.kind {
-                IndexKind::Inverse => {
-                    // Every item with a primary sort key is in the inverse index.
-                    if let (Some(sort), Some(sk)) = (&primary.sort, &index.sort_key) {
-                        keys.push(Key {
-                            line: primary_line,
-                            index: index.name.clone(),
-                            kind: index.kind,
-                            partition: template(sort, &index.partition_key)?,
-                            sort: Some(template(primary_partition, sk)?),
-                        });
-                    }
-                }
-                IndexKind::Local => {
-                    if let Some(k) = e.keys_for(&index.name) {
-                        keys.push(Key {
-                            line: line(&k.path),
-                            index: index.name.clone(),
-                            kind: index.kind,
-                            partition: template(primary_partition, &index.partition_key)?,
-                            sort: match (&k.sort, &index.sort_key) {
-                                (Some(s), Some(attr)) => Some(template(s, attr)?),
-                                _ => None,
-                            },
-                        });
-                    }
-                }
-                IndexKind::Global | IndexKind::Primary => {
-                    if let Some(k) = e.keys_for(&index.name) {
-                        keys.push(Key {
-                            line: line(&k.path),
-                            index: index.name.clone(),
-                            kind: index.kind,
-                            partition: template(k.partition.as_ref()?, &index.partition_key)?,
-                            sort: match (&k.sort, &index.sort_key) {
-                                (Some(s), Some(attr)) => Some(template(s, attr)?),
-                                _ => None,
-                            },
-                        });
-                    }
-                }
-            }
-        }
-        entities.push(Entity {
-            name: e.name.clone(),
-            rust_name: names::type_name(&e.name),
-            doc: e.doc.clone(),
-            attributes,
-            keys,
-            line: line(&e.path),
-        });
-    }
-    let mut access_patterns = Vec::new();
-    for p in &schema.access_patterns {
-        let index = p.index.clone().unwrap_or_else(|| "primary".into());
-        let kind = if index == "primary" {
-            IndexKind::Primary
-        } else {
-            indexes.iter().find(|i| i.name == index)?.kind
-        };
-        let (target, members): (PatternTarget, Vec<String>) = match (&p.entity, &p.entities) {
-            (Some(e), None) => (PatternTarget::Entity(e.clone()), vec![e.clone()]),
-            (None, Some(list)) => (PatternTarget::Collection(list.clone()), list.clone()),
-            _ => return None,
-        };
-        let mut partition = None;
-        let mut sorts = Vec::new();
-        for name in &members {
-            let entity = entities.iter().find(|e| &e.name == name)?;
-            let key = entity.key(&index)?;
-            partition.get_or_insert_with(|| key.partition.clone());
-            sorts.push((name.clone(), key.sort.clone()));
-        }
-        access_patterns.push(AccessPattern {
-            name: p.name.clone(),
-            rust_name: names::field(&p.name),
-            doc: p.doc.clone(),
-            target,
-            index,
-            kind,
-            order: p.order.unwrap_or(Order::Asc),
-            one: p.one,
-            scan: p.scan,
-            partition: partition?,
-            sorts,
-            line: line(&p.path),
-        });
-    }
-    Some(Model {
+    let entities = schema
+        .entities
+        .iter()
+        .map(|e| b.entity(e, &indexes))
+        .collect::<Result<Vec<_>, _>>()?;
+    let access_patterns = schema
+        .access_patterns
+        .iter()
+        .map(|p| b.pattern(p, &indexes, &entities))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Model {
         table: Table {
             name: t.name.clone().unwrap_or_else(|| "app".into()),
             partition_key: t.partition_key.clone(),
@@ -583,6 +418,224 @@ fn build_model(schema: &Schema, positions: &Positions) -> Option<Model> {
         entities,
         access_patterns,
     })
+}
+
+/// Resolves schema items into model items, with their schema lines.
+struct Resolver<'s> {
+    schema: &'s Schema,
+    positions: &'s Positions,
+}
+
+impl Resolver<'_> {
+    fn line(&self, path: &str) -> usize {
+        self.positions.find(path, Anchor::Key).map_or(0, |l| l.line)
+    }
+
+    fn attribute(&self, a: &ast::Attribute) -> Result<Attribute, String> {
+        let ty =
+            a.ty.as_ref()
+                .and_then(|ty| resolve_type(self.schema, ty))
+                .ok_or_else(|| format!("`{}` has no known type", a.path))?;
+        Ok(Attribute {
+            name: a.name.clone(),
+            rust_name: names::field(&a.name),
+            stored_name: a.stored_name().to_owned(),
+            ty,
+            optional: a.optional,
+            default: a.default.clone().map(|d| match d {
+                ast::DefaultSpec::Now => DefaultValue::Now,
+                ast::DefaultSpec::Uuid => DefaultValue::Uuid,
+                ast::DefaultSpec::Literal(l) => DefaultValue::Literal(l),
+            }),
+            doc: a.doc.clone(),
+            immutable: a.immutable,
+            auto: a.auto,
+            version: a.version,
+            line: self.line(&a.path),
+        })
+    }
+
+    fn type_def(&self, td: &ast::TypeDef) -> Result<TypeDef, String> {
+        Ok(TypeDef {
+            name: td.name.clone(),
+            rust_name: names::type_name(&td.name),
+            doc: td.doc.clone(),
+            kind: match &td.kind {
+                TypeDefKind::Document(fields) => TypeKind::Document(
+                    fields
+                        .iter()
+                        .map(|f| self.attribute(f))
+                        .collect::<Result<_, _>>()?,
+                ),
+                TypeDefKind::Enum(values) => TypeKind::Enum(
+                    values
+                        .iter()
+                        .map(|v| (v.clone(), names::type_name(v)))
+                        .collect(),
+                ),
+            },
+            line: self.line(&td.path),
+        })
+    }
+
+    fn entity(&self, e: &ast::Entity, indexes: &[Index]) -> Result<Entity, String> {
+        let attributes = e
+            .attributes
+            .iter()
+            .map(|a| self.attribute(a))
+            .collect::<Result<Vec<_>, _>>()?;
+        let keys = self.keys(e, &attributes, indexes)?;
+        Ok(Entity {
+            name: e.name.clone(),
+            rust_name: names::type_name(&e.name),
+            doc: e.doc.clone(),
+            attributes,
+            keys,
+            line: self.line(&e.path),
+        })
+    }
+
+    /// The entity's keys: primary first, then one per index it belongs to.
+    fn keys(
+        &self,
+        e: &ast::Entity,
+        attributes: &[Attribute],
+        indexes: &[Index],
+    ) -> Result<Vec<Key>, String> {
+        let t = &self.schema.table;
+        let missing = |what: &str| format!("entity `{}` has no {what}", e.name);
+        let template = |tpl: &ast::Template, attr: &str| -> Result<Template, String> {
+            let parts =
+                tpl.segments
+                    .iter()
+                    .map(|s| match s {
+                        Segment::Literal(l) => Ok(TemplatePart::Literal(l.clone())),
+                        Segment::Field(f) => {
+                            let a = attributes.iter().find(|a| &a.name == f).ok_or_else(|| {
+                                format!("`{}` names no attribute `{f}`", tpl.path)
+                            })?;
+                            Ok(TemplatePart::Field(TemplateField {
+                                name: a.name.clone(),
+                                rust_name: a.rust_name.clone(),
+                                ty: a.ty.clone(),
+                                optional: a.optional,
+                            }))
+                        }
+                    })
+                    .collect::<Result<Vec<_>, String>>()?;
+            Ok(Template {
+                text: tpl.text.clone(),
+                attribute: attr.to_owned(),
+                parts,
+            })
+        };
+        // A sort template exists where both the entity and the index have one.
+        let sort = |tpl: &Option<ast::Template>, attr: &Option<String>| match (tpl, attr) {
+            (Some(s), Some(attr)) => template(s, attr).map(Some),
+            _ => Ok(None),
+        };
+        let primary = e
+            .keys_for("primary")
+            .ok_or_else(|| missing("primary key"))?;
+        let primary_line = self.line(&primary.path);
+        let primary_partition = primary
+            .partition
+            .as_ref()
+            .ok_or_else(|| missing("primary partition template"))?;
+        let mut keys = vec![Key {
+            line: primary_line,
+            index: "primary".into(),
+            kind: IndexKind::Primary,
+            partition: template(primary_partition, &t.partition_key)?,
+            sort: sort(&primary.sort, &t.sort_key)?,
+        }];
+        for index in indexes {
+            let own = e.keys_for(&index.name);
+            let key = match (index.kind, own) {
+                // Every item with a primary sort key is in the inverse index.
+                (IndexKind::Inverse, _) => match (&primary.sort, &index.sort_key) {
+                    (Some(s), Some(sk)) => Key {
+                        line: primary_line,
+                        index: index.name.clone(),
+                        kind: index.kind,
+                        partition: template(s, &index.partition_key)?,
+                        sort: Some(template(primary_partition, sk)?),
+                    },
+                    _ => continue,
+                },
+                (IndexKind::Local, Some(k)) => Key {
+                    line: self.line(&k.path),
+                    index: index.name.clone(),
+                    kind: index.kind,
+                    partition: template(primary_partition, &index.partition_key)?,
+                    sort: sort(&k.sort, &index.sort_key)?,
+                },
+                (IndexKind::Global | IndexKind::Primary, Some(k)) => Key {
+                    line: self.line(&k.path),
+                    index: index.name.clone(),
+                    kind: index.kind,
+                    partition: template(
+                        k.partition
+                            .as_ref()
+                            .ok_or_else(|| missing("partition template on its index"))?,
+                        &index.partition_key,
+                    )?,
+                    sort: sort(&k.sort, &index.sort_key)?,
+                },
+                (_, None) => continue,
+            };
+            keys.push(key);
+        }
+        Ok(keys)
+    }
+
+    fn pattern(
+        &self,
+        p: &ast::AccessPattern,
+        indexes: &[Index],
+        entities: &[Entity],
+    ) -> Result<AccessPattern, String> {
+        let index = p.index.clone().unwrap_or_else(|| "primary".into());
+        let kind = if index == "primary" {
+            IndexKind::Primary
+        } else {
+            indexes
+                .iter()
+                .find(|i| i.name == index)
+                .ok_or_else(|| format!("pattern `{}` names no index `{index}`", p.name))?
+                .kind
+        };
+        let (target, members): (PatternTarget, Vec<String>) = match (&p.entity, &p.entities) {
+            (Some(e), None) => (PatternTarget::Entity(e.clone()), vec![e.clone()]),
+            (None, Some(list)) => (PatternTarget::Collection(list.clone()), list.clone()),
+            _ => return Err(format!("pattern `{}` has no single target", p.name)),
+        };
+        let mut partition = None;
+        let mut sorts = Vec::new();
+        for name in &members {
+            let key = entities
+                .iter()
+                .find(|e| &e.name == name)
+                .and_then(|e| e.key(&index))
+                .ok_or_else(|| format!("pattern `{}`: `{name}` has no key on `{index}`", p.name))?;
+            partition.get_or_insert_with(|| key.partition.clone());
+            sorts.push((name.clone(), key.sort.clone()));
+        }
+        Ok(AccessPattern {
+            name: p.name.clone(),
+            rust_name: names::field(&p.name),
+            doc: p.doc.clone(),
+            target,
+            index,
+            kind,
+            order: p.order.unwrap_or(Order::Asc),
+            one: p.one,
+            scan: p.scan,
+            partition: partition.ok_or_else(|| format!("pattern `{}` reads nothing", p.name))?,
+            sorts,
+            line: self.line(&p.path),
+        })
+    }
 }
 
 fn resolve_type(schema: &Schema, ty: &TypeExpr) -> Option<Type> {

@@ -18,9 +18,9 @@ const KEYWORDS: &[&str] = &[
 /// Keywords that cannot be raw identifiers (`r#self` is not allowed).
 const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
 
-/// Names in the std prelude (and its common types) that an entity or type must not shadow.
-pub const PRELUDE: &[&str] = &[
-    // What a generated module imports from the runtime's prelude.
+/// Names a generated module imports from the runtime's prelude: an entity or type called
+/// so would change what generated code means.
+pub const RUNTIME: &[&str] = &[
     "BTreeMap",
     "BTreeSet",
     "AttributeValue",
@@ -66,7 +66,10 @@ pub const PRELUDE: &[&str] = &[
     "UnknownEnumValue",
     "Update",
     "WriteStamp",
-    // The std prelude.
+];
+
+/// Names in the std prelude (and its common types) that an entity or type must not shadow.
+pub const PRELUDE: &[&str] = &[
     "Option",
     "Some",
     "None",

@@ -1,8 +1,8 @@
 //! The resolved model for valid schemas, and validator rules that must *not* fire.
 
-use codegen::ast::{Order, Projection};
-use codegen::model::{PatternTarget, TemplateField, TemplatePart, Type, TypeKind};
-use codegen::validate::IndexKind;
+use codegen::model::{
+    IndexKind, Order, PatternTarget, Projection, TemplateField, TemplatePart, Type, TypeKind,
+};
 
 fn model(text: &str) -> codegen::Model {
     let checked = codegen::check_str("schema.yaml", text);

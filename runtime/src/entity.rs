@@ -26,15 +26,14 @@ pub trait Entity: Sized + Send + Sync + 'static {
 
     /// The full item: attributes, table and index keys, type attribute, exactly as the
     /// struct holds them.
-    fn to_item(&self) -> Result<Item>;
+    fn to_item(&self) -> Result<Item> {
+        self.to_stored_item(&WriteStamp::KEEP)
+    }
 
     /// The item as a write stores it: like [`Entity::to_item`], but `auto: updated`
     /// timestamps (and the index keys built from them) take `stamp.now`, and a `version`
-    /// attribute holds the next version.
-    fn to_stored_item(&self, stamp: &WriteStamp) -> Result<Item> {
-        let _ = stamp;
-        self.to_item()
-    }
+    /// attribute holds the next version. Entities without such attributes ignore `stamp`.
+    fn to_stored_item(&self, stamp: &WriteStamp) -> Result<Item>;
 
     /// The version this value was read at (0 for a value never stored), for entities with a
     /// [`Entity::VERSION_ATTRIBUTE`].

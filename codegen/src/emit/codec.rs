@@ -181,34 +181,27 @@ pub(super) fn emit_entity(cx: &Cx, e: &Entity) -> TokenStream {
         })
         .collect();
     let keys = key_writes(e);
-    let capacity = e.attributes.len() + 2 * e.keys.len() + 1;
+    let capacity =
+        proc_macro2::Literal::usize_unsuffixed(e.attributes.len() + 2 * e.keys.len() + 1);
     let body = quote! {
         let mut w = ItemWriter::new(Self::NAME, #capacity);
         #(#puts)*
         #(#keys)*
         w.finish(TYPE_ATTRIBUTE)
     };
-    let write_fns = if stamps.is_empty() {
-        quote! { fn to_item(&self) -> Result<Item> { #body } }
-    } else {
-        let version = e.attributes.iter().find(|a| a.version).map(|a| {
-            let stored = &a.stored_name;
-            let field = ident(&a.rust_name);
-            quote! {
-                const VERSION_ATTRIBUTE: Option<&'static str> = Some(#stored);
-                fn version(&self) -> i64 { self.#field }
-            }
-        });
+    let version = e.attributes.iter().find(|a| a.version).map(|a| {
+        let stored = &a.stored_name;
+        let field = ident(&a.rust_name);
         quote! {
-            #version
-            fn to_item(&self) -> Result<Item> {
-                self.to_stored_item(&WriteStamp::KEEP)
-            }
-            fn to_stored_item(&self, stamp: &WriteStamp) -> Result<Item> {
-                #(#stamps)*
-                #body
-            }
+            const VERSION_ATTRIBUTE: Option<&'static str> = Some(#stored);
+            fn version(&self) -> i64 { self.#field }
         }
+    });
+    // Entities without stamped attributes store what the struct holds.
+    let stamp = if stamps.is_empty() {
+        quote! { _stamp }
+    } else {
+        quote! { stamp }
     };
     let (walk, inits) = decode(cx, &e.attributes, quote! { Self::NAME });
     quote! {
@@ -220,7 +213,12 @@ pub(super) fn emit_entity(cx: &Cx, e: &Entity) -> TokenStream {
                 Self::key(#(#primary_args),*)
             }
 
-            #write_fns
+            #version
+
+            fn to_stored_item(&self, #stamp: &WriteStamp) -> Result<Item> {
+                #(#stamps)*
+                #body
+            }
 
             fn from_item(__map: Item) -> Result<Self> {
                 #walk

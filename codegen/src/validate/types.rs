@@ -29,12 +29,19 @@ impl<'s> Validator<'s> {
                     .at_key(),
                 ),
                 Some(rust) => {
-                    if names::PRELUDE.contains(&rust.as_str()) {
+                    let shadowed = if names::PRELUDE.contains(&rust.as_str()) {
+                        Some("Rust's")
+                    } else if names::RUNTIME.contains(&rust.as_str()) {
+                        Some("the runtime's")
+                    } else {
+                        None
+                    };
+                    if let Some(owner) = shadowed {
                         self.push(
                             Diagnostic::new(
                                 Rule::ShadowsPrelude,
                                 path.clone(),
-                                format!("{what} name `{name}` would shadow Rust's `{rust}`"),
+                                format!("{what} name `{name}` would shadow {owner} `{rust}`"),
                             )
                             .with_help(format!("choose a more specific name, such as `App{rust}`"))
                             .at_key(),

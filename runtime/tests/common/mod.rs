@@ -10,6 +10,7 @@ use singletable::__private::{AttributeCodec, AttributeValue, CodecError, KeyText
 use singletable::codec;
 use singletable::{
     Entity, IndexDefinition, Item, Key, PartitionKey, Projection, Result, SortKey, TableDefinition,
+    WriteStamp,
 };
 
 pub const TABLE: TableDefinition = TableDefinition {
@@ -197,7 +198,7 @@ impl Entity for Account {
         Account::key(&self.id)
     }
 
-    fn to_item(&self) -> Result<Item> {
+    fn to_stored_item(&self, _stamp: &WriteStamp) -> Result<Item> {
         let e = Self::NAME;
         let mut item = Item::with_capacity(26);
         codec::put(&mut item, e, "id", &self.id)?;
@@ -326,7 +327,7 @@ impl Entity for Event {
         )
     }
 
-    fn to_item(&self) -> Result<Item> {
+    fn to_stored_item(&self, _stamp: &WriteStamp) -> Result<Item> {
         let e = Self::NAME;
         let mut item = Item::new();
         codec::put(&mut item, e, "account", &self.account)?;
