@@ -89,25 +89,10 @@ pub mod singletable_schema {
             }
         }
     }
-    impl AttributeCodec for Plan {
-        fn encode(&self) -> std::result::Result<Option<AttributeValue>, CodecError> {
-            Ok(Some(AttributeValue::S(self.as_str().to_owned())))
-        }
-        fn decode(value: AttributeValue) -> std::result::Result<Self, CodecError> {
-            let s = codec::expect_string(value)?;
-            s.parse()
-                .map_err(|_| CodecError::new(
-                    format!(
-                        "{}, found {:?}", "expected one of free, team, enterprise", s
-                    ),
-                ))
-        }
-    }
-    impl ListElement for Plan {}
-    impl Reach for Plan {
-        type Path = Field<Plan, kind::Nested>;
-        fn reach(path: Path) -> Self::Path {
-            Field::new(path)
+    impl EnumValue for Plan {
+        const VALUES: &'static [&'static str] = &["free", "team", "enterprise"];
+        fn stored(&self) -> &'static str {
+            self.as_str()
         }
     }
     /// What a member may do in a project. (`schema.yaml:31`)
@@ -168,23 +153,10 @@ pub mod singletable_schema {
             }
         }
     }
-    impl AttributeCodec for MemberRole {
-        fn encode(&self) -> std::result::Result<Option<AttributeValue>, CodecError> {
-            Ok(Some(AttributeValue::S(self.as_str().to_owned())))
-        }
-        fn decode(value: AttributeValue) -> std::result::Result<Self, CodecError> {
-            let s = codec::expect_string(value)?;
-            s.parse()
-                .map_err(|_| CodecError::new(
-                    format!("{}, found {:?}", "expected one of owner, editor, viewer", s),
-                ))
-        }
-    }
-    impl ListElement for MemberRole {}
-    impl Reach for MemberRole {
-        type Path = Field<MemberRole, kind::Nested>;
-        fn reach(path: Path) -> Self::Path {
-            Field::new(path)
+    impl EnumValue for MemberRole {
+        const VALUES: &'static [&'static str] = &["owner", "editor", "viewer"];
+        fn stored(&self) -> &'static str {
+            self.as_str()
         }
     }
     /// Where a task is on the board. (`schema.yaml:34`)
@@ -255,26 +227,15 @@ pub mod singletable_schema {
             }
         }
     }
-    impl AttributeCodec for TaskStatus {
-        fn encode(&self) -> std::result::Result<Option<AttributeValue>, CodecError> {
-            Ok(Some(AttributeValue::S(self.as_str().to_owned())))
-        }
-        fn decode(value: AttributeValue) -> std::result::Result<Self, CodecError> {
-            let s = codec::expect_string(value)?;
-            s.parse()
-                .map_err(|_| CodecError::new(
-                    format!(
-                        "{}, found {:?}",
-                        "expected one of todo, in_progress, blocked, done", s
-                    ),
-                ))
-        }
-    }
-    impl ListElement for TaskStatus {}
-    impl Reach for TaskStatus {
-        type Path = Field<TaskStatus, kind::Nested>;
-        fn reach(path: Path) -> Self::Path {
-            Field::new(path)
+    impl EnumValue for TaskStatus {
+        const VALUES: &'static [&'static str] = &[
+            "todo",
+            "in_progress",
+            "blocked",
+            "done",
+        ];
+        fn stored(&self) -> &'static str {
+            self.as_str()
         }
     }
     /// A postal address, for invoices. (`schema.yaml:37`)

@@ -43,6 +43,7 @@ pub const RUNTIME: &[&str] = &[
     "Expiry",
     "AttributeCodec",
     "CodecError",
+    "EnumValue",
     "ItemWriter",
     "ListElement",
     "Nested",

@@ -172,6 +172,35 @@ impl Context for Nested {
     }
 }
 
+/// An enum of the schema, stored as the string of its value. Generated enums implement it;
+/// their codec, list and path behaviour comes from the blanket impls here and in
+/// [`crate::field`].
+pub trait EnumValue: Sized + Copy + std::str::FromStr + 'static {
+    /// Every stored value, in schema order.
+    const VALUES: &'static [&'static str];
+
+    /// The stored string of this value.
+    fn stored(&self) -> &'static str;
+}
+
+impl<T: EnumValue> AttributeCodec for T {
+    fn encode(&self) -> Result<Option<AttributeValue>, CodecError> {
+        Ok(Some(AttributeValue::S(self.stored().to_owned())))
+    }
+
+    fn decode(value: AttributeValue) -> Result<Self, CodecError> {
+        let s = expect_string(value)?;
+        s.parse().map_err(|_| {
+            CodecError::new(format!(
+                "expected one of {}, found {s:?}",
+                T::VALUES.join(", ")
+            ))
+        })
+    }
+}
+
+impl<T: EnumValue> ListElement for T {}
+
 /// The stored form of a key field's value, or why it cannot be stored.
 pub fn field_value<T: AttributeCodec>(value: &T) -> Result<Option<AttributeValue>, CodecError> {
     value.encode()

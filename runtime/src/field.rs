@@ -273,13 +273,20 @@ impl<T: AttributeCodec + Reach, K: kind::Reachable> Field<BTreeMap<String, T>, K
     }
 }
 
-/// Types whose nested values can be addressed: scalars give a [`Field`], generated document
-/// types give their generated path type with one method per field.
+/// Types whose nested values can be addressed: scalars and enums give a [`Field`],
+/// generated document types give their generated path type with one method per field.
 pub trait Reach {
     /// The handle on a value of this type at some path.
     type Path;
     /// The handle at `path`.
     fn reach(path: Path) -> Self::Path;
+}
+
+impl<T: crate::codec::EnumValue> Reach for T {
+    type Path = Field<T, kind::Nested>;
+    fn reach(path: Path) -> Self::Path {
+        Field::new(path)
+    }
 }
 
 macro_rules! reach_as_field {

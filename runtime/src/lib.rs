@@ -77,7 +77,9 @@ pub mod __private {
             Stage, Strong,
         };
         pub use crate::codec::ttl::Expiry;
-        pub use crate::codec::{self, AttributeCodec, CodecError, ItemWriter, ListElement, Nested};
+        pub use crate::codec::{
+            self, AttributeCodec, CodecError, EnumValue, ItemWriter, ListElement, Nested,
+        };
         pub use crate::field::{Reach, kind};
         pub use crate::key::KeyText;
         pub use crate::{

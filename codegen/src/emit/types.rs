@@ -49,14 +49,6 @@ fn emit_enum(cx: &Cx, t: &TypeDef, values: &[(String, String)]) -> TokenStream {
     let stored: Vec<&String> = values.iter().map(|(s, _)| s).collect();
     let variant_docs = stored.iter().map(|s| doc(&format!("Stored as `{s}`.")));
     let count = values.len();
-    let expected = format!(
-        "expected one of {}",
-        stored
-            .iter()
-            .map(|s| s.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
     quote! {
         #docs
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -91,20 +83,10 @@ fn emit_enum(cx: &Cx, t: &TypeDef, values: &[(String, String)]) -> TokenStream {
             }
         }
 
-        impl AttributeCodec for #name {
-            fn encode(&self) -> std::result::Result<Option<AttributeValue>, CodecError> {
-                Ok(Some(AttributeValue::S(self.as_str().to_owned())))
-            }
-            fn decode(value: AttributeValue) -> std::result::Result<Self, CodecError> {
-                let s = codec::expect_string(value)?;
-                s.parse().map_err(|_| CodecError::new(format!("{}, found {:?}", #expected, s)))
-            }
-        }
-        impl ListElement for #name {}
-        impl Reach for #name {
-            type Path = Field<#name, kind::Nested>;
-            fn reach(path: Path) -> Self::Path {
-                Field::new(path)
+        impl EnumValue for #name {
+            const VALUES: &'static [&'static str] = &[#(#stored),*];
+            fn stored(&self) -> &'static str {
+                self.as_str()
             }
         }
     }
