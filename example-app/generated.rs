@@ -681,7 +681,7 @@ pub mod singletable_schema {
                 user_id: user_id.into(),
                 email: email.into(),
                 display_name: display_name.into(),
-                roles: BTreeSet::from([]),
+                roles: BTreeSet::new(),
                 logins: 0i64,
                 last_seen_at: None,
                 created_at: now,
@@ -1001,13 +1001,10 @@ pub mod singletable_schema {
         pub fn user_by_email(
             email: &str,
         ) -> QueryBuilder<Plain<User, Option<User>, Eventual>> {
-            QueryBuilder::new(
-                Plain::new(
-                    Query::entity("user_by_email", User::gsi1_partition_key(email))
-                        .index("gsi1")
-                        .sort("gsi1sk", Ok(SortCondition::Eq("USER".to_owned()))),
-                ),
-            )
+            let query = Query::entity("user_by_email", User::gsi1_partition_key(email))
+                .index("gsi1")
+                .sort("gsi1sk", Ok(SortCondition::Eq("USER".to_owned())));
+            QueryBuilder::new(Plain::new(query))
         }
     }
     /// [`User::org_users`] narrowed as far as it goes.
@@ -1017,18 +1014,9 @@ pub mod singletable_schema {
         ///
         /// Queries the table: partition `ORG#{org_id}` on `pk`, sort `USER#{user_id}` (User) on `sk`; ascending key order. Declared at `schema.yaml:140`.
         pub fn org_users(org_id: &str) -> QueryBuilder<OrgUsersQuery> {
-            QueryBuilder::new(
-                OrgUsersQuery(
-                    Narrowing::new(
-                        Query::entity("org_users", User::partition_key(org_id))
-                            .sort(
-                                "sk",
-                                Ok(SortCondition::BeginsWith("USER#".to_owned())),
-                            ),
-                        &ORG_USERS_SORT,
-                    ),
-                ),
-            )
+            let query = Query::entity("org_users", User::partition_key(org_id))
+                .sort("sk", Ok(SortCondition::BeginsWith("USER#".to_owned())));
+            QueryBuilder::new(OrgUsersQuery(Narrowing::new(query, &ORG_USERS_SORT)))
         }
     }
     /// The sort key `USER#{user_id}` on `sk` that [`User::org_users`] narrows field by field.
@@ -1343,12 +1331,10 @@ pub mod singletable_schema {
             org_id: &str,
         ) -> QueryBuilder<Plain<OrgOverviewItem, OrgOverview, Strong>> {
             static TYPES: [&str; 3usize] = ["Org", "User", "Invite"];
-            let query = Query::new(
+            let query = Query::collection(
                 "org_overview",
                 "OrgOverview",
-                "pk",
-                Org::partition_key(org_id).into_value(),
-                Some(TYPE_ATTRIBUTE),
+                Org::partition_key(org_id),
                 &TYPES,
                 OrgOverviewItem::decode,
             );
@@ -1379,17 +1365,10 @@ pub mod singletable_schema {
         ///
         /// Queries the table: partition `ORG#{org_id}` on `pk`, sort `INVITE#{email}` (Invite) on `sk`; ascending key order. Declared at `schema.yaml:142`.
         pub fn pending_invites(org_id: &str) -> QueryBuilder<PendingInvitesQuery> {
+            let query = Query::entity("pending_invites", Invite::partition_key(org_id))
+                .sort("sk", Ok(SortCondition::BeginsWith("INVITE#".to_owned())));
             QueryBuilder::new(
-                PendingInvitesQuery(
-                    Narrowing::new(
-                        Query::entity("pending_invites", Invite::partition_key(org_id))
-                            .sort(
-                                "sk",
-                                Ok(SortCondition::BeginsWith("INVITE#".to_owned())),
-                            ),
-                        &PENDING_INVITES_SORT,
-                    ),
-                ),
+                PendingInvitesQuery(Narrowing::new(query, &PENDING_INVITES_SORT)),
             )
         }
     }
@@ -1477,7 +1456,7 @@ pub mod singletable_schema {
                 org_id: org_id.into(),
                 name: name.into(),
                 description: None,
-                labels: BTreeSet::from([]),
+                labels: BTreeSet::new(),
                 archived: false,
                 created_at: now,
             }
@@ -1734,21 +1713,14 @@ pub mod singletable_schema {
         ///
         /// Queries index `gsi1`: partition `ORG#{org_id}` on `gsi1pk`, sort `PROJECT#{project_id}` (Project) on `gsi1sk`; ascending key order. Declared at `schema.yaml:143`.
         pub fn org_projects(org_id: &str) -> QueryBuilder<OrgProjectsQuery> {
+            let query = Query::entity(
+                    "org_projects",
+                    Project::gsi1_partition_key(org_id),
+                )
+                .index("gsi1")
+                .sort("gsi1sk", Ok(SortCondition::BeginsWith("PROJECT#".to_owned())));
             QueryBuilder::new(
-                OrgProjectsQuery(
-                    Narrowing::new(
-                        Query::entity(
-                                "org_projects",
-                                Project::gsi1_partition_key(org_id),
-                            )
-                            .index("gsi1")
-                            .sort(
-                                "gsi1sk",
-                                Ok(SortCondition::BeginsWith("PROJECT#".to_owned())),
-                            ),
-                        &ORG_PROJECTS_SORT,
-                    ),
-                ),
+                OrgProjectsQuery(Narrowing::new(query, &ORG_PROJECTS_SORT)),
             )
         }
     }
@@ -1988,20 +1960,13 @@ pub mod singletable_schema {
         ///
         /// Queries the table: partition `PROJECT#{project_id}` on `pk`, sort `MEMBER#{user_id}` (Membership) on `sk`; ascending key order. Declared at `schema.yaml:145`.
         pub fn project_members(project_id: &str) -> QueryBuilder<ProjectMembersQuery> {
+            let query = Query::entity(
+                    "project_members",
+                    Membership::partition_key(project_id),
+                )
+                .sort("sk", Ok(SortCondition::BeginsWith("MEMBER#".to_owned())));
             QueryBuilder::new(
-                ProjectMembersQuery(
-                    Narrowing::new(
-                        Query::entity(
-                                "project_members",
-                                Membership::partition_key(project_id),
-                            )
-                            .sort(
-                                "sk",
-                                Ok(SortCondition::BeginsWith("MEMBER#".to_owned())),
-                            ),
-                        &PROJECT_MEMBERS_SORT,
-                    ),
-                ),
+                ProjectMembersQuery(Narrowing::new(query, &PROJECT_MEMBERS_SORT)),
             )
         }
     }
@@ -2064,21 +2029,14 @@ pub mod singletable_schema {
         ///
         /// Queries index `inverse`: partition `MEMBER#{user_id}` on `sk`, sort `PROJECT#{project_id}` (Membership) on `pk`; ascending key order. Declared at `schema.yaml:146`.
         pub fn projects_of_user(user_id: &str) -> QueryBuilder<ProjectsOfUserQuery> {
+            let query = Query::entity(
+                    "projects_of_user",
+                    Membership::inverse_partition_key(user_id),
+                )
+                .index("inverse")
+                .sort("pk", Ok(SortCondition::BeginsWith("PROJECT#".to_owned())));
             QueryBuilder::new(
-                ProjectsOfUserQuery(
-                    Narrowing::new(
-                        Query::entity(
-                                "projects_of_user",
-                                Membership::inverse_partition_key(user_id),
-                            )
-                            .index("inverse")
-                            .sort(
-                                "pk",
-                                Ok(SortCondition::BeginsWith("PROJECT#".to_owned())),
-                            ),
-                        &PROJECTS_OF_USER_SORT,
-                    ),
-                ),
+                ProjectsOfUserQuery(Narrowing::new(query, &PROJECTS_OF_USER_SORT)),
             )
         }
     }
@@ -2194,9 +2152,9 @@ pub mod singletable_schema {
                 due_on: None,
                 estimate_hours: None,
                 spent_hours: 0f64,
-                tags: BTreeSet::from([]),
-                checklist: vec![],
-                links: BTreeMap::from([]),
+                tags: BTreeSet::new(),
+                checklist: Vec::new(),
+                links: BTreeMap::new(),
                 created_by: created_by.into(),
                 created_at: now,
                 updated_at: now,
@@ -2808,12 +2766,10 @@ pub mod singletable_schema {
             project_id: &str,
         ) -> QueryBuilder<Plain<ProjectBoardItem, ProjectBoard, Strong>> {
             static TYPES: [&str; 3usize] = ["Project", "Membership", "Task"];
-            let query = Query::new(
+            let query = Query::collection(
                 "project_board",
                 "ProjectBoard",
-                "pk",
-                Project::partition_key(project_id).into_value(),
-                Some(TYPE_ATTRIBUTE),
+                Project::partition_key(project_id),
                 &TYPES,
                 ProjectBoardItem::decode,
             );
@@ -2844,17 +2800,10 @@ pub mod singletable_schema {
         ///
         /// Queries the table: partition `PROJECT#{project_id}` on `pk`, sort `TASK#{task_id}` (Task) on `sk`; ascending key order. Declared at `schema.yaml:147`.
         pub fn project_tasks(project_id: &str) -> QueryBuilder<ProjectTasksQuery> {
+            let query = Query::entity("project_tasks", Task::partition_key(project_id))
+                .sort("sk", Ok(SortCondition::BeginsWith("TASK#".to_owned())));
             QueryBuilder::new(
-                ProjectTasksQuery(
-                    Narrowing::new(
-                        Query::entity("project_tasks", Task::partition_key(project_id))
-                            .sort(
-                                "sk",
-                                Ok(SortCondition::BeginsWith("TASK#".to_owned())),
-                            ),
-                        &PROJECT_TASKS_SORT,
-                    ),
-                ),
+                ProjectTasksQuery(Narrowing::new(query, &PROJECT_TASKS_SORT)),
             )
         }
     }
@@ -2917,21 +2866,14 @@ pub mod singletable_schema {
         pub fn tasks_by_priority(
             project_id: &str,
         ) -> QueryBuilder<TasksByPriorityQuery> {
+            let query = Query::entity(
+                    "tasks_by_priority",
+                    Task::partition_key(project_id),
+                )
+                .index("by_priority")
+                .sort("lsi1sk", Ok(SortCondition::BeginsWith("PRIORITY#".to_owned())));
             QueryBuilder::new(
-                TasksByPriorityQuery(
-                    Narrowing::new(
-                        Query::entity(
-                                "tasks_by_priority",
-                                Task::partition_key(project_id),
-                            )
-                            .index("by_priority")
-                            .sort(
-                                "lsi1sk",
-                                Ok(SortCondition::BeginsWith("PRIORITY#".to_owned())),
-                            ),
-                        &TASKS_BY_PRIORITY_SORT,
-                    ),
-                ),
+                TasksByPriorityQuery(Narrowing::new(query, &TASKS_BY_PRIORITY_SORT)),
             )
         }
     }
@@ -3039,25 +2981,14 @@ pub mod singletable_schema {
         ///
         /// Queries index `by_assignee`: partition `ASSIGNEE#{assignee}` on `gsi2pk`, sort `{status}#{priority}#{task_id}` (Task) on `gsi2sk`; ascending key order. Declared at `schema.yaml:149`.
         pub fn assigned_tasks(assignee: &str) -> QueryBuilder<AssignedTasksQuery> {
+            let query = Query::projection(
+                    "assigned_tasks",
+                    Task::by_assignee_partition_key(assignee),
+                    AssignedTasksProjection::decode,
+                )
+                .index("by_assignee");
             QueryBuilder::new(
-                AssignedTasksQuery(
-                    Narrowing::new(
-                        {
-                            let partition = Task::by_assignee_partition_key(assignee);
-                            Query::new(
-                                "assigned_tasks",
-                                "Task",
-                                partition.attribute(),
-                                partition.into_value(),
-                                Some(TYPE_ATTRIBUTE),
-                                &["Task"],
-                                AssignedTasksProjection::decode,
-                            )
-                        }
-                            .index("by_assignee"),
-                        &ASSIGNED_TASKS_SORT,
-                    ),
-                ),
+                AssignedTasksQuery(Narrowing::new(query, &ASSIGNED_TASKS_SORT)),
             )
         }
     }
@@ -3087,18 +3018,10 @@ pub mod singletable_schema {
     }
     impl AssignedTasksProjection {
         fn decode(mut item: Item) -> Result<Option<Self>> {
-            let partition = PartitionKey::new(
-                "pk",
-                Ok(codec::take(&mut item, "Task", "pk")?),
-            );
+            let key = Key::take_from(&mut item, &TABLE)?;
             Ok(
                 Some(Self {
-                    key: Key::new(
-                        partition,
-                        Some(
-                            SortKey::new("sk", Ok(codec::take(&mut item, "Task", "sk")?)),
-                        ),
-                    ),
+                    key,
                     title: codec::take(&mut item, "Task", "title")?,
                     priority: codec::take(&mut item, "Task", "priority")?,
                     due_on: codec::take(&mut item, "Task", "due_on")?,

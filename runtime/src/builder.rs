@@ -395,16 +395,19 @@ impl<T: Send + 'static, R> ScanBuilder<T, R> {
         Self::wrap(Query::entity_scan(tag))
     }
 
-    /// A scan returning items decoded by `decode`, for projections. `types` lists the entity
-    /// names it returns (filtered on `type_attribute`); an empty list returns every item.
-    pub fn new(
+    /// A scan of the items of entity `E` in an index that holds part of each item, decoded
+    /// by `decode` into a projection type.
+    pub fn projection<E: crate::Entity>(
         tag: &'static str,
-        entity: &'static str,
-        type_attribute: Option<&'static str>,
-        types: &'static [&'static str],
         decode: crate::query::Decoder<T>,
     ) -> Self {
-        Self::wrap(Query::scan(tag, entity, type_attribute, types, decode))
+        Self::wrap(Query::scan(
+            tag,
+            E::NAME,
+            Some(E::TYPE_ATTRIBUTE),
+            const { &[E::NAME] },
+            decode,
+        ))
     }
 
     fn wrap(query: Query<T>) -> Self {

@@ -122,29 +122,24 @@ pub fn write_timestamp(out: &mut String, t: &DateTime<Utc>) {
         out.push_str(&t.to_rfc3339_opts(SecondsFormat::Nanos, true));
         return;
     }
-    fn digits(out: &mut String, value: u32, width: usize) {
-        let mut buf = [b'0'; 9];
+    // `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`, filled right to left in one buffer.
+    let mut buf = *b"0000-00-00T00:00:00.000000000Z";
+    let mut put = |end: usize, width: usize, value: u32| {
         let mut v = value;
-        for slot in buf[..width].iter_mut().rev() {
+        for slot in buf[end - width..end].iter_mut().rev() {
             *slot = b'0' + (v % 10) as u8;
             v /= 10;
         }
-        out.extend(buf[..width].iter().map(|b| char::from(*b)));
-    }
-    digits(out, date.year() as u32, 4);
-    out.push('-');
-    digits(out, date.month(), 2);
-    out.push('-');
-    digits(out, date.day(), 2);
-    out.push('T');
-    digits(out, time.hour(), 2);
-    out.push(':');
-    digits(out, time.minute(), 2);
-    out.push(':');
-    digits(out, time.second(), 2);
-    out.push('.');
-    digits(out, nanos, 9);
-    out.push('Z');
+    };
+    put(4, 4, date.year() as u32);
+    put(7, 2, date.month());
+    put(10, 2, date.day());
+    put(13, 2, time.hour());
+    put(16, 2, time.minute());
+    put(19, 2, time.second());
+    put(29, 9, nanos);
+    // Every byte is an ASCII digit or separator.
+    out.push_str(std::str::from_utf8(&buf).unwrap_or_default());
 }
 
 /// Parses a timestamp. The stored form (`YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`) takes a fast path;
@@ -508,6 +503,23 @@ impl<E> Key<E> {
             ));
         }
         Ok(out)
+    }
+}
+
+impl<E: crate::Entity> Key<E> {
+    /// Takes the primary key attributes of `table` out of an item read from an index, for
+    /// projection types.
+    pub fn take_from(
+        item: &mut crate::Item,
+        table: &crate::TableDefinition,
+    ) -> crate::Result<Self> {
+        let pk = table.partition_key;
+        let partition = PartitionKey::new(pk, Ok(crate::codec::take(item, E::NAME, pk)?));
+        let sort = match table.sort_key {
+            Some(sk) => Some(SortKey::new(sk, Ok(crate::codec::take(item, E::NAME, sk)?))),
+            None => None,
+        };
+        Ok(Key::new(partition, sort))
     }
 }
 

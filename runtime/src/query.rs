@@ -319,6 +319,44 @@ impl<E: Entity> Query<E> {
         )
     }
 
+    /// A query for items of entity `E` in one partition of an index that holds part of each
+    /// item, decoded by `decode` into a projection type.
+    pub fn projection<T>(
+        tag: &'static str,
+        partition: PartitionKey<E>,
+        decode: Decoder<T>,
+    ) -> Query<T> {
+        Query::with(
+            tag,
+            E::NAME,
+            partition.attribute(),
+            Some(partition.into_value()),
+            Some(E::TYPE_ATTRIBUTE),
+            const { &[E::NAME] },
+            decode,
+        )
+    }
+
+    /// A query for the item collection `name`: the items of the entities `types` sharing the
+    /// partition `partition` (built from one of them), decoded by `decode`.
+    pub fn collection<T>(
+        tag: &'static str,
+        name: &'static str,
+        partition: PartitionKey<E>,
+        types: &'static [&'static str],
+        decode: Decoder<T>,
+    ) -> Query<T> {
+        Query::with(
+            tag,
+            name,
+            partition.attribute(),
+            Some(partition.into_value()),
+            Some(E::TYPE_ATTRIBUTE),
+            types,
+            decode,
+        )
+    }
+
     /// A scan of every item of entity `E` in the table (or, with [`Query::index`], in an
     /// index). Items of other entities are filtered out by the type attribute, but DynamoDB
     /// still reads (and bills) them: generated code offers this only for access patterns
@@ -492,9 +530,11 @@ impl<T> Query<T> {
         self
     }
 
-    /// Read only the key attributes projected into an index (for `keys_only` indexes).
+    /// Read only the key attributes projected into an index (for `keys_only` indexes). Such
+    /// an index holds no type attribute, so items are not selected by entity.
     pub fn keys_only(mut self) -> Self {
         self.keys_only = true;
+        self.types = &[];
         self
     }
 

@@ -39,7 +39,6 @@ pub(super) fn emit(cx: &Cx, p: &AccessPattern, names: &[String]) -> TokenStream 
     let docs = doc(&pattern_doc(cx, p));
     let params = p.partition.fields().map(|f| param(cx, f));
     let partition = partition_call(first, p);
-    let partition_attr = &p.partition.attribute;
     let index = index_clause(p);
     let order = (p.order == Order::Desc).then(|| quote! { .descending() });
     let variants: Vec<Ident> = entities.iter().map(|e| ident(&e.rust_name)).collect();
@@ -139,8 +138,7 @@ pub(super) fn emit(cx: &Cx, p: &AccessPattern, names: &[String]) -> TokenStream 
             #docs
             pub fn query(#(#params),*) -> QueryBuilder<Plain<#item_enum, #group, #reads>> {
                 static TYPES: [&str; #count] = [#(#entity_names),*];
-                let query = Query::new(#tag, #base, #partition_attr, #partition.into_value(),
-                    Some(TYPE_ATTRIBUTE), &TYPES, #item_enum::decode);
+                let query = Query::collection(#tag, #base, #partition, &TYPES, #item_enum::decode);
                 QueryBuilder::new(Plain::new(query #index #order))
             }
 

@@ -105,24 +105,11 @@ pub(super) fn pattern_source(
         return (quote! { #entity }, TokenStream::new(), init);
     };
     let (name, tokens) = emit_projection(cx, p, e, projection);
-    let entity_name = &e.name;
     // A keys-only index holds no type attribute to select the entity by.
-    let (types, keys_only) = if *projection == Projection::KeysOnly {
-        (quote! { &[] }, quote! { .keys_only() })
-    } else {
-        (quote! { &[#entity_name] }, TokenStream::new())
-    };
+    let keys_only = (*projection == Projection::KeysOnly).then(|| quote! { .keys_only() });
     let init = match partition {
-        Some(partition) => quote! {
-            {
-                let partition = #partition;
-                Query::new(#tag, #entity_name, partition.attribute(), partition.into_value(),
-                    Some(TYPE_ATTRIBUTE), #types, #name::decode) #keys_only
-            }
-        },
-        None => quote! {
-            ScanBuilder::new(#tag, #entity_name, Some(TYPE_ATTRIBUTE), #types, #name::decode) #keys_only
-        },
+        Some(partition) => quote! { Query::projection(#tag, #partition, #name::decode) #keys_only },
+        None => quote! { ScanBuilder::projection::<#entity>(#tag, #name::decode) #keys_only },
     };
     (quote! { #name }, tokens, init)
 }
@@ -153,13 +140,6 @@ fn emit_projection(
         let stored = &a.stored_name;
         quote! { #f: codec::take(&mut item, #entity_name, #stored)? }
     });
-    let pk = &cx.model.table.partition_key;
-    let sort = match &cx.model.table.sort_key {
-        Some(sk) => {
-            quote! { Some(SortKey::new(#sk, Ok(codec::take(&mut item, #entity_name, #sk)?))) }
-        }
-        None => quote! { None },
-    };
     let what = match projection {
         Projection::Include(a) => format!(
             "keys and {}",
@@ -185,8 +165,8 @@ fn emit_projection(
 
         impl #name {
             fn decode(mut item: Item) -> Result<Option<Self>> {
-                let partition = PartitionKey::new(#pk, Ok(codec::take(&mut item, #entity_name, #pk)?));
-                Ok(Some(Self { key: Key::new(partition, #sort), #(#takes,)* }))
+                let key = Key::take_from(&mut item, &TABLE)?;
+                Ok(Some(Self { key, #(#takes,)* }))
             }
 
             /// Reads the full item from the table; `None` if it was deleted since.
@@ -363,7 +343,8 @@ pub(super) fn emit(cx: &Cx, p: &AccessPattern, e: &Entity) -> TokenStream {
             impl #entity {
                 #docs
                 pub fn #pattern_fn(#(#params),*) -> #done {
-                    QueryBuilder::new(Plain::new(#query))
+                    let query = #query;
+                    QueryBuilder::new(Plain::new(query))
                 }
             }
             #projection_type
@@ -441,7 +422,8 @@ pub(super) fn emit(cx: &Cx, p: &AccessPattern, e: &Entity) -> TokenStream {
         impl #entity {
             #docs
             pub fn #pattern_fn(#(#params),*) -> QueryBuilder<#first> {
-                QueryBuilder::new(#first(Narrowing::new(#query, &#template)))
+                let query = #query;
+                QueryBuilder::new(#first(Narrowing::new(query, &#template)))
             }
         }
 

@@ -119,6 +119,9 @@ pub(super) fn literal(cx: &Cx, ty: &Type, l: &Literal) -> TokenStream {
             });
             quote! { vec![#(#bytes),*] }
         }
+        (Type::List(_), Literal::List(items)) if items.is_empty() => quote! { Vec::new() },
+        (Type::Set(_), Literal::List(items)) if items.is_empty() => quote! { BTreeSet::new() },
+        (Type::Map(_), Literal::Map(entries)) if entries.is_empty() => quote! { BTreeMap::new() },
         (Type::List(t), Literal::List(items)) => {
             let items = items.iter().map(|i| literal(cx, t, i));
             quote! { vec![#(#items),*] }
