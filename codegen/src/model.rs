@@ -50,8 +50,77 @@ pub enum DefaultValue {
     Now,
     /// A fresh random UUID.
     Uuid,
-    /// A literal of the attribute's type.
-    Literal(Literal),
+    /// A literal of the attribute's type, resolved to a typed value.
+    Value(Value),
+}
+
+/// A literal resolved against the type it is a value of: text is parsed into instants,
+/// dates and UUIDs here, once, so emitters never parse and never guess.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// `null`: no value (for optional attributes).
+    Null,
+    /// A `string`.
+    String(String),
+    /// An `integer`.
+    Integer(i64),
+    /// A `float`.
+    Float(f64),
+    /// A `bool`.
+    Bool(bool),
+    /// A `timestamp` or `ttl`: seconds and nanoseconds since the Unix epoch.
+    Timestamp {
+        /// Whole seconds.
+        seconds: i64,
+        /// Nanoseconds within the second.
+        nanos: u32,
+    },
+    /// A `date`.
+    Date {
+        /// The year.
+        year: i32,
+        /// The month, 1 to 12.
+        month: u32,
+        /// The day, 1 to 31.
+        day: u32,
+    },
+    /// A `uuid`, as its 128 bits.
+    Uuid(u128),
+    /// `bytes`.
+    Bytes(Vec<u8>),
+    /// A `list<T>`.
+    List(Vec<Value>),
+    /// A `set<T>`.
+    Set(Vec<Value>),
+    /// A `map<T>`, in schema order.
+    Map(Vec<(String, Value)>),
+    /// A value of an enum: its Rust type and variant names.
+    Enum {
+        /// The enum's Rust name.
+        type_name: String,
+        /// The variant's Rust name.
+        variant: String,
+    },
+    /// A document: every field, given or from the field's own default.
+    Document {
+        /// The document's Rust name.
+        type_name: String,
+        /// Every field with its value.
+        fields: Vec<DocumentField>,
+    },
+}
+
+/// One field of a document [`Value`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentField {
+    /// The field's Rust name.
+    pub rust_name: String,
+    /// Its type.
+    pub ty: Type,
+    /// Whether it is optional.
+    pub optional: bool,
+    /// Its value; `None` leaves an optional field empty.
+    pub value: Option<DefaultValue>,
 }
 
 /// An attribute of an entity or a field of a document type.
@@ -436,22 +505,128 @@ impl Resolver<'_> {
             a.ty.as_ref()
                 .and_then(|ty| resolve_type(self.schema, ty))
                 .ok_or_else(|| format!("`{}` has no known type", a.path))?;
+        let default = a
+            .default
+            .as_ref()
+            .map(|d| self.default_value(d, &ty, &a.path))
+            .transpose()?;
         Ok(Attribute {
             name: a.name.clone(),
             rust_name: names::field(&a.name),
             stored_name: a.stored_name().to_owned(),
             ty,
             optional: a.optional,
-            default: a.default.clone().map(|d| match d {
-                ast::DefaultSpec::Now => DefaultValue::Now,
-                ast::DefaultSpec::Uuid => DefaultValue::Uuid,
-                ast::DefaultSpec::Literal(l) => DefaultValue::Literal(l),
-            }),
+            default,
             doc: a.doc.clone(),
             immutable: a.immutable,
             auto: a.auto,
             version: a.version,
             line: self.line(&a.path),
+        })
+    }
+
+    fn default_value(
+        &self,
+        d: &ast::DefaultSpec,
+        ty: &Type,
+        path: &str,
+    ) -> Result<DefaultValue, String> {
+        Ok(match d {
+            ast::DefaultSpec::Now => DefaultValue::Now,
+            ast::DefaultSpec::Uuid => DefaultValue::Uuid,
+            ast::DefaultSpec::Literal(l) => DefaultValue::Value(
+                self.value(ty, l)
+                    .ok_or_else(|| format!("the default of `{path}` does not fit its type"))?,
+            ),
+        })
+    }
+
+    /// `l` as a value of `ty`, or `None` where it does not fit (which the validator reports).
+    fn value(&self, ty: &Type, l: &Literal) -> Option<Value> {
+        Some(match (ty, l) {
+            (_, Literal::Null) => Value::Null,
+            (Type::String, Literal::String(s)) => Value::String(s.clone()),
+            (Type::Integer, Literal::Int(i)) => Value::Integer(*i),
+            (Type::Float, Literal::Int(i)) => Value::Float(*i as f64),
+            (Type::Float, Literal::Float(f)) => Value::Float(*f),
+            (Type::Bool, Literal::Bool(b)) => Value::Bool(*b),
+            (Type::Timestamp | Type::Ttl, Literal::String(s)) => {
+                let t = chrono::DateTime::parse_from_rfc3339(s).ok()?.to_utc();
+                Value::Timestamp {
+                    seconds: t.timestamp(),
+                    nanos: t.timestamp_subsec_nanos(),
+                }
+            }
+            (Type::Date, Literal::String(s)) => {
+                use chrono::Datelike;
+                let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+                Value::Date {
+                    year: d.year(),
+                    month: d.month(),
+                    day: d.day(),
+                }
+            }
+            (Type::Uuid, Literal::String(s)) => {
+                Value::Uuid(uuid::Uuid::parse_str(s).ok()?.as_u128())
+            }
+            (Type::Bytes, Literal::List(items)) => Value::Bytes(
+                items
+                    .iter()
+                    .map(|i| match i {
+                        Literal::Int(b) => u8::try_from(*b).ok(),
+                        _ => None,
+                    })
+                    .collect::<Option<_>>()?,
+            ),
+            (Type::List(t), Literal::List(items)) => Value::List(self.values(t, items)?),
+            (Type::Set(t), Literal::List(items)) => Value::Set(self.values(t, items)?),
+            (Type::Map(t), Literal::Map(entries)) => Value::Map(
+                entries
+                    .iter()
+                    .map(|(k, v)| Some((k.clone(), self.value(t, v)?)))
+                    .collect::<Option<_>>()?,
+            ),
+            (Type::Enum(n), Literal::String(s)) => Value::Enum {
+                type_name: names::type_name(n),
+                variant: names::type_name(s),
+            },
+            (Type::Document(n), Literal::Map(entries)) => self.document(n, entries)?,
+            _ => return None,
+        })
+    }
+
+    fn values(&self, ty: &Type, items: &[Literal]) -> Option<Vec<Value>> {
+        items.iter().map(|i| self.value(ty, i)).collect()
+    }
+
+    /// A document literal: given fields, the others from their own defaults.
+    fn document(&self, name: &str, entries: &[(String, Literal)]) -> Option<Value> {
+        let td = self.schema.types.iter().find(|t| t.name == name)?;
+        let TypeDefKind::Document(fields) = &td.kind else {
+            return None;
+        };
+        let fields = fields
+            .iter()
+            .map(|f| {
+                let ty = resolve_type(self.schema, f.ty.as_ref()?)?;
+                let value = match entries.iter().find(|(k, _)| *k == f.name) {
+                    Some((_, v)) => Some(DefaultValue::Value(self.value(&ty, v)?)),
+                    None => match &f.default {
+                        Some(d) => Some(self.default_value(d, &ty, &f.path).ok()?),
+                        None => None,
+                    },
+                };
+                Some(DocumentField {
+                    rust_name: names::field(&f.name),
+                    ty,
+                    optional: f.optional,
+                    value,
+                })
+            })
+            .collect::<Option<_>>()?;
+        Some(Value::Document {
+            type_name: names::type_name(name),
+            fields,
         })
     }
 

@@ -6,19 +6,15 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
+use super::ident;
 use super::keys::key_fn;
 use super::values::or_default;
-use super::{Cx, ident};
-use crate::ast::{Auto, Literal};
-use crate::model::{Attribute, DefaultValue, Entity, Type};
+use crate::ast::Auto;
+use crate::model::{Attribute, DefaultValue, Entity, Type, Value};
 
 /// The one-pass decode of `attributes` from the map `__map`: slot declarations, the loop,
 /// and the field initialisers, with errors in context `context` (`Self::NAME` or `Nested`).
-fn decode(
-    cx: &Cx,
-    attributes: &[Attribute],
-    context: TokenStream,
-) -> (TokenStream, Vec<TokenStream>) {
+fn decode(attributes: &[Attribute], context: TokenStream) -> (TokenStream, Vec<TokenStream>) {
     let slots: Vec<Ident> = attributes.iter().map(|a| ident(&a.rust_name)).collect();
     let stored: Vec<&String> = attributes.iter().map(|a| &a.stored_name).collect();
     let walk = quote! {
@@ -40,15 +36,15 @@ fn decode(
             let value = match (&a.ty, a.optional, &a.default) {
                 (Type::Ttl, true, _) => quote! { codec::ttl::optional #args? },
                 (Type::Ttl, false, _) => quote! { codec::ttl::required #args? },
-                (_, _, Some(DefaultValue::Literal(Literal::Null))) | (_, true, None) => {
+                (_, _, Some(DefaultValue::Value(Value::Null))) | (_, true, None) => {
                     quote! { codec::optional #args? }
                 }
                 (_, true, Some(d)) => {
-                    let value = super::values::default_expr(cx, a, d);
+                    let value = super::values::default_expr(a, d);
                     quote! { codec::optional #args?.or_else(|| #value) }
                 }
                 (_, false, Some(d)) => {
-                    let or = or_default(cx, a, d);
+                    let or = or_default(a, d);
                     quote! { codec::optional #args? #or }
                 }
                 _ if a.version => quote! { codec::optional #args?.unwrap_or(0) },
@@ -61,13 +57,13 @@ fn decode(
 }
 
 /// `impl AttributeCodec` for a document type.
-pub(super) fn emit_document(cx: &Cx, name: &Ident, fields: &[Attribute]) -> TokenStream {
+pub(super) fn emit_document(name: &Ident, fields: &[Attribute]) -> TokenStream {
     let encode = fields.iter().map(|f| {
         let field = ident(&f.rust_name);
         let stored = &f.stored_name;
         quote! { codec::put(&mut map, Nested, #stored, &self.#field)?; }
     });
-    let (walk, inits) = decode(cx, fields, quote! { Nested });
+    let (walk, inits) = decode(fields, quote! { Nested });
     quote! {
         impl AttributeCodec for #name {
             fn encode(&self) -> std::result::Result<Option<AttributeValue>, CodecError> {
@@ -147,7 +143,7 @@ fn key_writes(e: &Entity) -> Vec<TokenStream> {
 }
 
 /// `impl Entity` for an entity.
-pub(super) fn emit_entity(cx: &Cx, e: &Entity) -> TokenStream {
+pub(super) fn emit_entity(e: &Entity) -> TokenStream {
     let name = ident(&e.rust_name);
     let entity_name = &e.name;
     let primary_args = e
@@ -203,7 +199,7 @@ pub(super) fn emit_entity(cx: &Cx, e: &Entity) -> TokenStream {
     } else {
         quote! { stamp }
     };
-    let (walk, inits) = decode(cx, &e.attributes, quote! { Self::NAME });
+    let (walk, inits) = decode(&e.attributes, quote! { Self::NAME });
     quote! {
         impl Entity for #name {
             const NAME: &'static str = #entity_name;

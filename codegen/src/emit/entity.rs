@@ -102,7 +102,7 @@ pub(super) fn emit(cx: &Cx, e: &Entity) -> TokenStream {
         } else if a.version {
             quote! { 0 }
         } else if let Some(d) = &a.default {
-            default_expr(cx, a, d)
+            default_expr(a, d)
         } else {
             quote! { None }
         };

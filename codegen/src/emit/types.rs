@@ -22,7 +22,7 @@ pub(super) fn emit(cx: &Cx, t: &TypeDef) -> TokenStream {
             ));
             let derives = serde_derives();
             let defs = super::entity::struct_fields(cx, fields);
-            let codec = codec::emit_document(cx, &name, fields);
+            let codec = codec::emit_document(&name, fields);
             let paths = fields::emit_document(cx, t, fields);
             quote! {
                 #docs
