@@ -406,22 +406,13 @@ impl<E> Update<E> {
             (rules.defaults)(&mut defaults);
         }
         let indexes = rules.map_or(&[][..], |r| r.indexes);
-        // Attributes the update changes to a value it knows or DynamoDB computes; setting a
-        // value only if none is stored keeps an existing item's (and its index keys).
-        let changed: Vec<String> = self
-            .actions
-            .iter()
-            .filter(|(_, a)| !matches!(a, Action::SetIfNotExists(_)))
-            .filter_map(|(p, _)| top_level(p).map(str::to_owned))
-            .collect();
-        let is_changed = |attribute: &str| changed.iter().any(|c| c == attribute);
         let mut writes = Vec::new();
         let mut removes = Vec::new();
         let mut fills = Vec::new();
         let values = self.values(key, None);
         let mut untouched = Vec::new();
         for rule in indexes {
-            if !rule.fields.iter().any(|f| is_changed(f)) {
+            if !rule.fields.iter().any(|f| self.changes(f)) {
                 untouched.push(rule);
                 continue;
             }
@@ -493,7 +484,7 @@ impl<E> Update<E> {
             upsert,
         };
         for (attribute, expected) in std::mem::take(&mut self.given) {
-            if is_changed(attribute) {
+            if self.changes(attribute) {
                 continue; // the update writes it: the keys are built from the new value
             }
             let path = Path::attr(attribute);
@@ -560,6 +551,15 @@ impl<E> Update<E> {
             values.offer(attribute, Known::Value(Some(value)));
         }
         values
+    }
+
+    /// Whether the update changes the top-level `attribute` to a value it knows or DynamoDB
+    /// computes. Setting a value only if none is stored is no change: an existing item keeps
+    /// its value and the index keys built from it.
+    fn changes(&self, attribute: &str) -> bool {
+        self.actions.iter().any(|(p, a)| {
+            top_level(p) == Some(attribute) && !matches!(a, Action::SetIfNotExists(_))
+        })
     }
 
     /// Whether the update leaves a value in the top-level `attribute` of an item it creates.
