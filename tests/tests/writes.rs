@@ -256,10 +256,14 @@ async fn update_of_a_missing_item_fails_unless_upsert_and_upserts_keep_created()
         .unwrap();
     assert_eq!(found.map(|u| u.user_id).as_deref(), Some("carol"));
 
-    // A second upsert changes the item but never `created_at`.
+    // A second upsert changes the item but never `created_at`. It sets `email` too: an
+    // upsert must set every required attribute, since it could create the item.
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     let again = t
-        .update(User::key("carol"), User::update().add_logins(1))
+        .update(
+            User::key("carol"),
+            User::update().set_email("c@example.com").add_logins(1),
+        )
         .upsert()
         .returning_new()
         .await
@@ -358,7 +362,7 @@ async fn sparse_index_keys_appear_and_disappear_with_their_field() {
 
     t.update(
         ticket.key(),
-        Ticket::update().set_assignee("ann", Priority::Normal, 1),
+        Ticket::update().set_assignee("ann", Priority::Normal),
     )
     .await
     .unwrap();
@@ -367,7 +371,7 @@ async fn sparse_index_keys_appear_and_disappear_with_their_field() {
     // The priority feeds the sort key; with an assignee both keys are written.
     t.update(
         ticket.key(),
-        Ticket::update().set_priority(Priority::Urgent, Some("ann"), 1),
+        Ticket::update().set_priority(Priority::Urgent, Some("ann")),
     )
     .await
     .unwrap();
@@ -389,7 +393,7 @@ async fn sparse_index_keys_appear_and_disappear_with_their_field() {
     // Without an assignee, a priority change keeps the ticket out of the index.
     t.update(
         ticket.key(),
-        Ticket::update().set_priority(Priority::Low, None, 1),
+        Ticket::update().set_priority(Priority::Low, None),
     )
     .await
     .unwrap();
