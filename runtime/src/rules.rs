@@ -225,3 +225,221 @@ impl Guards {
             .collect()
     }
 }
+
+/// What one change of an update does to a top-level attribute, for [`values`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Change<'a> {
+    /// Stores this value.
+    Set(&'a AttributeValue),
+    /// Removes the attribute.
+    Remove,
+    /// Stores this value only if the attribute is missing.
+    SetIfMissing(&'a AttributeValue),
+    /// Stores what DynamoDB computes (`ADD`, arithmetic, `list_append`, ...).
+    Computed,
+}
+
+/// What an update leaves stored, as far as the request knows: its own changes, the values
+/// it was given, the key's fields, and for an item it creates (`defaults` given) values set
+/// only if missing and the defaults.
+pub(crate) fn values<'a>(
+    changes: impl Iterator<Item = (&'a str, Change<'a>)>,
+    given: &'a [(&'static str, Option<AttributeValue>)],
+    identity: &'a [(&'static str, std::result::Result<AttributeValue, KeyError>)],
+    defaults: Option<&'a Defaults>,
+) -> Values<'a> {
+    let mut values = match defaults {
+        Some(_) => Values::complete(),
+        None => Values::default(),
+    };
+    for (name, change) in changes {
+        let known = match change {
+            Change::Set(v) => Known::Value(Some(v)),
+            Change::Remove => Known::Value(None),
+            Change::SetIfMissing(v) if defaults.is_some() => Known::Value(Some(v)),
+            Change::SetIfMissing(_) => continue,
+            Change::Computed => Known::Unknowable,
+        };
+        values.offer(name, known);
+    }
+    for (attribute, value) in given {
+        values.offer(attribute, Known::Value(value.as_ref()));
+    }
+    for (attribute, value) in identity {
+        if let Ok(v) = value {
+            values.offer(attribute, Known::Value(Some(v)));
+        }
+    }
+    for (attribute, value) in defaults.into_iter().flat_map(Defaults::iter) {
+        values.offer(attribute, Known::Value(Some(value)));
+    }
+    values
+}
+
+/// The keys `rule` builds from `values`.
+pub(crate) fn build(
+    entity: &'static str,
+    rule: &IndexRule,
+    values: &Values<'_>,
+) -> Result<Vec<(&'static str, std::result::Result<String, KeyError>)>> {
+    let mut keys = IndexKeys::new(entity, rule.name, values);
+    (rule.build)(&mut keys)?;
+    Ok(keys.written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expr::{Condition, Path, Placeholders};
+    use crate::key::{Key, KeyText};
+    use crate::update::Update;
+
+    fn n(v: i64) -> AttributeValue {
+        AttributeValue::N(v.to_string())
+    }
+
+    fn guards(upsert: bool) -> Guards {
+        Guards {
+            guards: vec![
+                Guard {
+                    attribute: "assignee",
+                    expected: None,
+                    default: None,
+                },
+                Guard {
+                    attribute: "priority",
+                    expected: Some(n(3)),
+                    default: Some(n(3)),
+                },
+            ],
+            upsert,
+        }
+    }
+
+    #[test]
+    fn mismatched_names_given_values_that_are_not_stored() {
+        let item = Item::from([
+            ("assignee".to_owned(), AttributeValue::S("alice".into())),
+            ("priority".to_owned(), n(3)),
+        ]);
+        assert_eq!(guards(false).mismatched(Some(&item)), ["assignee"]);
+        let item = Item::from([("priority".to_owned(), n(9))]);
+        assert_eq!(guards(false).mismatched(Some(&item)), ["priority"]);
+        // A missing attribute reads as its default.
+        assert!(guards(false).mismatched(Some(&Item::new())).is_empty());
+        // No item: nothing to name, unless an upsert would have created it.
+        assert!(guards(false).mismatched(None).is_empty());
+        let mut wrong_default = guards(true);
+        wrong_default.guards[1].expected = Some(n(1));
+        assert_eq!(wrong_default.mismatched(None), ["priority"]);
+    }
+
+    #[test]
+    fn index_keys_read_known_values_and_report_unknown_ones() {
+        let three = n(3);
+        let mut values = Values::default();
+        values.offer("priority", Known::Value(Some(&three)));
+        values.offer("priority", Known::Value(None)); // the first offer wins
+        values.offer("spent", Known::Unknowable);
+        let keys = IndexKeys::new("Task", "by_priority", &values);
+        assert_eq!(keys.get::<i64>("priority").unwrap(), 3);
+        assert!(matches!(
+            keys.get::<i64>("spent"),
+            Err(Error::Expression(_))
+        ));
+        assert!(matches!(
+            keys.get::<i64>("title"),
+            Err(Error::Expression(_))
+        ));
+        let created = Values::complete();
+        let keys = IndexKeys::new("Task", "by_assignee", &created);
+        assert_eq!(keys.optional::<String>("assignee").unwrap(), None);
+        assert!(matches!(keys.get::<String>("title"), Err(Error::Decode(_))));
+    }
+
+    struct Thing;
+
+    fn status_key(v: &mut IndexKeys<'_>) -> Result<()> {
+        let status = v.get::<String>("status")?;
+        let key = KeyText::new('#')
+            .lit("S#")
+            .value("status", &status)
+            .finish();
+        v.key(crate::key::PartitionKey::<Thing>::new("gsipk", key));
+        Ok(())
+    }
+
+    fn status_default(d: &mut Defaults) {
+        d.put("status", &"todo".to_owned());
+    }
+
+    static RULES: UpdateRules = UpdateRules {
+        required: &["title"],
+        defaults: status_default,
+        indexes: &[IndexRule {
+            name: "by_status",
+            fields: &["status"],
+            keys: &["gsipk"],
+            build: status_key,
+        }],
+    };
+
+    fn thing_key() -> Key<Thing> {
+        Key::new(crate::key::PartitionKey::new("pk", Ok("T#1".into())), None).with_text("id", "1")
+    }
+
+    /// The update expression, its condition and the values it writes.
+    fn rendered(u: &Update<Thing>) -> (String, Option<Condition>, Vec<AttributeValue>) {
+        let mut p = Placeholders::default();
+        let (text, condition) = u.render(&mut p).unwrap();
+        let values = p.take_values().unwrap_or_default().into_values().collect();
+        (text, condition, values)
+    }
+
+    #[test]
+    fn changed_index_fields_rebuild_keys_and_given_values_become_conditions() {
+        let mut u: Update<Thing> = Update::with_rules(&RULES);
+        u.set(Path::attr("status"), &"done".to_owned());
+        u.given("owner", &Some("ann".to_owned()));
+        let guards = u.prepare("Thing", "_type", &thing_key(), false).unwrap();
+        assert_eq!(guards.guards.len(), 1);
+        let (text, condition, values) = rendered(&u);
+        assert_eq!(text, "SET #n0 = :v0, #n1 = :v1");
+        assert!(values.contains(&AttributeValue::S("S#done".into())));
+        assert!(condition.is_some());
+
+        // A value given for an attribute the update also sets is no condition.
+        let mut u: Update<Thing> = Update::with_rules(&RULES);
+        u.set(Path::attr("status"), &"done".to_owned());
+        u.given("status", &"todo".to_owned());
+        assert!(
+            u.prepare("Thing", "_type", &thing_key(), false)
+                .unwrap()
+                .is_empty()
+        );
+        assert!(rendered(&u).1.is_none());
+        assert!(rendered(&u).2.contains(&AttributeValue::S("S#done".into())));
+    }
+
+    #[test]
+    fn upserts_need_required_attributes_and_fill_defaults_if_missing() {
+        let mut u: Update<Thing> = Update::with_rules(&RULES);
+        u.set(Path::attr("note"), &"x".to_owned());
+        let err = u.prepare("Thing", "_type", &thing_key(), true).unwrap_err();
+        assert!(matches!(err, Error::IncompleteUpsert { missing, .. } if missing == ["title"]));
+
+        let mut u: Update<Thing> = Update::with_rules(&RULES);
+        u.set_if_not_exists(Path::attr("title"), &"t".to_owned());
+        u.prepare("Thing", "_type", &thing_key(), true).unwrap();
+        let (text, _, values) = rendered(&u);
+        // title, type attribute, key field, then the default and the index key built from it.
+        assert_eq!(
+            text,
+            "SET #n0 = if_not_exists(#n0, :v0), #n1 = :v1, #n2 = :v2, \
+             #n3 = if_not_exists(#n3, :v3), #n4 = if_not_exists(#n4, :v4)"
+        );
+        for v in ["todo", "S#todo", "1", "Thing"] {
+            assert!(values.contains(&AttributeValue::S(v.into())), "{v}");
+        }
+    }
+}

@@ -21,7 +21,7 @@ use crate::expr::{
 };
 use crate::field::{Field, expression_value, kind};
 use crate::key::Key;
-use crate::rules::{Defaults, Guard, Guards, IndexKeys, IndexRule, Known, UpdateRules, Values};
+use crate::rules::{Change, Defaults, Guard, Guards, UpdateRules, Values, build, values};
 use crate::table::{
     BoxFuture, Table, capacity, current_on_failure, key_item, record_capacity, returned_item, span,
     write_failure,
@@ -518,39 +518,18 @@ impl<E> Update<E> {
         }
     }
 
-    /// What the update leaves stored, as far as the request knows: its own changes, the
-    /// values it was given, the key's fields, and for an item it creates (`defaults` given)
-    /// values set only if missing and the defaults.
+    /// What the update leaves stored, as far as the request knows (see [`values`]).
     fn values<'a>(&'a self, key: &'a Key<E>, defaults: Option<&'a Defaults>) -> Values<'a> {
-        let mut values = match defaults {
-            Some(_) => Values::complete(),
-            None => Values::default(),
-        };
-        for (path, action) in &self.actions {
-            let Some(name) = top_level(path) else {
-                continue;
+        let changes = self.actions.iter().filter_map(|(path, action)| {
+            let change = match action {
+                Action::Set(v) => Change::Set(v),
+                Action::Remove => Change::Remove,
+                Action::SetIfNotExists(v) => Change::SetIfMissing(v),
+                _ => Change::Computed,
             };
-            let known = match action {
-                Action::Set(v) => Known::Value(Some(v)),
-                Action::Remove => Known::Value(None),
-                Action::SetIfNotExists(v) if defaults.is_some() => Known::Value(Some(v)),
-                Action::SetIfNotExists(_) => continue,
-                _ => Known::Unknowable,
-            };
-            values.offer(name, known);
-        }
-        for (attribute, value) in &self.given {
-            values.offer(attribute, Known::Value(value.as_ref()));
-        }
-        for (attribute, value) in key.identity() {
-            if let Ok(v) = value {
-                values.offer(attribute, Known::Value(Some(v)));
-            }
-        }
-        for (attribute, value) in defaults.into_iter().flat_map(Defaults::iter) {
-            values.offer(attribute, Known::Value(Some(value)));
-        }
-        values
+            top_level(path).map(|name| (name, change))
+        });
+        values(changes, &self.given, key.identity(), defaults)
     }
 
     /// Whether the update changes the top-level `attribute` to a value it knows or DynamoDB
@@ -583,22 +562,6 @@ fn top_level(path: &Path) -> Option<&str> {
         [PathSegment::Field(name)] => Some(name),
         _ => None,
     }
-}
-
-/// The keys `rule` builds from `values`.
-fn build(
-    entity: &'static str,
-    rule: &IndexRule,
-    values: &Values<'_>,
-) -> Result<
-    Vec<(
-        &'static str,
-        std::result::Result<String, crate::error::KeyError>,
-    )>,
-> {
-    let mut keys = IndexKeys::new(entity, rule.name, values);
-    (rule.build)(&mut keys)?;
-    Ok(keys.written)
 }
 
 /// The condition of an optimistic-locking check: version `expected` is stored.
