@@ -551,46 +551,57 @@ pub mod singletable_schema {
     impl Org {
         /// Starts an update of a stored `Org`. Every update writes `created_at` only if the item has none.
         pub fn update() -> OrgUpdate {
-            let mut u = Update::new();
+            let mut u = Update::with_rules(&OrgUpdate::RULES);
             let now = u.now();
             u.set_if_not_exists(Path::attr("created_at"), &now);
             OrgUpdate(u)
         }
     }
     impl OrgUpdate {
-        /// Sets `name`.
+        /// What an update of a `Org` needs: the attributes an upsert must set, the defaults it fills, and how index keys are rebuilt from the item's values.
+        const RULES: UpdateRules = UpdateRules {
+            required: &["name"],
+            defaults: Self::defaults,
+            indexes: &[],
+        };
+        /// Writes the encoded default of each attribute that has one.
+        fn defaults(d: &mut Defaults) {
+            d.put::<Plan>("plan", &Plan::Free);
+            d.put::<i64>("seats", &5i64);
+        }
+        /// Sets `name` (`schema.yaml:53`).
         pub fn set_name(mut self, name: impl Into<String>) -> Self {
             let name: String = name.into();
             self.0.set(Path::attr("name"), &name);
             self
         }
-        /// Sets `name` only if it is not stored yet.
+        /// Sets `name` (`schema.yaml:53`) only if it is not stored yet.
         pub fn set_name_if_not_exists(mut self, name: impl Into<String>) -> Self {
             let name: String = name.into();
             self.0.set_if_not_exists(Path::attr("name"), &name);
             self
         }
-        /// Sets `plan`.
+        /// Sets `plan` (`schema.yaml:54`).
         pub fn set_plan(mut self, plan: Plan) -> Self {
             self.0.set(Path::attr("plan"), &plan);
             self
         }
-        /// Sets `plan` only if it is not stored yet.
+        /// Sets `plan` (`schema.yaml:54`) only if it is not stored yet.
         pub fn set_plan_if_not_exists(mut self, plan: Plan) -> Self {
             self.0.set_if_not_exists(Path::attr("plan"), &plan);
             self
         }
-        /// Sets `billing_address`.
+        /// Sets `billing_address` (`schema.yaml:55`).
         pub fn set_billing_address(mut self, billing_address: Address) -> Self {
             self.0.set(Path::attr("billing_address"), &billing_address);
             self
         }
-        /// Removes `billing_address`.
+        /// Removes `billing_address` (`schema.yaml:55`).
         pub fn remove_billing_address(mut self) -> Self {
             self.0.remove(Path::attr("billing_address"));
             self
         }
-        /// Sets `billing_address` only if it is not stored yet.
+        /// Sets `billing_address` (`schema.yaml:55`) only if it is not stored yet.
         pub fn set_billing_address_if_not_exists(
             mut self,
             billing_address: Address,
@@ -598,32 +609,32 @@ pub mod singletable_schema {
             self.0.set_if_not_exists(Path::attr("billing_address"), &billing_address);
             self
         }
-        /// Sets `seats`.
+        /// Sets `seats` (`schema.yaml:56`).
         pub fn set_seats(mut self, seats: i64) -> Self {
             self.0.set(Path::attr("seats"), &seats);
             self
         }
-        /// Sets `seats` only if it is not stored yet.
+        /// Sets `seats` (`schema.yaml:56`) only if it is not stored yet.
         pub fn set_seats_if_not_exists(mut self, seats: i64) -> Self {
             self.0.set_if_not_exists(Path::attr("seats"), &seats);
             self
         }
-        /// Adds `n` to `seats` (a missing value counts as 0).
+        /// Adds `n` to `seats` (`schema.yaml:56`) (a missing value counts as 0).
         pub fn add_seats(mut self, n: i64) -> Self {
             self.0.add(Path::attr("seats"), n);
             self
         }
-        /// Subtracts `n` from `seats` (a missing value counts as 0).
+        /// Subtracts `n` from `seats` (`schema.yaml:56`) (a missing value counts as 0).
         pub fn subtract_seats(mut self, n: i64) -> Self {
             self.0.subtract(Path::attr("seats"), n);
             self
         }
-        /// Adds the value of another attribute of the item to `seats`.
+        /// Adds the value of another attribute of the item to `seats` (`schema.yaml:56`).
         pub fn add_seats_by_field<K>(mut self, other: Field<i64, K>) -> Self {
             self.0.add_field(Path::attr("seats"), other.path().clone());
             self
         }
-        /// Subtracts the value of another attribute of the item from `seats`.
+        /// Subtracts the value of another attribute of the item from `seats` (`schema.yaml:56`).
         pub fn subtract_seats_by_field<K>(mut self, other: Field<i64, K>) -> Self {
             self.0.subtract_field(Path::attr("seats"), other.path().clone());
             self
@@ -873,7 +884,7 @@ pub mod singletable_schema {
     impl User {
         /// Starts an update of a stored `User`. Every update writes `created_at` only if the item has none, sets `updated_at` to now, increments `version`.
         pub fn update() -> UserUpdate {
-            let mut u = Update::new();
+            let mut u = Update::with_rules(&UserUpdate::RULES);
             let now = u.now();
             u.set_if_not_exists(Path::attr("created_at"), &now);
             u.set(Path::attr("updated_at"), &now);
@@ -882,25 +893,46 @@ pub mod singletable_schema {
         }
     }
     impl UserUpdate {
-        /// Applies only if the stored `version` is `version` (optimistic locking); otherwise [`Error::ConditionFailed`](Error::ConditionFailed).
+        /// What an update of a `User` needs: the attributes an upsert must set, the defaults it fills, and how index keys are rebuilt from the item's values.
+        const RULES: UpdateRules = UpdateRules {
+            required: &["email", "display_name"],
+            defaults: Self::defaults,
+            indexes: &[
+                IndexRule {
+                    name: "gsi1",
+                    fields: &["email"],
+                    keys: &["gsi1pk"],
+                    build: Self::gsi1_partition_key,
+                },
+            ],
+        };
+        /// Writes the encoded default of each attribute that has one.
+        fn defaults(d: &mut Defaults) {
+            d.put::<i64>("logins", &0i64);
+        }
+        /// Builds `gsi1pk` (`EMAIL#{email}`) of index `gsi1` from the item's values.
+        fn gsi1_partition_key(v: &mut IndexKeys<'_>) -> Result<()> {
+            v.key(User::gsi1_partition_key(&v.get::<String>("email")?));
+            Ok(())
+        }
+        /// Applies only if the stored `version` (`schema.yaml:73`) is `version` (optimistic locking); otherwise [`Error::ConditionFailed`](Error::ConditionFailed).
         pub fn expected_version(mut self, version: i64) -> Self {
             self.0.expect_version("version", version);
             self
         }
-        /// Sets `email`. Also rewrites `gsi1pk` (`EMAIL#{email}`, index `gsi1`).
+        /// Sets `email` (`schema.yaml:66`). Also rewrites `gsi1pk` (`EMAIL#{email}`, index `gsi1`).
         pub fn set_email(mut self, email: impl Into<String>) -> Self {
             let email: String = email.into();
             self.0.set(Path::attr("email"), &email);
-            self.0.set_key(User::NAME, User::gsi1_partition_key(&email));
             self
         }
-        /// Sets `display_name`.
+        /// Sets `display_name` (`schema.yaml:67`).
         pub fn set_display_name(mut self, display_name: impl Into<String>) -> Self {
             let display_name: String = display_name.into();
             self.0.set(Path::attr("display_name"), &display_name);
             self
         }
-        /// Sets `display_name` only if it is not stored yet.
+        /// Sets `display_name` (`schema.yaml:67`) only if it is not stored yet.
         pub fn set_display_name_if_not_exists(
             mut self,
             display_name: impl Into<String>,
@@ -909,23 +941,23 @@ pub mod singletable_schema {
             self.0.set_if_not_exists(Path::attr("display_name"), &display_name);
             self
         }
-        /// Sets `roles`.
+        /// Sets `roles` (`schema.yaml:68`).
         pub fn set_roles(mut self, roles: BTreeSet<String>) -> Self {
             self.0.set(Path::attr("roles"), &roles);
             self
         }
-        /// Sets `roles` only if it is not stored yet.
+        /// Sets `roles` (`schema.yaml:68`) only if it is not stored yet.
         pub fn set_roles_if_not_exists(mut self, roles: BTreeSet<String>) -> Self {
             self.0.set_if_not_exists(Path::attr("roles"), &roles);
             self
         }
-        /// Adds members to the set `roles` (created if missing).
+        /// Adds members to the set `roles` (`schema.yaml:68`) (created if missing).
         pub fn add_roles(mut self, members: impl IntoIterator<Item = String>) -> Self {
             let members: BTreeSet<String> = members.into_iter().collect();
             self.0.add_to_set(Path::attr("roles"), &members);
             self
         }
-        /// Deletes members from the set `roles`.
+        /// Deletes members from the set `roles` (`schema.yaml:68`).
         pub fn delete_roles(
             mut self,
             members: impl IntoIterator<Item = String>,
@@ -934,47 +966,47 @@ pub mod singletable_schema {
             self.0.delete_from_set(Path::attr("roles"), &members);
             self
         }
-        /// Sets `logins`.
+        /// Sets `logins` (`schema.yaml:69`).
         pub fn set_logins(mut self, logins: i64) -> Self {
             self.0.set(Path::attr("logins"), &logins);
             self
         }
-        /// Sets `logins` only if it is not stored yet.
+        /// Sets `logins` (`schema.yaml:69`) only if it is not stored yet.
         pub fn set_logins_if_not_exists(mut self, logins: i64) -> Self {
             self.0.set_if_not_exists(Path::attr("logins"), &logins);
             self
         }
-        /// Adds `n` to `logins` (a missing value counts as 0).
+        /// Adds `n` to `logins` (`schema.yaml:69`) (a missing value counts as 0).
         pub fn add_logins(mut self, n: i64) -> Self {
             self.0.add(Path::attr("logins"), n);
             self
         }
-        /// Subtracts `n` from `logins` (a missing value counts as 0).
+        /// Subtracts `n` from `logins` (`schema.yaml:69`) (a missing value counts as 0).
         pub fn subtract_logins(mut self, n: i64) -> Self {
             self.0.subtract(Path::attr("logins"), n);
             self
         }
-        /// Adds the value of another attribute of the item to `logins`.
+        /// Adds the value of another attribute of the item to `logins` (`schema.yaml:69`).
         pub fn add_logins_by_field<K>(mut self, other: Field<i64, K>) -> Self {
             self.0.add_field(Path::attr("logins"), other.path().clone());
             self
         }
-        /// Subtracts the value of another attribute of the item from `logins`.
+        /// Subtracts the value of another attribute of the item from `logins` (`schema.yaml:69`).
         pub fn subtract_logins_by_field<K>(mut self, other: Field<i64, K>) -> Self {
             self.0.subtract_field(Path::attr("logins"), other.path().clone());
             self
         }
-        /// Sets `last_seen_at`.
+        /// Sets `last_seen_at` (`schema.yaml:70`).
         pub fn set_last_seen_at(mut self, last_seen_at: DateTime<Utc>) -> Self {
             self.0.set(Path::attr("last_seen_at"), &last_seen_at);
             self
         }
-        /// Removes `last_seen_at`.
+        /// Removes `last_seen_at` (`schema.yaml:70`).
         pub fn remove_last_seen_at(mut self) -> Self {
             self.0.remove(Path::attr("last_seen_at"));
             self
         }
-        /// Sets `last_seen_at` only if it is not stored yet.
+        /// Sets `last_seen_at` (`schema.yaml:70`) only if it is not stored yet.
         pub fn set_last_seen_at_if_not_exists(
             mut self,
             last_seen_at: DateTime<Utc>,
@@ -1238,14 +1270,24 @@ pub mod singletable_schema {
     impl Invite {
         /// Starts an update of a stored `Invite`. Every update writes `created_at` only if the item has none.
         pub fn update() -> InviteUpdate {
-            let mut u = Update::new();
+            let mut u = Update::with_rules(&InviteUpdate::RULES);
             let now = u.now();
             u.set_if_not_exists(Path::attr("created_at"), &now);
             InviteUpdate(u)
         }
     }
     impl InviteUpdate {
-        /// Sets `invited_by` only if it is not stored yet. It is `immutable`: an update can write it once (for example on an upsert) and never change it.
+        /// What an update of a `Invite` needs: the attributes an upsert must set, the defaults it fills, and how index keys are rebuilt from the item's values.
+        const RULES: UpdateRules = UpdateRules {
+            required: &["invited_by", "expires_at"],
+            defaults: Self::defaults,
+            indexes: &[],
+        };
+        /// Writes the encoded default of each attribute that has one.
+        fn defaults(d: &mut Defaults) {
+            d.put::<MemberRole>("role", &MemberRole::Editor);
+        }
+        /// Sets `invited_by` (`schema.yaml:83`) only if it is not stored yet. It is `immutable`: an update can write it once (for example on an upsert) and never change it.
         pub fn set_invited_by_if_not_exists(
             mut self,
             invited_by: impl Into<String>,
@@ -1254,22 +1296,22 @@ pub mod singletable_schema {
             self.0.set_if_not_exists(Path::attr("invited_by"), &invited_by);
             self
         }
-        /// Sets `role`.
+        /// Sets `role` (`schema.yaml:84`).
         pub fn set_role(mut self, role: MemberRole) -> Self {
             self.0.set(Path::attr("role"), &role);
             self
         }
-        /// Sets `role` only if it is not stored yet.
+        /// Sets `role` (`schema.yaml:84`) only if it is not stored yet.
         pub fn set_role_if_not_exists(mut self, role: MemberRole) -> Self {
             self.0.set_if_not_exists(Path::attr("role"), &role);
             self
         }
-        /// Sets `expires_at`.
+        /// Sets `expires_at` (`schema.yaml:85`).
         pub fn set_expires_at(mut self, expires_at: DateTime<Utc>) -> Self {
             self.0.set(Path::attr("expires_at"), &Expiry(expires_at));
             self
         }
-        /// Sets `expires_at` only if it is not stored yet.
+        /// Sets `expires_at` (`schema.yaml:85`) only if it is not stored yet.
         pub fn set_expires_at_if_not_exists(
             mut self,
             expires_at: DateTime<Utc>,
@@ -1620,37 +1662,59 @@ pub mod singletable_schema {
     impl Project {
         /// Starts an update of a stored `Project`. Every update writes `created_at` only if the item has none.
         pub fn update() -> ProjectUpdate {
-            let mut u = Update::new();
+            let mut u = Update::with_rules(&ProjectUpdate::RULES);
             let now = u.now();
             u.set_if_not_exists(Path::attr("created_at"), &now);
             ProjectUpdate(u)
         }
     }
     impl ProjectUpdate {
-        /// Sets `name`.
+        /// What an update of a `Project` needs: the attributes an upsert must set, the defaults it fills, and how index keys are rebuilt from the item's values.
+        const RULES: UpdateRules = UpdateRules {
+            required: &["org_id", "name"],
+            defaults: Self::defaults,
+            indexes: &[
+                IndexRule {
+                    name: "gsi1",
+                    fields: &["org_id"],
+                    keys: &["gsi1pk"],
+                    build: Self::gsi1_partition_key,
+                },
+            ],
+        };
+        /// Writes the encoded default of each attribute that has one.
+        fn defaults(d: &mut Defaults) {
+            d.put::<bool>("archived", &false);
+        }
+        /// Builds `gsi1pk` (`ORG#{org_id}`) of index `gsi1` from the item's values.
+        fn gsi1_partition_key(v: &mut IndexKeys<'_>) -> Result<()> {
+            v.key(Project::gsi1_partition_key(&v.get::<String>("org_id")?));
+            Ok(())
+        }
+        /// Sets `name` (`schema.yaml:95`).
         pub fn set_name(mut self, name: impl Into<String>) -> Self {
             let name: String = name.into();
             self.0.set(Path::attr("name"), &name);
             self
         }
-        /// Sets `name` only if it is not stored yet.
+        /// Sets `name` (`schema.yaml:95`) only if it is not stored yet.
         pub fn set_name_if_not_exists(mut self, name: impl Into<String>) -> Self {
             let name: String = name.into();
             self.0.set_if_not_exists(Path::attr("name"), &name);
             self
         }
-        /// Sets `description`.
+        /// Sets `description` (`schema.yaml:96`).
         pub fn set_description(mut self, description: impl Into<String>) -> Self {
             let description: String = description.into();
             self.0.set(Path::attr("description"), &description);
             self
         }
-        /// Removes `description`.
+        /// Removes `description` (`schema.yaml:96`).
         pub fn remove_description(mut self) -> Self {
             self.0.remove(Path::attr("description"));
             self
         }
-        /// Sets `description` only if it is not stored yet.
+        /// Sets `description` (`schema.yaml:96`) only if it is not stored yet.
         pub fn set_description_if_not_exists(
             mut self,
             description: impl Into<String>,
@@ -1659,23 +1723,23 @@ pub mod singletable_schema {
             self.0.set_if_not_exists(Path::attr("description"), &description);
             self
         }
-        /// Sets `labels`.
+        /// Sets `labels` (`schema.yaml:97`).
         pub fn set_labels(mut self, labels: BTreeSet<String>) -> Self {
             self.0.set(Path::attr("labels"), &labels);
             self
         }
-        /// Sets `labels` only if it is not stored yet.
+        /// Sets `labels` (`schema.yaml:97`) only if it is not stored yet.
         pub fn set_labels_if_not_exists(mut self, labels: BTreeSet<String>) -> Self {
             self.0.set_if_not_exists(Path::attr("labels"), &labels);
             self
         }
-        /// Adds members to the set `labels` (created if missing).
+        /// Adds members to the set `labels` (`schema.yaml:97`) (created if missing).
         pub fn add_labels(mut self, members: impl IntoIterator<Item = String>) -> Self {
             let members: BTreeSet<String> = members.into_iter().collect();
             self.0.add_to_set(Path::attr("labels"), &members);
             self
         }
-        /// Deletes members from the set `labels`.
+        /// Deletes members from the set `labels` (`schema.yaml:97`).
         pub fn delete_labels(
             mut self,
             members: impl IntoIterator<Item = String>,
@@ -1684,12 +1748,12 @@ pub mod singletable_schema {
             self.0.delete_from_set(Path::attr("labels"), &members);
             self
         }
-        /// Sets `archived`.
+        /// Sets `archived` (`schema.yaml:98`).
         pub fn set_archived(mut self, archived: bool) -> Self {
             self.0.set(Path::attr("archived"), &archived);
             self
         }
-        /// Sets `archived` only if it is not stored yet.
+        /// Sets `archived` (`schema.yaml:98`) only if it is not stored yet.
         pub fn set_archived_if_not_exists(mut self, archived: bool) -> Self {
             self.0.set_if_not_exists(Path::attr("archived"), &archived);
             self
@@ -1922,19 +1986,29 @@ pub mod singletable_schema {
     impl Membership {
         /// Starts an update of a stored `Membership`. Every update writes `joined_at` only if the item has none.
         pub fn update() -> MembershipUpdate {
-            let mut u = Update::new();
+            let mut u = Update::with_rules(&MembershipUpdate::RULES);
             let now = u.now();
             u.set_if_not_exists(Path::attr("joined_at"), &now);
             MembershipUpdate(u)
         }
     }
     impl MembershipUpdate {
-        /// Sets `role`.
+        /// What an update of a `Membership` needs: the attributes an upsert must set, the defaults it fills, and how index keys are rebuilt from the item's values.
+        const RULES: UpdateRules = UpdateRules {
+            required: &[],
+            defaults: Self::defaults,
+            indexes: &[],
+        };
+        /// Writes the encoded default of each attribute that has one.
+        fn defaults(d: &mut Defaults) {
+            d.put::<MemberRole>("role", &MemberRole::Editor);
+        }
+        /// Sets `role` (`schema.yaml:109`).
         pub fn set_role(mut self, role: MemberRole) -> Self {
             self.0.set(Path::attr("role"), &role);
             self
         }
-        /// Sets `role` only if it is not stored yet.
+        /// Sets `role` (`schema.yaml:109`) only if it is not stored yet.
         pub fn set_role_if_not_exists(mut self, role: MemberRole) -> Self {
             self.0.set_if_not_exists(Path::attr("role"), &role);
             self
@@ -2434,7 +2508,7 @@ pub mod singletable_schema {
     impl Task {
         /// Starts an update of a stored `Task`. Every update writes `created_at` only if the item has none, sets `updated_at` to now, increments `version`.
         pub fn update() -> TaskUpdate {
-            let mut u = Update::new();
+            let mut u = Update::with_rules(&TaskUpdate::RULES);
             let now = u.now();
             u.set_if_not_exists(Path::attr("created_at"), &now);
             u.set(Path::attr("updated_at"), &now);
@@ -2443,139 +2517,163 @@ pub mod singletable_schema {
         }
     }
     impl TaskUpdate {
-        /// Applies only if the stored `version` is `version` (optimistic locking); otherwise [`Error::ConditionFailed`](Error::ConditionFailed).
+        /// What an update of a `Task` needs: the attributes an upsert must set, the defaults it fills, and how index keys are rebuilt from the item's values.
+        const RULES: UpdateRules = UpdateRules {
+            required: &["title", "created_by"],
+            defaults: Self::defaults,
+            indexes: &[
+                IndexRule {
+                    name: "by_assignee",
+                    fields: &["assignee", "status", "priority"],
+                    keys: &["gsi2pk", "gsi2sk"],
+                    build: Self::by_assignee_keys,
+                },
+                IndexRule {
+                    name: "by_priority",
+                    fields: &["priority"],
+                    keys: &["lsi1sk"],
+                    build: Self::by_priority_sort_key,
+                },
+            ],
+        };
+        /// Writes the encoded default of each attribute that has one.
+        fn defaults(d: &mut Defaults) {
+            d.put::<TaskStatus>("status", &TaskStatus::Todo);
+            d.put::<i64>("priority", &3i64);
+            d.put::<f64>("spent_hours", &0f64);
+            d.put::<Vec<ChecklistItem>>("checklist", &vec![]);
+            d.put::<BTreeMap<String, String>>("links", &BTreeMap::from([]));
+        }
+        /// Builds `gsi2pk` (`ASSIGNEE#{assignee}`) and `gsi2sk` (`{status}#{priority}#{task_id}`) of index `by_assignee` from the item's values.
+        fn by_assignee_keys(v: &mut IndexKeys<'_>) -> Result<()> {
+            let Some(assignee) = v.optional::<String>("assignee")? else {
+                return Ok(());
+            };
+            v.key(Task::by_assignee_partition_key(&assignee));
+            v.key(
+                Task::by_assignee_sort_key(
+                    v.get("status")?,
+                    v.get("priority")?,
+                    &v.get::<String>("task_id")?,
+                ),
+            );
+            Ok(())
+        }
+        /// Builds `lsi1sk` (`PRIORITY#{priority}#{task_id}`) of index `by_priority` from the item's values.
+        fn by_priority_sort_key(v: &mut IndexKeys<'_>) -> Result<()> {
+            v.key(
+                Task::by_priority_sort_key(
+                    v.get("priority")?,
+                    &v.get::<String>("task_id")?,
+                ),
+            );
+            Ok(())
+        }
+        /// Applies only if the stored `version` (`schema.yaml:132`) is `version` (optimistic locking); otherwise [`Error::ConditionFailed`](Error::ConditionFailed).
         pub fn expected_version(mut self, version: i64) -> Self {
             self.0.expect_version("version", version);
             self
         }
-        /// Sets `title`.
+        /// Sets `title` (`schema.yaml:119`).
         pub fn set_title(mut self, title: impl Into<String>) -> Self {
             let title: String = title.into();
             self.0.set(Path::attr("title"), &title);
             self
         }
-        /// Sets `title` only if it is not stored yet.
+        /// Sets `title` (`schema.yaml:119`) only if it is not stored yet.
         pub fn set_title_if_not_exists(mut self, title: impl Into<String>) -> Self {
             let title: String = title.into();
             self.0.set_if_not_exists(Path::attr("title"), &title);
             self
         }
-        /// Sets `status`. Also rewrites `gsi2pk` (`ASSIGNEE#{assignee}`, index `by_assignee`), `gsi2sk` (`{status}#{priority}#{task_id}`, index `by_assignee`).
+        /// Sets `status` (`schema.yaml:120`). Also rewrites `gsi2pk` (`ASSIGNEE#{assignee}`, index `by_assignee`), `gsi2sk` (`{status}#{priority}#{task_id}`, index `by_assignee`). The other arguments are the stored `assignee` and `priority` (`None`: absent): the update applies only while they are, else [`Error::ConditionFailed`](Error::ConditionFailed) names the ones that are not.
         pub fn set_status(
             mut self,
             status: TaskStatus,
             assignee: Option<&str>,
             priority: i64,
-            task_id: &str,
         ) -> Self {
             self.0.set(Path::attr("status"), &status);
-            if let Some(assignee) = assignee {
-                self.0.set_key(Task::NAME, Task::by_assignee_partition_key(assignee));
-                self.0
-                    .set_key(
-                        Task::NAME,
-                        Task::by_assignee_sort_key(status, priority, task_id),
-                    );
-            } else {
-                self.0.remove(Path::attr("gsi2pk"));
-                self.0.remove(Path::attr("gsi2sk"));
-            }
+            self.0.given("assignee", &assignee.map(str::to_owned));
+            self.0.given("priority", &priority);
             self
         }
-        /// Sets `priority`. Also rewrites `gsi2pk` (`ASSIGNEE#{assignee}`, index `by_assignee`), `gsi2sk` (`{status}#{priority}#{task_id}`, index `by_assignee`), `lsi1sk` (`PRIORITY#{priority}#{task_id}`, index `by_priority`).
+        /// Sets `priority` (`schema.yaml:121`). Also rewrites `gsi2pk` (`ASSIGNEE#{assignee}`, index `by_assignee`), `gsi2sk` (`{status}#{priority}#{task_id}`, index `by_assignee`), `lsi1sk` (`PRIORITY#{priority}#{task_id}`, index `by_priority`). The other arguments are the stored `assignee` and `status` (`None`: absent): the update applies only while they are, else [`Error::ConditionFailed`](Error::ConditionFailed) names the ones that are not.
         pub fn set_priority(
             mut self,
             priority: i64,
             assignee: Option<&str>,
             status: TaskStatus,
-            task_id: &str,
         ) -> Self {
             self.0.set(Path::attr("priority"), &priority);
-            if let Some(assignee) = assignee {
-                self.0.set_key(Task::NAME, Task::by_assignee_partition_key(assignee));
-                self.0
-                    .set_key(
-                        Task::NAME,
-                        Task::by_assignee_sort_key(status, priority, task_id),
-                    );
-            } else {
-                self.0.remove(Path::attr("gsi2pk"));
-                self.0.remove(Path::attr("gsi2sk"));
-            }
-            self.0.set_key(Task::NAME, Task::by_priority_sort_key(priority, task_id));
+            self.0.given("assignee", &assignee.map(str::to_owned));
+            self.0.given("status", &status);
             self
         }
-        /// Sets `assignee`. Also rewrites `gsi2pk` (`ASSIGNEE#{assignee}`, index `by_assignee`), `gsi2sk` (`{status}#{priority}#{task_id}`, index `by_assignee`).
+        /// Sets `assignee` (`schema.yaml:122`). Also rewrites `gsi2pk` (`ASSIGNEE#{assignee}`, index `by_assignee`), `gsi2sk` (`{status}#{priority}#{task_id}`, index `by_assignee`). The other arguments are the stored `status` and `priority`: the update applies only while they are, else [`Error::ConditionFailed`](Error::ConditionFailed) names the ones that are not.
         pub fn set_assignee(
             mut self,
             assignee: impl Into<String>,
             status: TaskStatus,
             priority: i64,
-            task_id: &str,
         ) -> Self {
             let assignee: String = assignee.into();
             self.0.set(Path::attr("assignee"), &assignee);
-            self.0.set_key(Task::NAME, Task::by_assignee_partition_key(&assignee));
-            self.0
-                .set_key(
-                    Task::NAME,
-                    Task::by_assignee_sort_key(status, priority, task_id),
-                );
+            self.0.given("status", &status);
+            self.0.given("priority", &priority);
             self
         }
-        /// Removes `assignee`. Also removes the keys of the sparse indexes built from it.
+        /// Removes `assignee` (`schema.yaml:122`). Also removes the keys of the sparse indexes built from it.
         pub fn remove_assignee(mut self) -> Self {
             self.0.remove(Path::attr("assignee"));
-            self.0.remove(Path::attr("gsi2pk"));
-            self.0.remove(Path::attr("gsi2sk"));
             self
         }
-        /// Sets `due_on`.
+        /// Sets `due_on` (`schema.yaml:123`).
         pub fn set_due_on(mut self, due_on: NaiveDate) -> Self {
             self.0.set(Path::attr("due_on"), &due_on);
             self
         }
-        /// Removes `due_on`.
+        /// Removes `due_on` (`schema.yaml:123`).
         pub fn remove_due_on(mut self) -> Self {
             self.0.remove(Path::attr("due_on"));
             self
         }
-        /// Sets `due_on` only if it is not stored yet.
+        /// Sets `due_on` (`schema.yaml:123`) only if it is not stored yet.
         pub fn set_due_on_if_not_exists(mut self, due_on: NaiveDate) -> Self {
             self.0.set_if_not_exists(Path::attr("due_on"), &due_on);
             self
         }
-        /// Sets `estimate_hours`.
+        /// Sets `estimate_hours` (`schema.yaml:124`).
         pub fn set_estimate_hours(mut self, estimate_hours: f64) -> Self {
             self.0.set(Path::attr("estimate_hours"), &estimate_hours);
             self
         }
-        /// Removes `estimate_hours`.
+        /// Removes `estimate_hours` (`schema.yaml:124`).
         pub fn remove_estimate_hours(mut self) -> Self {
             self.0.remove(Path::attr("estimate_hours"));
             self
         }
-        /// Sets `estimate_hours` only if it is not stored yet.
+        /// Sets `estimate_hours` (`schema.yaml:124`) only if it is not stored yet.
         pub fn set_estimate_hours_if_not_exists(mut self, estimate_hours: f64) -> Self {
             self.0.set_if_not_exists(Path::attr("estimate_hours"), &estimate_hours);
             self
         }
-        /// Adds `n` to `estimate_hours` (a missing value counts as 0).
+        /// Adds `n` to `estimate_hours` (`schema.yaml:124`) (a missing value counts as 0).
         pub fn add_estimate_hours(mut self, n: f64) -> Self {
             self.0.add(Path::attr("estimate_hours"), n);
             self
         }
-        /// Subtracts `n` from `estimate_hours` (a missing value counts as 0).
+        /// Subtracts `n` from `estimate_hours` (`schema.yaml:124`) (a missing value counts as 0).
         pub fn subtract_estimate_hours(mut self, n: f64) -> Self {
             self.0.subtract(Path::attr("estimate_hours"), n);
             self
         }
-        /// Adds the value of another attribute of the item to `estimate_hours`.
+        /// Adds the value of another attribute of the item to `estimate_hours` (`schema.yaml:124`).
         pub fn add_estimate_hours_by_field<K>(mut self, other: Field<f64, K>) -> Self {
             self.0.add_field(Path::attr("estimate_hours"), other.path().clone());
             self
         }
-        /// Subtracts the value of another attribute of the item from `estimate_hours`.
+        /// Subtracts the value of another attribute of the item from `estimate_hours` (`schema.yaml:124`).
         pub fn subtract_estimate_hours_by_field<K>(
             mut self,
             other: Field<f64, K>,
@@ -2583,64 +2681,64 @@ pub mod singletable_schema {
             self.0.subtract_field(Path::attr("estimate_hours"), other.path().clone());
             self
         }
-        /// Sets `spent_hours`.
+        /// Sets `spent_hours` (`schema.yaml:125`).
         pub fn set_spent_hours(mut self, spent_hours: f64) -> Self {
             self.0.set(Path::attr("spent_hours"), &spent_hours);
             self
         }
-        /// Sets `spent_hours` only if it is not stored yet.
+        /// Sets `spent_hours` (`schema.yaml:125`) only if it is not stored yet.
         pub fn set_spent_hours_if_not_exists(mut self, spent_hours: f64) -> Self {
             self.0.set_if_not_exists(Path::attr("spent_hours"), &spent_hours);
             self
         }
-        /// Adds `n` to `spent_hours` (a missing value counts as 0).
+        /// Adds `n` to `spent_hours` (`schema.yaml:125`) (a missing value counts as 0).
         pub fn add_spent_hours(mut self, n: f64) -> Self {
             self.0.add(Path::attr("spent_hours"), n);
             self
         }
-        /// Subtracts `n` from `spent_hours` (a missing value counts as 0).
+        /// Subtracts `n` from `spent_hours` (`schema.yaml:125`) (a missing value counts as 0).
         pub fn subtract_spent_hours(mut self, n: f64) -> Self {
             self.0.subtract(Path::attr("spent_hours"), n);
             self
         }
-        /// Adds the value of another attribute of the item to `spent_hours`.
+        /// Adds the value of another attribute of the item to `spent_hours` (`schema.yaml:125`).
         pub fn add_spent_hours_by_field<K>(mut self, other: Field<f64, K>) -> Self {
             self.0.add_field(Path::attr("spent_hours"), other.path().clone());
             self
         }
-        /// Subtracts the value of another attribute of the item from `spent_hours`.
+        /// Subtracts the value of another attribute of the item from `spent_hours` (`schema.yaml:125`).
         pub fn subtract_spent_hours_by_field<K>(mut self, other: Field<f64, K>) -> Self {
             self.0.subtract_field(Path::attr("spent_hours"), other.path().clone());
             self
         }
-        /// Sets `tags`.
+        /// Sets `tags` (`schema.yaml:126`).
         pub fn set_tags(mut self, tags: BTreeSet<String>) -> Self {
             self.0.set(Path::attr("tags"), &tags);
             self
         }
-        /// Sets `tags` only if it is not stored yet.
+        /// Sets `tags` (`schema.yaml:126`) only if it is not stored yet.
         pub fn set_tags_if_not_exists(mut self, tags: BTreeSet<String>) -> Self {
             self.0.set_if_not_exists(Path::attr("tags"), &tags);
             self
         }
-        /// Adds members to the set `tags` (created if missing).
+        /// Adds members to the set `tags` (`schema.yaml:126`) (created if missing).
         pub fn add_tags(mut self, members: impl IntoIterator<Item = String>) -> Self {
             let members: BTreeSet<String> = members.into_iter().collect();
             self.0.add_to_set(Path::attr("tags"), &members);
             self
         }
-        /// Deletes members from the set `tags`.
+        /// Deletes members from the set `tags` (`schema.yaml:126`).
         pub fn delete_tags(mut self, members: impl IntoIterator<Item = String>) -> Self {
             let members: BTreeSet<String> = members.into_iter().collect();
             self.0.delete_from_set(Path::attr("tags"), &members);
             self
         }
-        /// Sets `checklist`.
+        /// Sets `checklist` (`schema.yaml:127`).
         pub fn set_checklist(mut self, checklist: Vec<ChecklistItem>) -> Self {
             self.0.set(Path::attr("checklist"), &checklist);
             self
         }
-        /// Sets `checklist` only if it is not stored yet.
+        /// Sets `checklist` (`schema.yaml:127`) only if it is not stored yet.
         pub fn set_checklist_if_not_exists(
             mut self,
             checklist: Vec<ChecklistItem>,
@@ -2648,7 +2746,7 @@ pub mod singletable_schema {
             self.0.set_if_not_exists(Path::attr("checklist"), &checklist);
             self
         }
-        /// Appends elements to `checklist` (created if missing).
+        /// Appends elements to `checklist` (`schema.yaml:127`) (created if missing).
         pub fn append_checklist(
             mut self,
             values: impl IntoIterator<Item = ChecklistItem>,
@@ -2657,7 +2755,7 @@ pub mod singletable_schema {
             self.0.list_append(Path::attr("checklist"), &values, false);
             self
         }
-        /// Prepends elements to `checklist` (created if missing).
+        /// Prepends elements to `checklist` (`schema.yaml:127`) (created if missing).
         pub fn prepend_checklist(
             mut self,
             values: impl IntoIterator<Item = ChecklistItem>,
@@ -2666,22 +2764,22 @@ pub mod singletable_schema {
             self.0.list_append(Path::attr("checklist"), &values, true);
             self
         }
-        /// Replaces the element at `index` of `checklist`.
+        /// Replaces the element at `index` of `checklist` (`schema.yaml:127`).
         pub fn set_checklist_at(mut self, index: usize, value: ChecklistItem) -> Self {
             self.0.set(Path::attr("checklist").index(index), &value);
             self
         }
-        /// Removes the element at `index` of `checklist`; later elements move up.
+        /// Removes the element at `index` of `checklist` (`schema.yaml:127`); later elements move up.
         pub fn remove_checklist_at(mut self, index: usize) -> Self {
             self.0.remove(Path::attr("checklist").index(index));
             self
         }
-        /// Sets `links`.
+        /// Sets `links` (`schema.yaml:128`).
         pub fn set_links(mut self, links: BTreeMap<String, String>) -> Self {
             self.0.set(Path::attr("links"), &links);
             self
         }
-        /// Sets `links` only if it is not stored yet.
+        /// Sets `links` (`schema.yaml:128`) only if it is not stored yet.
         pub fn set_links_if_not_exists(
             mut self,
             links: BTreeMap<String, String>,
@@ -2689,17 +2787,17 @@ pub mod singletable_schema {
             self.0.set_if_not_exists(Path::attr("links"), &links);
             self
         }
-        /// Sets the entry `key` of the map `links` (the map must exist).
+        /// Sets the entry `key` of the map `links` (`schema.yaml:128`) (the map must exist).
         pub fn set_links_entry(mut self, key: &str, value: String) -> Self {
             self.0.set(Path::attr("links").field(key), &value);
             self
         }
-        /// Removes the entry `key` of the map `links`.
+        /// Removes the entry `key` of the map `links` (`schema.yaml:128`).
         pub fn remove_links_entry(mut self, key: &str) -> Self {
             self.0.remove(Path::attr("links").field(key));
             self
         }
-        /// Sets `created_by` only if it is not stored yet. It is `immutable`: an update can write it once (for example on an upsert) and never change it.
+        /// Sets `created_by` (`schema.yaml:129`) only if it is not stored yet. It is `immutable`: an update can write it once (for example on an upsert) and never change it.
         pub fn set_created_by_if_not_exists(
             mut self,
             created_by: impl Into<String>,

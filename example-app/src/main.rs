@@ -491,7 +491,8 @@ impl Walk {
         let task = t.get(Task::key(&web, "t-2")).required().await?;
         println!("   read  {}", task_line(&task));
         // Moving the task also rewrites its sparse-index sort key, so the setter asks for
-        // the template's other fields.
+        // the template's other fields (the task id comes from the key); the update applies
+        // only while the task still has that assignee and priority.
         let task = t
             .update(
                 Task::key(&web, "t-2"),
@@ -501,7 +502,6 @@ impl Walk {
                         TaskStatus::InProgress,
                         task.assignee.as_deref(),
                         task.priority,
-                        "t-2",
                     )
                     .add_tags(["design".to_owned()])
                     .append_checklist(vec![
@@ -581,7 +581,6 @@ impl Walk {
                     "bob",
                     task.status,
                     task.priority,
-                    "t-3",
                 ),
             )
             .check(Project::key(&web), Project::fields().archived().eq(false))

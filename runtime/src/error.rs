@@ -24,14 +24,31 @@ pub enum Error {
 
     /// A write's condition (including insert's "absent" and replace's "present") did not
     /// hold, so nothing was written.
-    #[error("condition failed for {entity} at {key}{}", if .item.is_some() { " (current item attached)" } else { "" })]
+    #[error("condition failed for {entity} at {key}{}{}", display_mismatched(.mismatched), if .item.is_some() { " (current item attached)" } else { "" })]
     ConditionFailed {
         /// The entity that was written.
         entity: &'static str,
         /// The key of the item, as `attribute="value"` pairs.
         key: String,
-        /// The item as it is stored now, when the request asked for it.
+        /// The item as it is stored now, when the request asked for it (or had values to
+        /// check, see `mismatched`).
         item: Option<Box<Item>>,
+        /// Attributes whose stored value is not the one the update was given: the other
+        /// fields of an index key a setter rewrites (`set_status(status, assignee, ..)`).
+        /// Empty when the condition failed for another reason.
+        mismatched: Vec<&'static str>,
+    },
+
+    /// An upsert could create an item without a required attribute, which no read could
+    /// decode. Nothing was sent.
+    #[error("an upsert of {entity} at {key} must set {}: a created item would lack them", display_names(.missing))]
+    IncompleteUpsert {
+        /// The entity.
+        entity: &'static str,
+        /// The key of the item, as `attribute="value"` pairs.
+        key: String,
+        /// The required attributes (stored names) the update does not set.
+        missing: Vec<&'static str>,
     },
 
     /// An item from the table could not be decoded into the entity.
@@ -133,6 +150,19 @@ pub enum Error {
     Config(String),
 }
 
+fn display_names(names: &[&str]) -> String {
+    let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    names.join(", ")
+}
+
+fn display_mismatched(names: &[&str]) -> String {
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!(": stored {} not as given", display_names(names))
+    }
+}
+
 fn display_reasons(reasons: &[CancellationReason]) -> String {
     let failed: Vec<String> = reasons
         .iter()
@@ -171,6 +201,9 @@ pub struct CancellationReason {
     pub message: Option<String>,
     /// The item as stored, for a failed condition of an action that asked for it.
     pub item: Option<Box<Item>>,
+    /// For a failed update: attributes whose stored value is not the one it was given (see
+    /// [`Error::ConditionFailed`]).
+    pub mismatched: Vec<&'static str>,
 }
 
 impl CancellationReason {
@@ -307,6 +340,7 @@ where
                     entity,
                     key: key(),
                     item: None,
+                    mismatched: Vec::new(),
                 };
             }
             "ProvisionedThroughputExceededException"

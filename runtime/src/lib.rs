@@ -20,6 +20,7 @@ pub mod expr;
 pub mod field;
 pub mod key;
 pub mod query;
+pub mod rules;
 pub mod size;
 pub mod table;
 #[cfg(feature = "test-util")]
@@ -44,6 +45,7 @@ pub use expr::{Comparison, Condition, Operand, Path};
 pub use field::{AttributeType, Field, Size, kind};
 pub use key::{Key, KeyAttribute, PartitionKey, SortKey};
 pub use query::{Cursor, Narrow, Page, Query, SortCondition};
+pub use rules::{Defaults, IndexKeys, IndexRule, UpdateRules};
 pub use table::Table;
 pub use transact::{Slot, TransactGet, TransactGetResults, TransactWrite};
 pub use update::{NestedUpdate, Update, UpdateItem};
@@ -83,9 +85,9 @@ pub mod __private {
         pub use crate::field::{Reach, kind};
         pub use crate::key::KeyText;
         pub use crate::{
-            Condition, Entity, Field, IndexDefinition, Item, Key, NestedUpdate, PartitionKey, Path,
-            Projection, Query, Result, SortCondition, SortKey, Table, TableDefinition,
-            UnknownEnumValue, Update, WriteStamp,
+            Condition, Defaults, Entity, Field, IndexDefinition, IndexKeys, IndexRule, Item, Key,
+            NestedUpdate, PartitionKey, Path, Projection, Query, Result, SortCondition, SortKey,
+            Table, TableDefinition, UnknownEnumValue, Update, UpdateRules, WriteStamp,
         };
     }
 }

@@ -164,10 +164,16 @@ where
 {
     let item = error.as_service_error().and_then(current);
     match from_sdk(operation, table, entity, key, error) {
-        Error::ConditionFailed { entity, key, .. } => Error::ConditionFailed {
+        Error::ConditionFailed {
+            entity,
+            key,
+            mismatched,
+            ..
+        } => Error::ConditionFailed {
             entity,
             key,
             item: item.map(Box::new),
+            mismatched,
         },
         other => other,
     }

@@ -20,11 +20,12 @@ use crate::entity::Entity;
 use crate::error::{CancellationReason, Error, LimitError, Result, from_sdk};
 use crate::expr::{Condition, Placeholders};
 use crate::key::Key;
+use crate::rules::Guards;
 use crate::size::item_size;
 use crate::table::{
     PutMode, Table, capacity, current_on_failure, key_item, put_condition, span, stored_item,
 };
-use crate::update::{Update, UpdateItem};
+use crate::update::{Update, UpdateItem, UpdateParts};
 
 /// DynamoDB's limit on actions per transaction.
 pub const MAX_TRANSACTION_ACTIONS: usize = 100;
@@ -39,6 +40,8 @@ struct Meta {
     key: String,
     identity: String,
     bytes: usize,
+    /// An update's given values, to name the ones that made it fail.
+    guards: Guards,
 }
 
 /// A canonical text for the key of an item, to find two actions on the same item.
@@ -120,6 +123,7 @@ impl<'a> TransactWrite<'a> {
             key: key.to_string(),
             identity: identity(&key_attrs),
             bytes: item_size(&item),
+            guards: Guards::default(),
         };
         let put = Put::builder()
             .table_name(self.table.name())
@@ -184,14 +188,23 @@ impl<'a> TransactWrite<'a> {
         &mut self,
         item: UpdateItem<'_, E>,
     ) -> Result<(TransactWriteItem, Meta)> {
-        let (key, expression, condition, mut placeholders) = item.into_parts()?;
+        let UpdateParts {
+            key,
+            expression,
+            condition,
+            mut placeholders,
+            guards,
+        } = item.into_parts()?;
         let key_attrs = key_item(&key)?;
         let bytes = item_size(&key_attrs) + expression.len();
+        // The item before a failed update names the given values that were not stored.
+        let on_failure = current_on_failure(self.return_current || !guards.is_empty());
         let meta = Meta {
             entity: E::NAME,
             key: key.to_string(),
             identity: identity(&key_attrs),
             bytes,
+            guards,
         };
         let update = SdkUpdate::builder()
             .table_name(self.table.name())
@@ -200,7 +213,7 @@ impl<'a> TransactWrite<'a> {
             .set_condition_expression(condition)
             .set_expression_attribute_names(placeholders.take_names())
             .set_expression_attribute_values(placeholders.take_values())
-            .set_return_values_on_condition_check_failure(self.on_failure())
+            .set_return_values_on_condition_check_failure(on_failure)
             .build()
             .map_err(|e| build_error(self.table, e))?;
         Ok((TransactWriteItem::builder().update(update).build(), meta))
@@ -252,6 +265,7 @@ impl<'a> TransactWrite<'a> {
             key: key.to_string(),
             identity: identity(&key_attrs),
             bytes: item_size(&key_attrs),
+            guards: Guards::default(),
         };
         Ok((key_attrs, meta, expression, placeholders))
     }
@@ -386,16 +400,24 @@ fn reasons(
         .enumerate()
         .map(|(index, m)| {
             let reason = sdk.get(index);
+            let code = reason.and_then(|r| r.code()).unwrap_or("None").to_owned();
+            let item = reason
+                .and_then(|r| r.item.clone())
+                .filter(|i| !i.is_empty())
+                .map(Box::new);
+            let mismatched = if code == "ConditionalCheckFailed" {
+                m.guards.mismatched(item.as_deref())
+            } else {
+                Vec::new()
+            };
             CancellationReason {
                 index,
                 entity: m.entity,
                 key: m.key.clone(),
-                code: reason.and_then(|r| r.code()).unwrap_or("None").to_owned(),
+                code,
                 message: reason.and_then(|r| r.message()).map(str::to_owned),
-                item: reason
-                    .and_then(|r| r.item.clone())
-                    .filter(|i| !i.is_empty())
-                    .map(Box::new),
+                item,
+                mismatched,
             }
         })
         .collect()
@@ -470,6 +492,7 @@ impl<'a> TransactGet<'a> {
                 key: key.to_string(),
                 identity: identity(&attrs),
                 bytes: 0,
+                guards: Guards::default(),
             };
             let get = Get::builder()
                 .table_name(self.table.name())
@@ -494,6 +517,7 @@ impl<'a> TransactGet<'a> {
                     key: String::new(),
                     identity: format!("invalid {index}"),
                     bytes: 0,
+                    guards: Guards::default(),
                 });
             }
         }

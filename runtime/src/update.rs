@@ -16,9 +16,12 @@ use tracing::Instrument;
 use crate::codec::{AttributeCodec, ListElement};
 use crate::entity::Entity;
 use crate::error::{Error, KeyError, Result};
-use crate::expr::{Condition, Path, Placeholders, check_expression_length};
+use crate::expr::{
+    Comparison, Condition, Operand, Path, PathSegment, Placeholders, check_expression_length,
+};
 use crate::field::{Field, expression_value, kind};
 use crate::key::Key;
+use crate::rules::{Change, Defaults, Guard, Guards, UpdateRules, Values, build, values};
 use crate::table::{
     BoxFuture, Table, capacity, current_on_failure, key_item, record_capacity, returned_item, span,
     write_failure,
@@ -62,6 +65,9 @@ pub struct Update<E> {
     now: DateTime<Utc>,
     actions: Vec<(Path, Action)>,
     conditions: Vec<Condition>,
+    /// Values the caller gave for attributes the index keys it rewrites are built from.
+    given: Vec<(&'static str, Option<AttributeValue>)>,
+    rules: Option<&'static UpdateRules>,
     problem: Option<Problem>,
     entity: PhantomData<fn() -> E>,
 }
@@ -91,6 +97,8 @@ impl<E> Clone for Update<E> {
             now: self.now,
             actions: self.actions.clone(),
             conditions: self.conditions.clone(),
+            given: self.given.clone(),
+            rules: self.rules,
             problem: self.problem.clone(),
             entity: PhantomData,
         }
@@ -102,6 +110,7 @@ impl<E> std::fmt::Debug for Update<E> {
         f.debug_struct("Update")
             .field("actions", &self.actions)
             .field("conditions", &self.conditions)
+            .field("given", &self.given)
             .finish()
     }
 }
@@ -119,8 +128,34 @@ impl<E> Update<E> {
             now: Utc::now(),
             actions: Vec::new(),
             conditions: Vec::new(),
+            given: Vec::new(),
+            rules: None,
             problem: None,
             entity: PhantomData,
+        }
+    }
+
+    /// An update of an entity with generated [`UpdateRules`]: index keys are rewritten from
+    /// the item's values, and upserts are checked and completed, when the request is built.
+    pub fn with_rules(rules: &'static UpdateRules) -> Self {
+        Self {
+            rules: Some(rules),
+            ..Self::new()
+        }
+    }
+
+    /// Records the value the caller says the stored item has for `attribute` (`None`:
+    /// absent), which an index key the update rewrites is built from. Unless the update
+    /// also changes `attribute`, the write applies only while that value is stored.
+    pub fn given<T: AttributeCodec>(&mut self, attribute: &'static str, value: &T) {
+        match value.encode() {
+            Ok(v) => {
+                self.given.retain(|(a, _)| *a != attribute);
+                self.given.push((attribute, v));
+            }
+            Err(e) => self.fail(Problem::Expression(format!(
+                "the value given for `{attribute}` cannot be stored: {e}"
+            ))),
         }
     }
 
@@ -350,24 +385,182 @@ impl<E> Update<E> {
         Ok((expression, condition))
     }
 
-    /// Adds what an update that creates the item must write: the type attribute and the
-    /// attributes the key fixes.
-    pub(crate) fn for_upsert(
+    /// Completes the update for its key before it is rendered: rewrites the index keys
+    /// built from attributes it changes, adds a condition per given value it does not
+    /// change, and for an upsert refuses a creation that would lack a required attribute and
+    /// writes what a created item needs (type attribute, key fields, defaults and index keys,
+    /// all `if_not_exists` but the first two).
+    pub(crate) fn prepare(
         &mut self,
+        entity: &'static str,
         type_attribute: &'static str,
-        name: &'static str,
         key: &Key<E>,
-    ) {
-        self.push(
-            Path::attr(type_attribute),
-            Action::Set(AttributeValue::S(name.to_owned())),
-        );
-        for (attribute, value) in key.identity() {
-            match value {
-                Ok(v) => self.push(Path::attr(*attribute), Action::Set(v.clone())),
-                Err(source) => self.fail(Problem::Key(name, source.clone())),
+        upsert: bool,
+    ) -> Result<Guards> {
+        if let Some(problem) = &self.problem {
+            return Err(problem.to_error());
+        }
+        let rules = self.rules;
+        let mut defaults = Defaults::default();
+        if let Some(rules) = rules.filter(|_| upsert || !self.given.is_empty()) {
+            (rules.defaults)(&mut defaults);
+        }
+        let indexes = rules.map_or(&[][..], |r| r.indexes);
+        let mut writes = Vec::new();
+        let mut removes = Vec::new();
+        let mut fills = Vec::new();
+        let values = self.values(key, None);
+        let mut untouched = Vec::new();
+        for rule in indexes {
+            if !rule.fields.iter().any(|f| self.changes(f)) {
+                untouched.push(rule);
+                continue;
+            }
+            let written = build(entity, rule, &values)?;
+            for k in rule.keys {
+                match written.iter().find(|(a, _)| a == k) {
+                    Some((a, v)) => writes.push((*a, v.clone())),
+                    None => removes.push(*k),
+                }
             }
         }
+        if upsert {
+            let missing: Vec<&'static str> = rules
+                .map_or(&[][..], |r| r.required)
+                .iter()
+                .copied()
+                .filter(|r| !self.creates(r))
+                .collect();
+            if !missing.is_empty() {
+                return Err(Error::IncompleteUpsert {
+                    entity,
+                    key: key.to_string(),
+                    missing,
+                });
+            }
+            // The keys of the other indexes, for the item as the upsert would create it.
+            let created = self.values(key, Some(&defaults));
+            for rule in untouched {
+                fills.extend(build(entity, rule, &created)?);
+            }
+        }
+        drop(values);
+        for (attribute, value) in writes {
+            match value {
+                Ok(v) => self.push(Path::attr(attribute), Action::Set(AttributeValue::S(v))),
+                Err(source) => self.fail(Problem::Key(entity, source)),
+            }
+        }
+        for attribute in removes {
+            self.push(Path::attr(attribute), Action::Remove);
+        }
+        if upsert {
+            self.push(
+                Path::attr(type_attribute),
+                Action::Set(AttributeValue::S(entity.to_owned())),
+            );
+            for (attribute, value) in key.identity() {
+                match value {
+                    Ok(v) => self.push(Path::attr(*attribute), Action::Set(v.clone())),
+                    Err(source) => self.fail(Problem::Key(entity, source.clone())),
+                }
+            }
+            let fills = fills
+                .into_iter()
+                .map(|(a, v)| (a, v.map(AttributeValue::S)));
+            let defaults = defaults.iter().map(|(a, v)| (*a, Ok(v.clone())));
+            for (attribute, value) in defaults.chain(fills) {
+                if self.touches(attribute) {
+                    continue;
+                }
+                match value {
+                    Ok(v) => self.push(Path::attr(attribute), Action::SetIfNotExists(v)),
+                    Err(source) => self.fail(Problem::Key(entity, source)),
+                }
+            }
+        }
+        let mut guards = Guards {
+            guards: Vec::new(),
+            upsert,
+        };
+        for (attribute, expected) in std::mem::take(&mut self.given) {
+            if self.changes(attribute) {
+                continue; // the update writes it: the keys are built from the new value
+            }
+            let path = Path::attr(attribute);
+            let default = defaults.get(attribute).cloned();
+            let condition = match &expected {
+                None => Condition::NotExists(path),
+                Some(v) => {
+                    let eq = Condition::Compare(
+                        Operand::Path(path.clone()),
+                        Comparison::Eq,
+                        Operand::Value(v.clone()),
+                    );
+                    // A missing attribute reads as its default.
+                    if default.as_ref() == Some(v) {
+                        eq.or(Condition::NotExists(path))
+                    } else {
+                        eq
+                    }
+                }
+            };
+            self.conditions.push(condition);
+            guards.guards.push(Guard {
+                attribute,
+                expected,
+                default,
+            });
+        }
+        match &self.problem {
+            Some(problem) => Err(problem.to_error()),
+            None => Ok(guards),
+        }
+    }
+
+    /// What the update leaves stored, as far as the request knows (see [`values`]).
+    fn values<'a>(&'a self, key: &'a Key<E>, defaults: Option<&'a Defaults>) -> Values<'a> {
+        let changes = self.actions.iter().filter_map(|(path, action)| {
+            let change = match action {
+                Action::Set(v) => Change::Set(v),
+                Action::Remove => Change::Remove,
+                Action::SetIfNotExists(v) => Change::SetIfMissing(v),
+                _ => Change::Computed,
+            };
+            top_level(path).map(|name| (name, change))
+        });
+        values(changes, &self.given, key.identity(), defaults)
+    }
+
+    /// Whether the update changes the top-level `attribute` to a value it knows or DynamoDB
+    /// computes. Setting a value only if none is stored is no change: an existing item keeps
+    /// its value and the index keys built from it.
+    fn changes(&self, attribute: &str) -> bool {
+        self.actions.iter().any(|(p, a)| {
+            top_level(p) == Some(attribute) && !matches!(a, Action::SetIfNotExists(_))
+        })
+    }
+
+    /// Whether the update leaves a value in the top-level `attribute` of an item it creates.
+    fn creates(&self, attribute: &str) -> bool {
+        self.actions.iter().any(|(p, a)| {
+            top_level(p) == Some(attribute) && !matches!(a, Action::Remove | Action::SetDelete(_))
+        })
+    }
+
+    /// Whether the update changes the top-level `attribute` or anything inside it.
+    fn touches(&self, attribute: &str) -> bool {
+        self.actions
+            .iter()
+            .any(|(p, _)| matches!(p.0.first(), Some(PathSegment::Field(f)) if f == attribute))
+    }
+}
+
+/// The name of a top-level attribute path.
+fn top_level(path: &Path) -> Option<&str> {
+    match path.0.as_slice() {
+        [PathSegment::Field(name)] => Some(name),
+        _ => None,
     }
 }
 
@@ -475,6 +668,16 @@ pub trait NestedUpdate: Sized {
     }
 }
 
+/// An `UpdateItem` request's parts, shared with transactions.
+pub(crate) struct UpdateParts<E> {
+    pub(crate) key: Key<E>,
+    pub(crate) expression: String,
+    pub(crate) condition: Option<String>,
+    pub(crate) placeholders: Placeholders,
+    /// The given values the condition checks, to name a mismatch.
+    pub(crate) guards: Guards,
+}
+
 /// A pending `UpdateItem`. By default the item must exist ([`Error::ConditionFailed`]
 /// otherwise); [`UpdateItem::upsert`] creates it.
 #[must_use = "an operation does nothing until it is awaited"]
@@ -506,9 +709,11 @@ impl<'a, E: Entity> UpdateItem<'a, E> {
     }
 
     /// Creates the item when it is missing. The created item gets the type attribute, the
-    /// attributes its key fixes and `auto: created` timestamps; `auto: created` values of an
-    /// existing item are never overwritten. Every other required attribute must be set by
-    /// the update for the new item to decode.
+    /// attributes its key fixes, `auto: created` timestamps, and the defaults and index keys
+    /// of attributes the update does not set (all written only if missing, so an existing
+    /// item keeps its values). The update must set every other required attribute (plainly
+    /// or with `_if_not_exists`) so the created item can be read; otherwise nothing is sent
+    /// and the result is [`Error::IncompleteUpsert`] naming the missing attributes.
     pub fn upsert(mut self) -> Self {
         self.upsert = true;
         self
@@ -537,11 +742,10 @@ impl<'a, E: Entity> UpdateItem<'a, E> {
     }
 
     /// The parts of the request, shared with transactions.
-    pub(crate) fn into_parts(mut self) -> Result<(Key<E>, String, Option<String>, Placeholders)> {
-        if self.upsert {
-            self.update
-                .for_upsert(E::TYPE_ATTRIBUTE, E::NAME, &self.key);
-        }
+    pub(crate) fn into_parts(mut self) -> Result<UpdateParts<E>> {
+        let guards = self
+            .update
+            .prepare(E::NAME, E::TYPE_ATTRIBUTE, &self.key, self.upsert)?;
         let mut placeholders = Placeholders::default();
         let (expression, own) = self.update.render(&mut placeholders)?;
         let exists =
@@ -551,14 +755,28 @@ impl<'a, E: Entity> UpdateItem<'a, E> {
             .flatten()
             .reduce(Condition::and);
         let condition = condition.map(|c| placeholders.condition(&c)).transpose()?;
-        Ok((self.key, expression, condition, placeholders))
+        Ok(UpdateParts {
+            key: self.key,
+            expression,
+            condition,
+            placeholders,
+            guards,
+        })
     }
 
     async fn send(self, return_values: ReturnValue) -> Result<Option<E>> {
         let table = self.table;
         let name = table.name();
         let return_current = self.return_current;
-        let (key, expression, condition, mut placeholders) = self.into_parts()?;
+        let UpdateParts {
+            key,
+            expression,
+            condition,
+            mut placeholders,
+            guards,
+        } = self.into_parts()?;
+        // The item before a failed write names the given values that were not stored.
+        let ask_current = return_current || !guards.is_empty();
         let request = table
             .client()
             .update_item()
@@ -570,7 +788,7 @@ impl<'a, E: Entity> UpdateItem<'a, E> {
             .set_expression_attribute_values(placeholders.take_values())
             .return_values(return_values)
             .set_return_consumed_capacity(capacity())
-            .set_return_values_on_condition_check_failure(current_on_failure(return_current));
+            .set_return_values_on_condition_check_failure(current_on_failure(ask_current));
         async {
             match request.send().await {
                 Ok(out) => {
@@ -578,10 +796,14 @@ impl<'a, E: Entity> UpdateItem<'a, E> {
                     returned_item(out.attributes)
                 }
                 Err(e) => {
-                    Err(write_failure("UpdateItem", name, E::NAME, || key.to_string(), e, |s| match s {
+                    let mut error = write_failure("UpdateItem", name, E::NAME, || key.to_string(), e, |s| match s {
                         aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(c) => c.item.clone(),
                         _ => None,
-                    }))
+                    });
+                    if let Error::ConditionFailed { item, mismatched, .. } = &mut error {
+                        *mismatched = guards.mismatched(item.as_deref());
+                    }
+                    Err(error)
                 }
             }
         }

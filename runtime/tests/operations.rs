@@ -56,10 +56,16 @@ async fn insert_succeeds_once_then_fails_with_condition_failed() {
     changed.age = 1;
     let err = t.insert(&changed).await.unwrap_err();
     match err {
-        Error::ConditionFailed { entity, key, item } => {
+        Error::ConditionFailed {
+            entity,
+            key,
+            item,
+            mismatched,
+        } => {
             assert_eq!(entity, "Account");
             assert_eq!(key, "pk=\"ACCOUNT#carol\", sk=\"PROFILE\"");
             assert!(item.is_none());
+            assert!(mismatched.is_empty());
         }
         other => panic!("expected ConditionFailed, got {other:?}"),
     }

@@ -837,7 +837,7 @@ mod dyntastic {
             .insert(&Membership::new("web", "bob"))
             .update(
                 open.key(),
-                Task::update().set_assignee("bob", TaskStatus::Todo, 2, "t-1"),
+                Task::update().set_assignee("bob", TaskStatus::Todo, 2),
             )
             .check(project.key(), Project::fields().archived().eq(false))
             .send()
@@ -1303,7 +1303,7 @@ mod dynamojo {
         // Changing a readable attribute moves the item on the index in the same request.
         t.update(
             task.key(),
-            Task::update().set_assignee("bob", TaskStatus::Blocked, 2, "t-1"),
+            Task::update().set_assignee("bob", TaskStatus::Blocked, 2),
         )
         .await
         .unwrap();

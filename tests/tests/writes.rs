@@ -256,10 +256,14 @@ async fn update_of_a_missing_item_fails_unless_upsert_and_upserts_keep_created()
         .unwrap();
     assert_eq!(found.map(|u| u.user_id).as_deref(), Some("carol"));
 
-    // A second upsert changes the item but never `created_at`.
+    // A second upsert changes the item but never `created_at`. It sets `email` too: an
+    // upsert must set every required attribute, since it could create the item.
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     let again = t
-        .update(User::key("carol"), User::update().add_logins(1))
+        .update(
+            User::key("carol"),
+            User::update().set_email("c@example.com").add_logins(1),
+        )
         .upsert()
         .returning_new()
         .await
@@ -358,7 +362,7 @@ async fn sparse_index_keys_appear_and_disappear_with_their_field() {
 
     t.update(
         ticket.key(),
-        Ticket::update().set_assignee("ann", Priority::Normal, 1),
+        Ticket::update().set_assignee("ann", Priority::Normal),
     )
     .await
     .unwrap();
@@ -367,7 +371,7 @@ async fn sparse_index_keys_appear_and_disappear_with_their_field() {
     // The priority feeds the sort key; with an assignee both keys are written.
     t.update(
         ticket.key(),
-        Ticket::update().set_priority(Priority::Urgent, Some("ann"), 1),
+        Ticket::update().set_priority(Priority::Urgent, Some("ann")),
     )
     .await
     .unwrap();
@@ -389,7 +393,7 @@ async fn sparse_index_keys_appear_and_disappear_with_their_field() {
     // Without an assignee, a priority change keeps the ticket out of the index.
     t.update(
         ticket.key(),
-        Ticket::update().set_priority(Priority::Low, None, 1),
+        Ticket::update().set_priority(Priority::Low, None),
     )
     .await
     .unwrap();
@@ -740,4 +744,557 @@ async fn unstorable_values_and_long_expressions_fail_before_sending() {
         .unwrap();
     assert_eq!(new.address.unwrap().zip.as_deref(), Some("12345"));
     assert!(new.roles.contains("admin"));
+}
+
+// ---- Setters that rewrite index keys: the given fields must be the stored ones ----------
+
+use singletable::Table;
+use tests::app::{self, Task, TaskStatus};
+
+async fn tracker() -> TestTable {
+    TestTable::create(&app::TABLE).await.unwrap()
+}
+
+/// Task `id` of project `web`: todo, priority `priority`, assigned to `assignee`.
+fn tracked(id: &str, priority: i64, assignee: Option<&str>) -> Task {
+    let mut task = Task::new("web", id, format!("Task {id}"), "carol");
+    task.priority = priority;
+    task.assignee = assignee.map(str::to_owned);
+    task
+}
+
+/// The stored item of task `id` of project `web`, read raw with the SDK.
+async fn raw_task(t: &Table, id: &str) -> singletable::Item {
+    t.client()
+        .get_item()
+        .table_name(t.name())
+        .key(
+            "pk",
+            aws_sdk_dynamodb::types::AttributeValue::S("PROJECT#web".into()),
+        )
+        .key(
+            "sk",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("TASK#{id}")),
+        )
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap()
+        .item
+        .unwrap_or_default()
+}
+
+/// A stored string attribute, or `None`.
+fn text(item: &singletable::Item, attribute: &str) -> Option<String> {
+    item.get(attribute).map(|v| v.as_s().unwrap().clone())
+}
+
+/// The index key attributes a task's values call for: (`gsi2pk`, `gsi2sk`, `lsi1sk`).
+fn expected_keys(task: &Task) -> (Option<String>, Option<String>, Option<String>) {
+    let (pk, sk) = match &task.assignee {
+        Some(a) => (
+            Task::by_assignee_partition_key(a).into_value().ok(),
+            Task::by_assignee_sort_key(task.status, task.priority, &task.task_id)
+                .into_value()
+                .ok(),
+        ),
+        None => (None, None),
+    };
+    let lsi = Task::by_priority_sort_key(task.priority, &task.task_id)
+        .into_value()
+        .ok();
+    (pk, sk, lsi)
+}
+
+/// The index key attributes stored on a task's item.
+fn stored_keys(item: &singletable::Item) -> (Option<String>, Option<String>, Option<String>) {
+    (
+        text(item, "gsi2pk"),
+        text(item, "gsi2sk"),
+        text(item, "lsi1sk"),
+    )
+}
+
+/// The attributes a failed condition names as not stored as given.
+fn mismatched(e: &Error) -> Vec<&'static str> {
+    match e {
+        Error::ConditionFailed { mismatched, .. } => mismatched.clone(),
+        other => panic!("expected ConditionFailed, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn sparse_index_setters_apply_only_with_the_stored_assignee() {
+    let t = tracker().await;
+    let task = tracked("t-1", 2, Some("alice"));
+    t.insert(&task).await.unwrap();
+    let before = raw_task(&t, "t-1").await;
+
+    // `None` for a task assigned to alice, then the wrong user: refused, nothing written.
+    for assignee in [None, Some("bob")] {
+        let err = t
+            .update(
+                task.key(),
+                Task::update().set_status(TaskStatus::Done, assignee, 2),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(mismatched(&err), ["assignee"], "{err}");
+        assert!(err.to_string().contains("`assignee`"), "{err}");
+        assert_eq!(raw_task(&t, "t-1").await, before);
+    }
+    let alice = Task::assigned_tasks("alice").fetch(&t).await.unwrap();
+    assert_eq!(alice.len(), 1);
+
+    // The right assignee: the task moves to `done` within alice's list.
+    t.update(
+        task.key(),
+        Task::update().set_status(TaskStatus::Done, Some("alice"), 2),
+    )
+    .await
+    .unwrap();
+    let stored: Task = t.get(task.key()).await.unwrap().unwrap();
+    assert_eq!(stored.status, TaskStatus::Done);
+    assert_eq!(
+        stored_keys(&raw_task(&t, "t-1").await),
+        expected_keys(&stored)
+    );
+    let done = Task::assigned_tasks("alice")
+        .status_eq(TaskStatus::Done)
+        .fetch(&t)
+        .await
+        .unwrap();
+    assert_eq!(done.len(), 1);
+
+    // An unassigned task: `None` is right and writes no index keys; an assignee is wrong.
+    let free = tracked("t-2", 3, None);
+    t.insert(&free).await.unwrap();
+    let err = t
+        .update(
+            free.key(),
+            Task::update().set_status(TaskStatus::Blocked, Some("alice"), 3),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(mismatched(&err), ["assignee"], "{err}");
+    t.update(
+        free.key(),
+        Task::update().set_status(TaskStatus::Blocked, None, 3),
+    )
+    .await
+    .unwrap();
+    let item = raw_task(&t, "t-2").await;
+    assert_eq!(text(&item, "status").as_deref(), Some("blocked"));
+    assert_eq!(text(&item, "gsi2pk"), None);
+    assert_eq!(text(&item, "gsi2sk"), None);
+
+    // Assigning it writes both keys; removing the assignee removes both.
+    t.update(
+        free.key(),
+        Task::update().set_assignee("dan", TaskStatus::Blocked, 3),
+    )
+    .await
+    .unwrap();
+    let dan: Task = t.get(free.key()).await.unwrap().unwrap();
+    assert_eq!(stored_keys(&raw_task(&t, "t-2").await), expected_keys(&dan));
+    t.update(free.key(), Task::update().remove_assignee())
+        .await
+        .unwrap();
+    let item = raw_task(&t, "t-2").await;
+    assert_eq!((text(&item, "gsi2pk"), text(&item, "gsi2sk")), (None, None));
+}
+
+#[tokio::test]
+async fn composite_sort_key_setters_apply_only_with_the_stored_fields() {
+    let t = tracker().await;
+    let task = tracked("t-1", 2, Some("alice"));
+    t.insert(&task).await.unwrap();
+    let before = raw_task(&t, "t-1").await;
+
+    // The example from the issue: priority 9 would have been written into `gsi2sk`.
+    let err = t
+        .update(
+            task.key(),
+            Task::update().set_status(TaskStatus::Done, Some("alice"), 9),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(mismatched(&err), ["priority"], "{err}");
+    let err = t
+        .update(
+            task.key(),
+            Task::update().set_status(TaskStatus::Done, None, 9),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(mismatched(&err), ["assignee", "priority"], "{err}");
+    // `set_assignee` is given the status and priority of the sort key.
+    let err = t
+        .update(
+            task.key(),
+            Task::update().set_assignee("bob", TaskStatus::Blocked, 2),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(mismatched(&err), ["status"], "{err}");
+    assert_eq!(raw_task(&t, "t-1").await, before);
+
+    t.update(
+        task.key(),
+        Task::update().set_assignee("bob", TaskStatus::Todo, 2),
+    )
+    .await
+    .unwrap();
+    let stored: Task = t.get(task.key()).await.unwrap().unwrap();
+    assert_eq!(stored.assignee.as_deref(), Some("bob"));
+    assert_eq!(
+        stored_keys(&raw_task(&t, "t-1").await),
+        expected_keys(&stored)
+    );
+    assert!(
+        Task::assigned_tasks("alice")
+            .fetch(&t)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Changing two fields of one template in one update: each setter's given value for
+    // the other is the new one, which the update writes, so only the assignee is checked.
+    t.update(
+        task.key(),
+        Task::update()
+            .set_status(TaskStatus::InProgress, Some("bob"), 1)
+            .set_priority(1, Some("bob"), TaskStatus::InProgress),
+    )
+    .await
+    .unwrap();
+    let stored: Task = t.get(task.key()).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.status, stored.priority),
+        (TaskStatus::InProgress, 1)
+    );
+    assert_eq!(
+        stored_keys(&raw_task(&t, "t-1").await),
+        expected_keys(&stored)
+    );
+}
+
+#[tokio::test]
+async fn local_index_setters_apply_only_with_the_stored_fields() {
+    let t = tracker().await;
+    let task = tracked("t-1", 2, Some("alice"));
+    t.insert(&task).await.unwrap();
+    let before = raw_task(&t, "t-1").await;
+
+    // `set_priority` rewrites `lsi1sk` and, for an assigned task, `gsi2sk`.
+    for (assignee, status, wrong) in [
+        (None, TaskStatus::Todo, "assignee"),
+        (Some("bob"), TaskStatus::Todo, "assignee"),
+        (Some("alice"), TaskStatus::Done, "status"),
+    ] {
+        let err = t
+            .update(task.key(), Task::update().set_priority(7, assignee, status))
+            .await
+            .unwrap_err();
+        assert_eq!(mismatched(&err), [wrong], "{err}");
+        assert_eq!(raw_task(&t, "t-1").await, before);
+    }
+
+    t.update(
+        task.key(),
+        Task::update().set_priority(7, Some("alice"), TaskStatus::Todo),
+    )
+    .await
+    .unwrap();
+    let stored: Task = t.get(task.key()).await.unwrap().unwrap();
+    assert_eq!(stored.priority, 7);
+    assert_eq!(
+        stored_keys(&raw_task(&t, "t-1").await),
+        expected_keys(&stored)
+    );
+    let by_priority = Task::tasks_by_priority("web")
+        .priority_eq(7)
+        .fetch(&t)
+        .await
+        .unwrap();
+    assert_eq!(by_priority.len(), 1);
+
+    // An unassigned task: only the local index key is written.
+    let free = tracked("t-2", 4, None);
+    t.insert(&free).await.unwrap();
+    t.update(
+        free.key(),
+        Task::update().set_priority(1, None, TaskStatus::Todo),
+    )
+    .await
+    .unwrap();
+    let item = raw_task(&t, "t-2").await;
+    let stored: Task = t.get(free.key()).await.unwrap().unwrap();
+    assert_eq!(stored_keys(&item), expected_keys(&stored));
+    assert_eq!(text(&item, "gsi2pk"), None);
+}
+
+#[tokio::test]
+async fn given_fields_combine_with_conditions_versions_and_transactions() {
+    let t = tracker().await;
+    let task = tracked("t-1", 2, Some("alice"));
+    t.insert(&task).await.unwrap();
+    let before = raw_task(&t, "t-1").await;
+    let right = || Task::update().set_status(TaskStatus::Done, Some("alice"), 2);
+    let wrong = || Task::update().set_status(TaskStatus::Done, Some("alice"), 3);
+
+    // Right arguments, but the caller's own condition or version fails: nothing is named.
+    let f = Task::fields();
+    let err = t
+        .update(task.key(), right())
+        .condition(f.title().eq("something else"))
+        .await
+        .unwrap_err();
+    assert_eq!(mismatched(&err), Vec::<&str>::new(), "{err}");
+    let err = t
+        .update(task.key(), right().expected_version(7))
+        .await
+        .unwrap_err();
+    assert_eq!(mismatched(&err), Vec::<&str>::new(), "{err}");
+    // Wrong arguments with a holding condition and version: named.
+    let err = t
+        .update(task.key(), wrong().expected_version(1))
+        .condition(f.title().eq("Task t-1"))
+        .await
+        .unwrap_err();
+    assert_eq!(mismatched(&err), ["priority"], "{err}");
+    assert_eq!(raw_task(&t, "t-1").await, before);
+
+    // In a transaction the wrong arguments cancel it, and the reason names the attribute.
+    let other = tracked("t-2", 1, None);
+    let err = t
+        .transact_write()
+        .insert(&other)
+        .update(task.key(), wrong())
+        .send()
+        .await
+        .unwrap_err();
+    let Error::TransactionCanceled { reasons } = &err else {
+        panic!("expected TransactionCanceled, got {err:?}");
+    };
+    assert_eq!(reasons[1].code, "ConditionalCheckFailed");
+    assert_eq!(reasons[1].mismatched, ["priority"]);
+    assert!(reasons[0].mismatched.is_empty());
+    assert_eq!(raw_task(&t, "t-1").await, before);
+    assert!(raw_task(&t, "t-2").await.is_empty());
+
+    t.transact_write()
+        .insert(&other)
+        .update(task.key(), right().expected_version(1))
+        .send()
+        .await
+        .unwrap();
+    let stored: Task = t.get(task.key()).await.unwrap().unwrap();
+    assert_eq!((stored.status, stored.version), (TaskStatus::Done, 2));
+    assert_eq!(
+        stored_keys(&raw_task(&t, "t-1").await),
+        expected_keys(&stored)
+    );
+}
+
+/// Eight writers change the status, priority and assignee of the same tasks at once, each
+/// reading the task and giving what it read; a write that lost a race fails its condition
+/// and is retried from a fresh read. Afterwards every task's index keys match its values.
+#[tokio::test]
+async fn concurrent_setters_never_leave_an_index_contradicting_its_item() {
+    const TASKS: usize = 3;
+    const WRITES: usize = 12;
+    let t = std::sync::Arc::new(tracker().await);
+    for i in 0..TASKS {
+        t.insert(&tracked(&format!("t-{i}"), 2, Some("alice")))
+            .await
+            .unwrap();
+    }
+    let writers = (0..8u64).map(|w| {
+        let t = t.clone();
+        tokio::spawn(async move {
+            let mut seed = w
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let mut next = move |n: u64| {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (seed >> 33) % n
+            };
+            let (mut done, mut retries) = (0, 0);
+            while done < WRITES {
+                let id = format!("t-{}", next(TASKS as u64));
+                let key = Task::key("web", &id);
+                let now: Task = t.get(key.clone()).consistent().required().await.unwrap();
+                let who = now.assignee.as_deref();
+                let update = match next(4) {
+                    0 => Task::update().set_status(
+                        TaskStatus::ALL[next(4) as usize],
+                        who,
+                        now.priority,
+                    ),
+                    1 => Task::update().set_priority(next(9) as i64, who, now.status),
+                    2 => Task::update().set_assignee(
+                        ["alice", "bob", "carol"][next(3) as usize],
+                        now.status,
+                        now.priority,
+                    ),
+                    _ => Task::update().remove_assignee(),
+                };
+                match t.update(key, update).await {
+                    Ok(()) => done += 1,
+                    Err(Error::ConditionFailed { .. }) => retries += 1,
+                    Err(e) => panic!("writer {w}: {e}"),
+                }
+            }
+            retries
+        })
+    });
+    let retries: Vec<u32> = futures::future::try_join_all(writers).await.unwrap();
+    let mut writes = 0;
+    for i in 0..TASKS {
+        let id = format!("t-{i}");
+        let stored: Task = t.get(Task::key("web", &id)).required().await.unwrap();
+        writes += stored.version - 1;
+        assert_eq!(
+            stored_keys(&raw_task(&t, &id).await),
+            expected_keys(&stored),
+            "task {id}"
+        );
+    }
+    assert_eq!(
+        writes,
+        8 * WRITES as i64,
+        "every successful write counted once"
+    );
+    eprintln!("conditions failed and retried: {retries:?}");
+}
+
+// ---- Upserts never create an item that cannot be read -----------------------------------
+
+#[tokio::test]
+async fn an_upsert_without_a_required_attribute_is_refused_before_sending() {
+    let t = tracker().await;
+    let err = t
+        .update(Task::key("web", "t-9"), Task::update().set_title("x"))
+        .upsert()
+        .await
+        .unwrap_err();
+    let Error::IncompleteUpsert {
+        entity, missing, ..
+    } = &err
+    else {
+        panic!("expected IncompleteUpsert, got {err:?}");
+    };
+    assert_eq!((*entity, missing.as_slice()), ("Task", &["created_by"][..]));
+    assert!(err.to_string().contains("`created_by`"), "{err}");
+    assert!(raw_task(&t, "t-9").await.is_empty());
+
+    // Both missing, and the same refusal inside a transaction.
+    let err = t
+        .transact_write()
+        .upsert(
+            Task::key("web", "t-9"),
+            Task::update().set_status(TaskStatus::Done, None, 3),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::IncompleteUpsert { missing, .. } if missing == &["title", "created_by"]),
+        "{err}"
+    );
+    assert!(raw_task(&t, "t-9").await.is_empty());
+}
+
+#[tokio::test]
+async fn an_upsert_setting_every_required_attribute_creates_a_readable_item() {
+    let t = tracker().await;
+    let created = t
+        .update(
+            Task::key("web", "t-9"),
+            Task::update()
+                .set_title("Made by an upsert")
+                .set_created_by_if_not_exists("erin"),
+        )
+        .upsert()
+        .returning_new()
+        .await
+        .unwrap();
+    assert_eq!(created.title, "Made by an upsert");
+    assert_eq!(created.created_by, "erin");
+    // Defaults were written, not only decoded: the item carries them and its local index key.
+    let item = raw_task(&t, "t-9").await;
+    assert_eq!(text(&item, "status").as_deref(), Some("todo"));
+    assert_eq!(
+        item.get("priority")
+            .and_then(|v| v.as_n().ok())
+            .map(String::as_str),
+        Some("3")
+    );
+    assert!(item.contains_key("checklist") && item.contains_key("links"));
+    assert_eq!(stored_keys(&item), expected_keys(&created));
+    let by_priority = Task::tasks_by_priority("web").fetch(&t).await.unwrap();
+    assert_eq!(by_priority.len(), 1);
+
+    // A setter's given value may be the default of a missing attribute, and the created
+    // item's other index keys come from the defaults.
+    let second = t
+        .update(
+            Task::key("web", "t-10"),
+            Task::update()
+                .set_title("Second")
+                .set_created_by_if_not_exists("erin")
+                .set_assignee("erin", TaskStatus::Todo, 3),
+        )
+        .upsert()
+        .returning_new()
+        .await
+        .unwrap();
+    assert_eq!(second.assignee.as_deref(), Some("erin"));
+    assert_eq!(
+        stored_keys(&raw_task(&t, "t-10").await),
+        expected_keys(&second)
+    );
+    assert_eq!(
+        Task::assigned_tasks("erin").fetch(&t).await.unwrap().len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn an_upsert_of_an_existing_item_keeps_its_stored_values() {
+    let t = tracker().await;
+    let mut task = tracked("t-1", 1, Some("alice"));
+    task.status = TaskStatus::Blocked;
+    task.spent_hours = 2.5;
+    task.checklist = vec![app::ChecklistItem {
+        text: "step".into(),
+        done: false,
+    }];
+    task.links = BTreeMap::from([("spec".to_owned(), "https://example.com".to_owned())]);
+    t.insert(&task).await.unwrap();
+    let keys = stored_keys(&raw_task(&t, "t-1").await);
+
+    let got = t
+        .update(
+            task.key(),
+            Task::update()
+                .set_title("Renamed")
+                .set_created_by_if_not_exists("mallory"),
+        )
+        .upsert()
+        .returning_new()
+        .await
+        .unwrap();
+    assert_eq!(got.title, "Renamed");
+    assert_eq!(got.created_by, "carol");
+    assert_eq!((got.status, got.priority), (TaskStatus::Blocked, 1));
+    assert_eq!(got.spent_hours, 2.5);
+    assert_eq!(got.checklist, task.checklist);
+    assert_eq!(got.links, task.links);
+    assert_eq!(stored_keys(&raw_task(&t, "t-1").await), keys);
+    assert_eq!(keys, expected_keys(&got));
 }

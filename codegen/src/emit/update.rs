@@ -1,18 +1,25 @@
 //! The update builder of an entity (`User::update()`): a method per change the schema
 //! allows. Setters exist only for attributes an update may change: never for key fields,
 //! `auto` or `version` attributes; an `immutable` attribute gets only `set_x_if_not_exists`,
-//! so an upsert can write it once. A setter of a field that feeds an index key rewrites that
-//! key in the same request and takes the template's other fields as arguments; for a sparse
-//! index it writes or removes both key attributes together.
+//! so an upsert can write it once. A setter of a field that feeds an index key takes the
+//! template's other fields as arguments (not the primary key's: those come from the update's
+//! key) and records them as given values; the runtime rebuilds the key from the item's values
+//! when the request is built and makes the write conditional on the given values being
+//! stored. For a sparse index both key attributes are written or removed together.
+//!
+//! Each entity with something to check gets `XUpdate::RULES` (`singletable::UpdateRules`):
+//! its required attributes and encoded defaults for upserts, and one function per group of
+//! index keys building them from the item's values.
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::fields::is_fixed;
 use super::keys::{key_fn, param_type};
+use super::values::default_expr;
 use super::{Cx, base, doc, ident};
-use crate::ast::Auto;
-use crate::model::{Attribute, Entity, Key, Template, TemplateField, Type};
+use crate::ast::{Auto, Literal};
+use crate::model::{Attribute, DefaultValue, Entity, Key, Template, TemplateField, Type};
 
 /// Whether the attribute is `immutable` and nothing else that fixes it: an update may write
 /// it once, when it is missing (for example on an upsert), and never change it.
@@ -32,40 +39,216 @@ fn key_arg_of(cx: &Cx, rust: &str, ty: &Type) -> KeyArg {
     }
 }
 
-/// An index key attribute a setter rewrites.
-struct Rewrite<'a> {
-    template: &'a Template,
-    func: Ident,
+/// Index key attributes rewritten together: both of a sparse index (they appear and
+/// disappear together), else one template. The runtime rebuilds a group from the item's
+/// values whenever an update changes one of its fields.
+struct Group<'a> {
+    key: &'a Key,
+    templates: Vec<&'a Template>,
+    /// The generated function building the group's keys.
+    build: Ident,
 }
 
-/// The index keys an update of `a` rewrites, grouped per index with whether it is sparse.
-fn rewrites<'a>(e: &'a Entity, a: &Attribute) -> Vec<(&'a Key, bool, Vec<Rewrite<'a>>)> {
+impl Group<'_> {
+    fn uses(&self, name: &str) -> bool {
+        self.templates.iter().any(|t| t.uses(name))
+    }
+
+    /// The fields the group is built from that are not fields of the primary key, each once.
+    fn fields<'e>(&'e self, e: &'e Entity) -> Vec<&'e TemplateField> {
+        let mut out: Vec<&TemplateField> = Vec::new();
+        for f in self.templates.iter().flat_map(|t| t.fields()) {
+            if !e.is_key_field(&f.name) && !out.iter().any(|o| o.name == f.name) {
+                out.push(f);
+            }
+        }
+        out
+    }
+}
+
+/// Every group of `e`'s secondary index keys built from attributes an update can change.
+fn groups(e: &Entity) -> Vec<Group<'_>> {
     let mut out = Vec::new();
-    for key in &e.keys {
-        if key.is_primary() {
-            continue;
+    for key in e.keys.iter().filter(|k| !k.is_primary()) {
+        let templates: Vec<&Template> = key.written_templates().collect();
+        let changeable = |t: &&Template| t.fields().any(|f| !e.is_key_field(&f.name));
+        if key.is_sparse() {
+            let index = crate::names::snake(&key.index).unwrap_or_default();
+            out.push(Group {
+                key,
+                build: format_ident!("{index}_keys"),
+                templates,
+            });
+        } else {
+            out.extend(templates.into_iter().filter(changeable).map(|t| Group {
+                key,
+                build: key_fn(key, t),
+                templates: vec![t],
+            }));
         }
-        let templates: Vec<Rewrite> = key
-            .written_templates()
-            .map(|t| Rewrite {
-                template: t,
-                func: key_fn(key, t),
-            })
-            .collect();
-        let uses = |t: &Template| t.uses(&a.name);
-        if !templates.iter().any(|r| uses(r.template)) {
-            continue;
-        }
-        let sparse = key.is_sparse();
-        // A sparse index's two attributes appear and disappear together; otherwise only the
-        // attributes built from `a` change.
-        let chosen = templates
-            .into_iter()
-            .filter(|r| sparse || uses(r.template))
-            .collect();
-        out.push((key, sparse, chosen));
     }
     out
+}
+
+/// The stored name of the attribute called `name`.
+fn stored_name<'e>(e: &'e Entity, name: &'e str) -> &'e str {
+    e.attribute(name).map_or(name, |a| a.stored_name.as_str())
+}
+
+/// The function building one group's keys from the item's values (`IndexRule::build`).
+fn emit_group(e: &Entity, g: &Group) -> TokenStream {
+    let entity = ident(&e.rust_name);
+    let build = &g.build;
+    // A sparse group is written only while every optional field is present.
+    let mut optional: Vec<&TemplateField> = Vec::new();
+    for f in g.templates.iter().flat_map(|t| t.fields()) {
+        if f.optional && !optional.iter().any(|o| o.name == f.name) {
+            optional.push(f);
+        }
+    }
+    let bindings = optional.iter().map(|f| {
+        let id = ident(&f.rust_name);
+        let attr = stored_name(e, &f.name);
+        let ty = param_type_owned(f);
+        quote! { let Some(#id) = v.optional::<#ty>(#attr)? else { return Ok(()); }; }
+    });
+    let writes = g.templates.iter().map(|t| {
+        let func = key_fn(g.key, t);
+        let args = t.fields().map(|f| {
+            let attr = stored_name(e, &f.name);
+            let string = f.ty == Type::String;
+            match (f.optional, string) {
+                (true, true) => {
+                    let id = ident(&f.rust_name);
+                    quote! { &#id }
+                }
+                (true, false) => {
+                    let id = ident(&f.rust_name);
+                    quote! { #id }
+                }
+                (false, true) => quote! { &v.get::<String>(#attr)? },
+                (false, false) => quote! { v.get(#attr)? },
+            }
+        });
+        quote! { v.key(#entity::#func(#(#args),*)); }
+    });
+    let docs = doc(&format!(
+        "Builds {} of index `{}` from the item's values.",
+        g.templates
+            .iter()
+            .map(|t| format!("`{}` (`{}`)", t.attribute, t.text))
+            .collect::<Vec<_>>()
+            .join(" and "),
+        g.key.index
+    ));
+    quote! {
+        #docs
+        fn #build(v: &mut IndexKeys<'_>) -> Result<()> {
+            #(#bindings)*
+            #(#writes)*
+            Ok(())
+        }
+    }
+}
+
+/// The owned Rust type an index key field decodes to.
+fn param_type_owned(f: &TemplateField) -> TokenStream {
+    match f.ty {
+        Type::String => quote! { String },
+        _ => quote! { _ },
+    }
+}
+
+/// `const RULES` and its functions: what the runtime checks and completes when an update
+/// is sent. `None` when the entity has nothing to say (no required attribute, no default,
+/// no index built from changeable attributes).
+fn emit_rules(cx: &Cx, e: &Entity) -> Option<TokenStream> {
+    let own = |a: &&Attribute| a.auto.is_none() && !a.version && !e.is_key_field(&a.name);
+    let required: Vec<&str> = e
+        .attributes
+        .iter()
+        .filter(own)
+        .filter(|a| !a.optional && a.default.is_none())
+        .map(|a| a.stored_name.as_str())
+        .collect();
+    let defaults: Vec<TokenStream> = e
+        .attributes
+        .iter()
+        .filter(own)
+        .filter_map(|a| a.default.as_ref().map(|d| (a, d)))
+        .filter_map(|(a, d)| default_put(cx, a, d))
+        .collect();
+    let groups = groups(e);
+    if required.is_empty() && defaults.is_empty() && groups.is_empty() {
+        return None;
+    }
+    let (defaults_fn, defaults_ref) = if defaults.is_empty() {
+        (quote! {}, quote! { Defaults::none })
+    } else {
+        let docs = doc("Writes the encoded default of each attribute that has one.");
+        (
+            quote! {
+                #docs
+                fn defaults(d: &mut Defaults) {
+                    #(#defaults)*
+                }
+            },
+            quote! { Self::defaults },
+        )
+    };
+    let rules = groups.iter().map(|g| {
+        let name = &g.key.index;
+        let fields = g.fields(e);
+        let fields = fields.iter().map(|f| stored_name(e, &f.name));
+        let keys = g.templates.iter().map(|t| &t.attribute);
+        let build = &g.build;
+        quote! {
+            IndexRule { name: #name, fields: &[#(#fields),*], keys: &[#(#keys),*], build: Self::#build }
+        }
+    });
+    let builds = groups.iter().map(|g| emit_group(e, g));
+    let docs = doc(&format!(
+        "What an update of a `{}` needs: the attributes an upsert must set, the defaults it \
+         fills, and how index keys are rebuilt from the item's values.",
+        e.name
+    ));
+    Some(quote! {
+        #docs
+        const RULES: UpdateRules = UpdateRules {
+            required: &[#(#required),*],
+            defaults: #defaults_ref,
+            indexes: &[#(#rules),*],
+        };
+        #defaults_fn
+        #(#builds)*
+    })
+}
+
+/// `d.put("attr", &value);` for a default an upsert fills; `None` for one that stores
+/// nothing (`null`, an empty set).
+fn default_put(cx: &Cx, a: &Attribute, d: &DefaultValue) -> Option<TokenStream> {
+    let stored = &a.stored_name;
+    match d {
+        DefaultValue::Literal(Literal::Null) => return None,
+        DefaultValue::Literal(Literal::List(l)) if l.is_empty() && matches!(a.ty, Type::Set(_)) => {
+            return None;
+        }
+        _ => {}
+    }
+    let value = default_expr(cx, a, d);
+    Some(match (&a.ty, a.optional) {
+        (Type::Ttl, false) => quote! { d.put(#stored, &Expiry(#value)); },
+        (Type::Ttl, true) => quote! { d.put(#stored, &#value.map(Expiry)); },
+        (ty, optional) => {
+            let t = cx.rust_type(ty);
+            let t = if optional {
+                quote! { Option<#t> }
+            } else {
+                t
+            };
+            quote! { d.put::<#t>(#stored, &#value); }
+        }
+    })
 }
 
 /// `X::update()` and the `XUpdate` builder.
@@ -78,8 +261,8 @@ pub(super) fn emit(cx: &Cx, e: &Entity) -> TokenStream {
         .filter(|a| a.auto == Some(Auto::Updated))
         .collect();
 
-    // The constructor: refresh `auto: updated` (and keys built from it), keep `auto: created`,
-    // bump the version.
+    // The constructor: refresh `auto: updated` (the runtime rebuilds keys built from it),
+    // keep `auto: created`, bump the version.
     let mut init = Vec::new();
     let mut notes = Vec::new();
     for a in &e.attributes {
@@ -87,14 +270,6 @@ pub(super) fn emit(cx: &Cx, e: &Entity) -> TokenStream {
         if a.auto == Some(Auto::Updated) {
             notes.push(format!("sets `{}` to now", a.name));
             init.push(quote! { u.set(Path::attr(#stored), &now); });
-            for (_, _, chosen) in rewrites(e, a) {
-                for r in chosen.iter().filter(|r| r.template.uses(&a.name)) {
-                    let func = &r.func;
-                    init.push(quote! {
-                        u.set_key(#entity::NAME, #entity::#func(now));
-                    });
-                }
-            }
         } else if a.auto == Some(Auto::Created) {
             notes.push(format!("writes `{}` only if the item has none", a.name));
             init.push(quote! { u.set_if_not_exists(Path::attr(#stored), &now); });
@@ -103,6 +278,12 @@ pub(super) fn emit(cx: &Cx, e: &Entity) -> TokenStream {
             init.push(quote! { u.add(Path::attr(#stored), 1i64); });
         }
     }
+    let rules = emit_rules(cx, e);
+    let new = if rules.is_some() {
+        quote! { Update::with_rules(&#update_name::RULES) }
+    } else {
+        quote! { Update::new() }
+    };
     let needs_now = e.attributes.iter().any(|a| a.auto.is_some());
     let now = needs_now.then(|| quote! { let now = u.now(); });
     let mut_u = if init.is_empty() {
@@ -123,9 +304,10 @@ pub(super) fn emit(cx: &Cx, e: &Entity) -> TokenStream {
     let version = e.attributes.iter().find(|a| a.version).map(|a| {
         let stored = &a.stored_name;
         let docs = doc(&format!(
-            "Applies only if the stored `{}` is `version` (optimistic locking); otherwise \
+            "Applies only if the stored `{}`{} is `version` (optimistic locking); otherwise \
              [`Error::ConditionFailed`](Error::ConditionFailed).",
-            a.name
+            a.name,
+            cx.at(a.line)
         ));
         quote! {
             #docs
@@ -157,7 +339,7 @@ pub(super) fn emit(cx: &Cx, e: &Entity) -> TokenStream {
         impl #entity {
             #ctor_doc
             pub fn update() -> #update_name {
-                #mut_u = Update::new();
+                #mut_u = #new;
                 #now
                 #(#init)*
                 #update_name(u)
@@ -165,6 +347,7 @@ pub(super) fn emit(cx: &Cx, e: &Entity) -> TokenStream {
         }
 
         impl #update_name {
+            #rules
             #version
             #(#setters)*
         }
@@ -192,117 +375,81 @@ fn emit_setters(
     updated: &[&Attribute],
     write_once: bool,
 ) -> TokenStream {
-    let entity = ident(&e.rust_name);
     let name = base(&a.rust_name);
     let stored = &a.stored_name;
     let value = ident(&a.rust_name);
     let path = quote! { Path::attr(#stored) };
-    let rewrites = rewrites(e, a);
-    let feeds_index = !rewrites.is_empty();
+    let at = cx.at(a.line);
+    let groups: Vec<Group> = groups(e).into_iter().filter(|g| g.uses(&a.name)).collect();
+    let feeds_index = !groups.is_empty();
     let set = format_ident!("set_{name}");
     let mut out = TokenStream::new();
 
-    // The value as a key function takes it.
-    let key_value = match &a.ty {
-        Type::String => quote! { &#value },
-        _ => quote! { #value },
-    };
-
-    // Parameters: the value, then the other fields of the rewritten templates.
+    // Parameters: the value, then the other fields of the rewritten keys; the primary key's
+    // fields come from the update's key and `auto: updated` from its timestamp.
     let mut extra: Vec<&TemplateField> = Vec::new();
-    for (_, _, chosen) in &rewrites {
-        for r in chosen {
-            for f in r.template.fields() {
-                let is_updated = updated.iter().any(|u| u.name == f.name);
-                if f.name != a.name && !is_updated && !extra.iter().any(|x| x.name == f.name) {
-                    extra.push(f);
-                }
-            }
+    for f in groups.iter().flat_map(|g| g.fields(e)) {
+        let is_updated = updated.iter().any(|u| u.name == f.name);
+        if f.name != a.name && !is_updated && !extra.iter().any(|x| x.name == f.name) {
+            extra.push(f);
         }
     }
-    let extra_params = extra.iter().map(|f| {
-        let arg = key_arg_of(cx, &f.rust_name, &f.ty);
-        let (n, t) = (arg.name, arg.param);
-        if f.optional {
-            quote! { #n: Option<#t> }
-        } else {
-            quote! { #n: #t }
-        }
-    });
-    let extra_params: Vec<TokenStream> = extra_params.collect();
-
-    // Rewriting the keys once the value is bound.
-    let key_stmts = |removing: bool| -> Vec<TokenStream> {
-        rewrites
-            .iter()
-            .map(|(_, sparse, chosen)| {
-                let remove_all = chosen.iter().map(|r| {
-                    let attr = &r.template.attribute;
-                    quote! { self.0.remove(Path::attr(#attr)); }
-                });
-                let remove_all: Vec<TokenStream> = remove_all.collect();
-                if removing {
-                    return quote! { #(#remove_all)* };
-                }
-                let writes = chosen.iter().map(|r| {
-                    let func = &r.func;
-                    let args = r.template.fields().map(|f| {
-                        if f.name == a.name {
-                            key_value.clone()
-                        } else if updated.iter().any(|u| u.name == f.name) {
-                            quote! { self.0.now() }
-                        } else {
-                            let id = ident(&f.rust_name);
-                            quote! { #id }
-                        }
-                    });
-                    quote! {
-                        self.0.set_key(#entity::NAME, #entity::#func(#(#args),*));
-                    }
-                });
-                let writes: Vec<TokenStream> = writes.collect();
-                let optional: Vec<Ident> = extra
-                    .iter()
-                    .filter(|x| x.optional && chosen.iter().any(|r| r.template.uses(&x.name)))
-                    .map(|x| ident(&x.rust_name))
-                    .collect();
-                if *sparse && optional.len() == 1 {
-                    let o = &optional[0];
-                    quote! {
-                        if let Some(#o) = #o {
-                            #(#writes)*
-                        } else {
-                            #(#remove_all)*
-                        }
-                    }
-                } else if *sparse && !optional.is_empty() {
-                    quote! {
-                        if let (#(Some(#optional),)*) = (#(#optional,)*) {
-                            #(#writes)*
-                        } else {
-                            #(#remove_all)*
-                        }
-                    }
-                } else {
-                    quote! { #(#writes)* }
-                }
-            })
-            .collect()
-    };
+    let extra_params: Vec<TokenStream> = extra
+        .iter()
+        .map(|f| {
+            let arg = key_arg_of(cx, &f.rust_name, &f.ty);
+            let (n, t) = (arg.name, arg.param);
+            if f.optional {
+                quote! { #n: Option<#t> }
+            } else {
+                quote! { #n: #t }
+            }
+        })
+        .collect();
+    // Each given value: the update applies only while it is stored.
+    let given: Vec<TokenStream> = extra
+        .iter()
+        .map(|f| {
+            let id = ident(&f.rust_name);
+            let attr = stored_name(e, &f.name);
+            let v = match (&f.ty, f.optional) {
+                (Type::String, true) => quote! { &#id.map(str::to_owned) },
+                (Type::String, false) => quote! { &#id.to_owned() },
+                _ => quote! { &#id },
+            };
+            quote! { self.0.given(#attr, #v); }
+        })
+        .collect();
 
     let index_doc = if feeds_index {
-        let list: Vec<String> = rewrites
+        let list: Vec<String> = groups
             .iter()
-            .flat_map(|(key, _, chosen)| {
-                chosen.iter().map(move |r| {
-                    format!(
-                        "`{}` (`{}`, index `{}`)",
-                        r.template.attribute, r.template.text, key.index
-                    )
+            .flat_map(|g| {
+                g.templates.iter().map(move |t| {
+                    format!("`{}` (`{}`, index `{}`)", t.attribute, t.text, g.key.index)
                 })
             })
             .collect();
-        format!(" Also rewrites {}.", list.join(", "))
+        let names: Vec<String> = extra.iter().map(|f| format!("`{}`", f.name)).collect();
+        let absent = if extra.iter().any(|f| f.optional) {
+            " (`None`: absent)"
+        } else {
+            ""
+        };
+        let guard = match names.as_slice() {
+            [] => String::new(),
+            [one] => format!(
+                " The other argument is the stored {one}{absent}: the update applies only \
+                 while it is, else [`Error::ConditionFailed`](Error::ConditionFailed) names it."
+            ),
+            many => format!(
+                " The other arguments are the stored {}{absent}: the update applies only \
+                 while they are, else [`Error::ConditionFailed`](Error::ConditionFailed) \
+                 names the ones that are not.",
+                many.join(" and ")
+            ),
+        };
+        format!(" Also rewrites {}.{guard}", list.join(", "))
     } else {
         String::new()
     };
@@ -329,7 +476,7 @@ fn emit_setters(
         }
         let if_not_exists = format_ident!("set_{name}_if_not_exists");
         let docs = doc(&format!(
-            "Sets `{}` only if it is not stored yet. It is `immutable`: an update can write \
+            "Sets `{}`{at} only if it is not stored yet. It is `immutable`: an update can write \
              it once (for example on an upsert) and never change it.",
             a.name
         ));
@@ -343,23 +490,21 @@ fn emit_setters(
         });
         return out;
     }
-    let set_doc = doc(&format!("Sets `{}`.{index_doc}", a.name));
-    let keys = key_stmts(false);
+    let set_doc = doc(&format!("Sets `{}`{at}.{index_doc}", a.name));
     out.extend(quote! {
         #set_doc
         pub fn #set(mut self, #param #(, #extra_params)*) -> Self {
             #bind
             self.0.set(#path, #stored_value);
-            #(#keys)*
+            #(#given)*
             self
         }
     });
 
     if a.optional {
         let remove = format_ident!("remove_{name}");
-        let keys = key_stmts(true);
         let docs = doc(&format!(
-            "Removes `{}`.{}",
+            "Removes `{}`{at}.{}",
             a.name,
             if feeds_index {
                 " Also removes the keys of the sparse indexes built from it."
@@ -371,7 +516,6 @@ fn emit_setters(
             #docs
             pub fn #remove(mut self) -> Self {
                 self.0.remove(#path);
-                #(#keys)*
                 self
             }
         });
@@ -384,7 +528,10 @@ fn emit_setters(
     }
 
     let if_not_exists = format_ident!("set_{name}_if_not_exists");
-    let docs = doc(&format!("Sets `{}` only if it is not stored yet.", a.name));
+    let docs = doc(&format!(
+        "Sets `{}`{at} only if it is not stored yet.",
+        a.name
+    ));
     out.extend(quote! {
         #docs
         pub fn #if_not_exists(mut self, #param) -> Self {
@@ -403,19 +550,19 @@ fn emit_setters(
             let subtract_field = format_ident!("subtract_{name}_by_field");
             let docs = [
                 doc(&format!(
-                    "Adds `n` to `{}` (a missing value counts as 0).",
+                    "Adds `n` to `{}`{at} (a missing value counts as 0).",
                     a.name
                 )),
                 doc(&format!(
-                    "Subtracts `n` from `{}` (a missing value counts as 0).",
+                    "Subtracts `n` from `{}`{at} (a missing value counts as 0).",
                     a.name
                 )),
                 doc(&format!(
-                    "Adds the value of another attribute of the item to `{}`.",
+                    "Adds the value of another attribute of the item to `{}`{at}.",
                     a.name
                 )),
                 doc(&format!(
-                    "Subtracts the value of another attribute of the item from `{}`.",
+                    "Subtracts the value of another attribute of the item from `{}`{at}.",
                     a.name
                 )),
             ];
@@ -451,16 +598,19 @@ fn emit_setters(
             let remove_at = format_ident!("remove_{name}_at");
             let d = [
                 doc(&format!(
-                    "Appends elements to `{}` (created if missing).",
+                    "Appends elements to `{}`{at} (created if missing).",
                     a.name
                 )),
                 doc(&format!(
-                    "Prepends elements to `{}` (created if missing).",
+                    "Prepends elements to `{}`{at} (created if missing).",
                     a.name
                 )),
-                doc(&format!("Replaces the element at `index` of `{}`.", a.name)),
                 doc(&format!(
-                    "Removes the element at `index` of `{}`; later elements move up.",
+                    "Replaces the element at `index` of `{}`{at}.",
+                    a.name
+                )),
+                doc(&format!(
+                    "Removes the element at `index` of `{}`{at}; later elements move up.",
                     a.name
                 )),
             ];
@@ -495,10 +645,10 @@ fn emit_setters(
             let add = format_ident!("add_{name}");
             let delete = format_ident!("delete_{name}");
             let d0 = doc(&format!(
-                "Adds members to the set `{}` (created if missing).",
+                "Adds members to the set `{}`{at} (created if missing).",
                 a.name
             ));
-            let d1 = doc(&format!("Deletes members from the set `{}`.", a.name));
+            let d1 = doc(&format!("Deletes members from the set `{}`{at}.", a.name));
             out.extend(quote! {
                 #d0
                 pub fn #add(mut self, members: impl IntoIterator<Item = #t>) -> Self {
@@ -519,10 +669,13 @@ fn emit_setters(
             let set_entry = format_ident!("set_{name}_entry");
             let remove_entry = format_ident!("remove_{name}_entry");
             let d0 = doc(&format!(
-                "Sets the entry `key` of the map `{}` (the map must exist).",
+                "Sets the entry `key` of the map `{}`{at} (the map must exist).",
                 a.name
             ));
-            let d1 = doc(&format!("Removes the entry `key` of the map `{}`.", a.name));
+            let d1 = doc(&format!(
+                "Removes the entry `key` of the map `{}`{at}.",
+                a.name
+            ));
             out.extend(quote! {
                 #d0
                 pub fn #set_entry(mut self, key: &str, value: #t) -> Self {
