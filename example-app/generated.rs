@@ -2541,8 +2541,8 @@ pub mod singletable_schema {
             d.put::<TaskStatus>("status", &TaskStatus::Todo);
             d.put::<i64>("priority", &3i64);
             d.put::<f64>("spent_hours", &0f64);
-            d.put::<Vec<ChecklistItem>>("checklist", &vec![]);
-            d.put::<BTreeMap<String, String>>("links", &BTreeMap::from([]));
+            d.put::<Vec<ChecklistItem>>("checklist", &Vec::new());
+            d.put::<BTreeMap<String, String>>("links", &BTreeMap::new());
         }
         /// Builds `gsi2pk` (`ASSIGNEE#{assignee}`) and `gsi2sk` (`{status}#{priority}#{task_id}`) of index `by_assignee` from the item's values.
         fn by_assignee_keys(v: &mut IndexKeys<'_>) -> Result<()> {

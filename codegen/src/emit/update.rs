@@ -18,8 +18,8 @@ use super::fields::is_fixed;
 use super::keys::{key_fn, param_type};
 use super::values::default_expr;
 use super::{Cx, base, doc, ident};
-use crate::ast::{Auto, Literal};
-use crate::model::{Attribute, DefaultValue, Entity, Key, Template, TemplateField, Type};
+use crate::ast::Auto;
+use crate::model::{Attribute, DefaultValue, Entity, Key, Template, TemplateField, Type, Value};
 
 /// Whether the attribute is `immutable` and nothing else that fixes it: an update may write
 /// it once, when it is missing (for example on an upsert), and never change it.
@@ -229,13 +229,11 @@ fn emit_rules(cx: &Cx, e: &Entity) -> Option<TokenStream> {
 fn default_put(cx: &Cx, a: &Attribute, d: &DefaultValue) -> Option<TokenStream> {
     let stored = &a.stored_name;
     match d {
-        DefaultValue::Literal(Literal::Null) => return None,
-        DefaultValue::Literal(Literal::List(l)) if l.is_empty() && matches!(a.ty, Type::Set(_)) => {
-            return None;
-        }
+        DefaultValue::Value(Value::Null) => return None,
+        DefaultValue::Value(Value::Set(l)) if l.is_empty() => return None,
         _ => {}
     }
-    let value = default_expr(cx, a, d);
+    let value = default_expr(a, d);
     Some(match (&a.ty, a.optional) {
         (Type::Ttl, false) => quote! { d.put(#stored, &Expiry(#value)); },
         (Type::Ttl, true) => quote! { d.put(#stored, &#value.map(Expiry)); },
