@@ -424,25 +424,19 @@ pub mod singletable_schema {
         }
         /// Partition key `ORG#{org_id}` on `pk` of the table (`schema.yaml:59`).
         pub fn partition_key(org_id: &str) -> PartitionKey<Org> {
-            PartitionKey::new(
-                "pk",
-                KeyText::new(DELIMITER).lit("ORG#").value("org_id", org_id).finish(),
-            )
+            PartitionKey::format("pk", DELIMITER, "ORG#{org_id}", [org_id.into()])
         }
         /// Sort key `ORG` on `sk` of the table (`schema.yaml:59`).
         pub fn sort_key() -> SortKey<Org> {
-            SortKey::new("sk", KeyText::new(DELIMITER).lit("ORG").finish())
+            SortKey::format("sk", DELIMITER, "ORG", [])
         }
         /// Partition key `ORG` on `sk` of index `inverse` (`schema.yaml:59`).
         pub fn inverse_partition_key() -> PartitionKey<Org> {
-            PartitionKey::new("sk", KeyText::new(DELIMITER).lit("ORG").finish())
+            PartitionKey::format("sk", DELIMITER, "ORG", [])
         }
         /// Sort key `ORG#{org_id}` on `pk` of index `inverse` (`schema.yaml:59`).
         pub fn inverse_sort_key(org_id: &str) -> SortKey<Org> {
-            SortKey::new(
-                "pk",
-                KeyText::new(DELIMITER).lit("ORG#").value("org_id", org_id).finish(),
-            )
+            SortKey::format("pk", DELIMITER, "ORG#{org_id}", [org_id.into()])
         }
         /// The primary key: partition `ORG#{org_id}`, sort `ORG` (`schema.yaml:59`).
         pub fn key(org_id: &str) -> Key<Org> {
@@ -570,74 +564,63 @@ pub mod singletable_schema {
             d.put::<i64>("seats", &5i64);
         }
         /// Sets `name` (`schema.yaml:53`).
-        pub fn set_name(mut self, name: impl Into<String>) -> Self {
-            let name: String = name.into();
-            self.0.set(Path::attr("name"), &name);
-            self
+        pub fn set_name(self, name: impl Into<String>) -> Self {
+            self.with(|u| u.set::<String>(Path::attr("name"), &name.into()))
         }
         /// Sets `name` (`schema.yaml:53`) only if it is not stored yet.
-        pub fn set_name_if_not_exists(mut self, name: impl Into<String>) -> Self {
-            let name: String = name.into();
-            self.0.set_if_not_exists(Path::attr("name"), &name);
-            self
+        pub fn set_name_if_not_exists(self, name: impl Into<String>) -> Self {
+            self.with(|u| {
+                u.set_if_not_exists::<String>(Path::attr("name"), &name.into())
+            })
         }
         /// Sets `plan` (`schema.yaml:54`).
-        pub fn set_plan(mut self, plan: Plan) -> Self {
-            self.0.set(Path::attr("plan"), &plan);
-            self
+        pub fn set_plan(self, plan: Plan) -> Self {
+            self.with(|u| u.set(Path::attr("plan"), &plan))
         }
         /// Sets `plan` (`schema.yaml:54`) only if it is not stored yet.
-        pub fn set_plan_if_not_exists(mut self, plan: Plan) -> Self {
-            self.0.set_if_not_exists(Path::attr("plan"), &plan);
-            self
+        pub fn set_plan_if_not_exists(self, plan: Plan) -> Self {
+            self.with(|u| u.set_if_not_exists(Path::attr("plan"), &plan))
         }
         /// Sets `billing_address` (`schema.yaml:55`).
-        pub fn set_billing_address(mut self, billing_address: Address) -> Self {
-            self.0.set(Path::attr("billing_address"), &billing_address);
-            self
+        pub fn set_billing_address(self, billing_address: Address) -> Self {
+            self.with(|u| u.set(Path::attr("billing_address"), &billing_address))
         }
         /// Removes `billing_address` (`schema.yaml:55`).
-        pub fn remove_billing_address(mut self) -> Self {
-            self.0.remove(Path::attr("billing_address"));
-            self
+        pub fn remove_billing_address(self) -> Self {
+            self.with(|u| u.remove(Path::attr("billing_address")))
         }
         /// Sets `billing_address` (`schema.yaml:55`) only if it is not stored yet.
         pub fn set_billing_address_if_not_exists(
-            mut self,
+            self,
             billing_address: Address,
         ) -> Self {
-            self.0.set_if_not_exists(Path::attr("billing_address"), &billing_address);
-            self
+            self.with(|u| {
+                u.set_if_not_exists(Path::attr("billing_address"), &billing_address)
+            })
         }
         /// Sets `seats` (`schema.yaml:56`).
-        pub fn set_seats(mut self, seats: i64) -> Self {
-            self.0.set(Path::attr("seats"), &seats);
-            self
+        pub fn set_seats(self, seats: i64) -> Self {
+            self.with(|u| u.set(Path::attr("seats"), &seats))
         }
         /// Sets `seats` (`schema.yaml:56`) only if it is not stored yet.
-        pub fn set_seats_if_not_exists(mut self, seats: i64) -> Self {
-            self.0.set_if_not_exists(Path::attr("seats"), &seats);
-            self
+        pub fn set_seats_if_not_exists(self, seats: i64) -> Self {
+            self.with(|u| u.set_if_not_exists(Path::attr("seats"), &seats))
         }
         /// Adds `n` to `seats` (`schema.yaml:56`) (a missing value counts as 0).
-        pub fn add_seats(mut self, n: i64) -> Self {
-            self.0.add(Path::attr("seats"), n);
-            self
+        pub fn add_seats(self, n: i64) -> Self {
+            self.with(|u| u.add(Path::attr("seats"), n))
         }
         /// Subtracts `n` from `seats` (`schema.yaml:56`) (a missing value counts as 0).
-        pub fn subtract_seats(mut self, n: i64) -> Self {
-            self.0.subtract(Path::attr("seats"), n);
-            self
+        pub fn subtract_seats(self, n: i64) -> Self {
+            self.with(|u| u.subtract(Path::attr("seats"), n))
         }
         /// Adds the value of another attribute of the item to `seats` (`schema.yaml:56`).
-        pub fn add_seats_by_field<K>(mut self, other: Field<i64, K>) -> Self {
-            self.0.add_field(Path::attr("seats"), other.path().clone());
-            self
+        pub fn add_seats_by_field(self, other: Field<i64, impl Sized>) -> Self {
+            self.with(|u| u.add_field(Path::attr("seats"), other.path().clone()))
         }
         /// Subtracts the value of another attribute of the item from `seats` (`schema.yaml:56`).
-        pub fn subtract_seats_by_field<K>(mut self, other: Field<i64, K>) -> Self {
-            self.0.subtract_field(Path::attr("seats"), other.path().clone());
-            self
+        pub fn subtract_seats_by_field(self, other: Field<i64, impl Sized>) -> Self {
+            self.with(|u| u.subtract_field(Path::attr("seats"), other.path().clone()))
         }
     }
     impl From<OrgUpdate> for Update<Org> {
@@ -702,42 +685,27 @@ pub mod singletable_schema {
         }
         /// Partition key `ORG#{org_id}` on `pk` of the table (`schema.yaml:75`).
         pub fn partition_key(org_id: &str) -> PartitionKey<User> {
-            PartitionKey::new(
-                "pk",
-                KeyText::new(DELIMITER).lit("ORG#").value("org_id", org_id).finish(),
-            )
+            PartitionKey::format("pk", DELIMITER, "ORG#{org_id}", [org_id.into()])
         }
         /// Sort key `USER#{user_id}` on `sk` of the table (`schema.yaml:75`).
         pub fn sort_key(user_id: &str) -> SortKey<User> {
-            SortKey::new(
-                "sk",
-                KeyText::new(DELIMITER).lit("USER#").value("user_id", user_id).finish(),
-            )
+            SortKey::format("sk", DELIMITER, "USER#{user_id}", [user_id.into()])
         }
         /// Partition key `EMAIL#{email}` on `gsi1pk` of index `gsi1` (`schema.yaml:76`).
         pub fn gsi1_partition_key(email: &str) -> PartitionKey<User> {
-            PartitionKey::new(
-                "gsi1pk",
-                KeyText::new(DELIMITER).lit("EMAIL#").value("email", email).finish(),
-            )
+            PartitionKey::format("gsi1pk", DELIMITER, "EMAIL#{email}", [email.into()])
         }
         /// Sort key `USER` on `gsi1sk` of index `gsi1` (`schema.yaml:76`).
         pub fn gsi1_sort_key() -> SortKey<User> {
-            SortKey::new("gsi1sk", KeyText::new(DELIMITER).lit("USER").finish())
+            SortKey::format("gsi1sk", DELIMITER, "USER", [])
         }
         /// Partition key `USER#{user_id}` on `sk` of index `inverse` (`schema.yaml:75`).
         pub fn inverse_partition_key(user_id: &str) -> PartitionKey<User> {
-            PartitionKey::new(
-                "sk",
-                KeyText::new(DELIMITER).lit("USER#").value("user_id", user_id).finish(),
-            )
+            PartitionKey::format("sk", DELIMITER, "USER#{user_id}", [user_id.into()])
         }
         /// Sort key `ORG#{org_id}` on `pk` of index `inverse` (`schema.yaml:75`).
         pub fn inverse_sort_key(org_id: &str) -> SortKey<User> {
-            SortKey::new(
-                "pk",
-                KeyText::new(DELIMITER).lit("ORG#").value("org_id", org_id).finish(),
-            )
+            SortKey::format("pk", DELIMITER, "ORG#{org_id}", [org_id.into()])
         }
         /// The primary key: partition `ORG#{org_id}`, sort `USER#{user_id}` (`schema.yaml:75`).
         pub fn key(org_id: &str, user_id: &str) -> Key<User> {
@@ -921,98 +889,93 @@ pub mod singletable_schema {
             self
         }
         /// Sets `email` (`schema.yaml:66`). Also rewrites `gsi1pk` (`EMAIL#{email}`, index `gsi1`).
-        pub fn set_email(mut self, email: impl Into<String>) -> Self {
-            let email: String = email.into();
-            self.0.set(Path::attr("email"), &email);
-            self
+        pub fn set_email(self, email: impl Into<String>) -> Self {
+            self.with(|u| u.set::<String>(Path::attr("email"), &email.into()))
         }
         /// Sets `display_name` (`schema.yaml:67`).
-        pub fn set_display_name(mut self, display_name: impl Into<String>) -> Self {
-            let display_name: String = display_name.into();
-            self.0.set(Path::attr("display_name"), &display_name);
-            self
+        pub fn set_display_name(self, display_name: impl Into<String>) -> Self {
+            self.with(|u| {
+                u.set::<String>(Path::attr("display_name"), &display_name.into())
+            })
         }
         /// Sets `display_name` (`schema.yaml:67`) only if it is not stored yet.
         pub fn set_display_name_if_not_exists(
-            mut self,
+            self,
             display_name: impl Into<String>,
         ) -> Self {
-            let display_name: String = display_name.into();
-            self.0.set_if_not_exists(Path::attr("display_name"), &display_name);
-            self
+            self.with(|u| {
+                u
+                    .set_if_not_exists::<
+                        String,
+                    >(Path::attr("display_name"), &display_name.into())
+            })
         }
         /// Sets `roles` (`schema.yaml:68`).
-        pub fn set_roles(mut self, roles: BTreeSet<String>) -> Self {
-            self.0.set(Path::attr("roles"), &roles);
-            self
+        pub fn set_roles(self, roles: BTreeSet<String>) -> Self {
+            self.with(|u| u.set(Path::attr("roles"), &roles))
         }
         /// Sets `roles` (`schema.yaml:68`) only if it is not stored yet.
-        pub fn set_roles_if_not_exists(mut self, roles: BTreeSet<String>) -> Self {
-            self.0.set_if_not_exists(Path::attr("roles"), &roles);
-            self
+        pub fn set_roles_if_not_exists(self, roles: BTreeSet<String>) -> Self {
+            self.with(|u| u.set_if_not_exists(Path::attr("roles"), &roles))
         }
         /// Adds members to the set `roles` (`schema.yaml:68`) (created if missing).
-        pub fn add_roles(mut self, members: impl IntoIterator<Item = String>) -> Self {
-            let members: BTreeSet<String> = members.into_iter().collect();
-            self.0.add_to_set(Path::attr("roles"), &members);
-            self
+        pub fn add_roles(self, members: impl IntoIterator<Item = String>) -> Self {
+            self.with(|u| {
+                u
+                    .add_to_set(
+                        Path::attr("roles"),
+                        &members.into_iter().collect::<BTreeSet<_>>(),
+                    )
+            })
         }
         /// Deletes members from the set `roles` (`schema.yaml:68`).
-        pub fn delete_roles(
-            mut self,
-            members: impl IntoIterator<Item = String>,
-        ) -> Self {
-            let members: BTreeSet<String> = members.into_iter().collect();
-            self.0.delete_from_set(Path::attr("roles"), &members);
-            self
+        pub fn delete_roles(self, members: impl IntoIterator<Item = String>) -> Self {
+            self.with(|u| {
+                u
+                    .delete_from_set(
+                        Path::attr("roles"),
+                        &members.into_iter().collect::<BTreeSet<_>>(),
+                    )
+            })
         }
         /// Sets `logins` (`schema.yaml:69`).
-        pub fn set_logins(mut self, logins: i64) -> Self {
-            self.0.set(Path::attr("logins"), &logins);
-            self
+        pub fn set_logins(self, logins: i64) -> Self {
+            self.with(|u| u.set(Path::attr("logins"), &logins))
         }
         /// Sets `logins` (`schema.yaml:69`) only if it is not stored yet.
-        pub fn set_logins_if_not_exists(mut self, logins: i64) -> Self {
-            self.0.set_if_not_exists(Path::attr("logins"), &logins);
-            self
+        pub fn set_logins_if_not_exists(self, logins: i64) -> Self {
+            self.with(|u| u.set_if_not_exists(Path::attr("logins"), &logins))
         }
         /// Adds `n` to `logins` (`schema.yaml:69`) (a missing value counts as 0).
-        pub fn add_logins(mut self, n: i64) -> Self {
-            self.0.add(Path::attr("logins"), n);
-            self
+        pub fn add_logins(self, n: i64) -> Self {
+            self.with(|u| u.add(Path::attr("logins"), n))
         }
         /// Subtracts `n` from `logins` (`schema.yaml:69`) (a missing value counts as 0).
-        pub fn subtract_logins(mut self, n: i64) -> Self {
-            self.0.subtract(Path::attr("logins"), n);
-            self
+        pub fn subtract_logins(self, n: i64) -> Self {
+            self.with(|u| u.subtract(Path::attr("logins"), n))
         }
         /// Adds the value of another attribute of the item to `logins` (`schema.yaml:69`).
-        pub fn add_logins_by_field<K>(mut self, other: Field<i64, K>) -> Self {
-            self.0.add_field(Path::attr("logins"), other.path().clone());
-            self
+        pub fn add_logins_by_field(self, other: Field<i64, impl Sized>) -> Self {
+            self.with(|u| u.add_field(Path::attr("logins"), other.path().clone()))
         }
         /// Subtracts the value of another attribute of the item from `logins` (`schema.yaml:69`).
-        pub fn subtract_logins_by_field<K>(mut self, other: Field<i64, K>) -> Self {
-            self.0.subtract_field(Path::attr("logins"), other.path().clone());
-            self
+        pub fn subtract_logins_by_field(self, other: Field<i64, impl Sized>) -> Self {
+            self.with(|u| u.subtract_field(Path::attr("logins"), other.path().clone()))
         }
         /// Sets `last_seen_at` (`schema.yaml:70`).
-        pub fn set_last_seen_at(mut self, last_seen_at: DateTime<Utc>) -> Self {
-            self.0.set(Path::attr("last_seen_at"), &last_seen_at);
-            self
+        pub fn set_last_seen_at(self, last_seen_at: DateTime<Utc>) -> Self {
+            self.with(|u| u.set(Path::attr("last_seen_at"), &last_seen_at))
         }
         /// Removes `last_seen_at` (`schema.yaml:70`).
-        pub fn remove_last_seen_at(mut self) -> Self {
-            self.0.remove(Path::attr("last_seen_at"));
-            self
+        pub fn remove_last_seen_at(self) -> Self {
+            self.with(|u| u.remove(Path::attr("last_seen_at")))
         }
         /// Sets `last_seen_at` (`schema.yaml:70`) only if it is not stored yet.
         pub fn set_last_seen_at_if_not_exists(
-            mut self,
+            self,
             last_seen_at: DateTime<Utc>,
         ) -> Self {
-            self.0.set_if_not_exists(Path::attr("last_seen_at"), &last_seen_at);
-            self
+            self.with(|u| u.set_if_not_exists(Path::attr("last_seen_at"), &last_seen_at))
         }
     }
     impl From<UserUpdate> for Update<User> {
@@ -1140,31 +1103,19 @@ pub mod singletable_schema {
         }
         /// Partition key `ORG#{org_id}` on `pk` of the table (`schema.yaml:88`).
         pub fn partition_key(org_id: &str) -> PartitionKey<Invite> {
-            PartitionKey::new(
-                "pk",
-                KeyText::new(DELIMITER).lit("ORG#").value("org_id", org_id).finish(),
-            )
+            PartitionKey::format("pk", DELIMITER, "ORG#{org_id}", [org_id.into()])
         }
         /// Sort key `INVITE#{email}` on `sk` of the table (`schema.yaml:88`).
         pub fn sort_key(email: &str) -> SortKey<Invite> {
-            SortKey::new(
-                "sk",
-                KeyText::new(DELIMITER).lit("INVITE#").value("email", email).finish(),
-            )
+            SortKey::format("sk", DELIMITER, "INVITE#{email}", [email.into()])
         }
         /// Partition key `INVITE#{email}` on `sk` of index `inverse` (`schema.yaml:88`).
         pub fn inverse_partition_key(email: &str) -> PartitionKey<Invite> {
-            PartitionKey::new(
-                "sk",
-                KeyText::new(DELIMITER).lit("INVITE#").value("email", email).finish(),
-            )
+            PartitionKey::format("sk", DELIMITER, "INVITE#{email}", [email.into()])
         }
         /// Sort key `ORG#{org_id}` on `pk` of index `inverse` (`schema.yaml:88`).
         pub fn inverse_sort_key(org_id: &str) -> SortKey<Invite> {
-            SortKey::new(
-                "pk",
-                KeyText::new(DELIMITER).lit("ORG#").value("org_id", org_id).finish(),
-            )
+            SortKey::format("pk", DELIMITER, "ORG#{org_id}", [org_id.into()])
         }
         /// The primary key: partition `ORG#{org_id}`, sort `INVITE#{email}` (`schema.yaml:88`).
         pub fn key(org_id: &str, email: &str) -> Key<Invite> {
@@ -1289,35 +1240,33 @@ pub mod singletable_schema {
         }
         /// Sets `invited_by` (`schema.yaml:83`) only if it is not stored yet. It is `immutable`: an update can write it once (for example on an upsert) and never change it.
         pub fn set_invited_by_if_not_exists(
-            mut self,
+            self,
             invited_by: impl Into<String>,
         ) -> Self {
-            let invited_by: String = invited_by.into();
-            self.0.set_if_not_exists(Path::attr("invited_by"), &invited_by);
-            self
+            self.with(|u| {
+                u
+                    .set_if_not_exists::<
+                        String,
+                    >(Path::attr("invited_by"), &invited_by.into())
+            })
         }
         /// Sets `role` (`schema.yaml:84`).
-        pub fn set_role(mut self, role: MemberRole) -> Self {
-            self.0.set(Path::attr("role"), &role);
-            self
+        pub fn set_role(self, role: MemberRole) -> Self {
+            self.with(|u| u.set(Path::attr("role"), &role))
         }
         /// Sets `role` (`schema.yaml:84`) only if it is not stored yet.
-        pub fn set_role_if_not_exists(mut self, role: MemberRole) -> Self {
-            self.0.set_if_not_exists(Path::attr("role"), &role);
-            self
+        pub fn set_role_if_not_exists(self, role: MemberRole) -> Self {
+            self.with(|u| u.set_if_not_exists(Path::attr("role"), &role))
         }
         /// Sets `expires_at` (`schema.yaml:85`).
-        pub fn set_expires_at(mut self, expires_at: DateTime<Utc>) -> Self {
-            self.0.set(Path::attr("expires_at"), &Expiry(expires_at));
-            self
+        pub fn set_expires_at(self, expires_at: DateTime<Utc>) -> Self {
+            self.with(|u| u.set(Path::attr("expires_at"), &Expiry(expires_at)))
         }
         /// Sets `expires_at` (`schema.yaml:85`) only if it is not stored yet.
-        pub fn set_expires_at_if_not_exists(
-            mut self,
-            expires_at: DateTime<Utc>,
-        ) -> Self {
-            self.0.set_if_not_exists(Path::attr("expires_at"), &Expiry(expires_at));
-            self
+        pub fn set_expires_at_if_not_exists(self, expires_at: DateTime<Utc>) -> Self {
+            self.with(|u| {
+                u.set_if_not_exists(Path::attr("expires_at"), &Expiry(expires_at))
+            })
         }
     }
     impl From<InviteUpdate> for Update<Invite> {
@@ -1505,48 +1454,37 @@ pub mod singletable_schema {
         }
         /// Partition key `PROJECT#{project_id}` on `pk` of the table (`schema.yaml:101`).
         pub fn partition_key(project_id: &str) -> PartitionKey<Project> {
-            PartitionKey::new(
+            PartitionKey::format(
                 "pk",
-                KeyText::new(DELIMITER)
-                    .lit("PROJECT#")
-                    .value("project_id", project_id)
-                    .finish(),
+                DELIMITER,
+                "PROJECT#{project_id}",
+                [project_id.into()],
             )
         }
         /// Sort key `PROJECT` on `sk` of the table (`schema.yaml:101`).
         pub fn sort_key() -> SortKey<Project> {
-            SortKey::new("sk", KeyText::new(DELIMITER).lit("PROJECT").finish())
+            SortKey::format("sk", DELIMITER, "PROJECT", [])
         }
         /// Partition key `ORG#{org_id}` on `gsi1pk` of index `gsi1` (`schema.yaml:102`).
         pub fn gsi1_partition_key(org_id: &str) -> PartitionKey<Project> {
-            PartitionKey::new(
-                "gsi1pk",
-                KeyText::new(DELIMITER).lit("ORG#").value("org_id", org_id).finish(),
-            )
+            PartitionKey::format("gsi1pk", DELIMITER, "ORG#{org_id}", [org_id.into()])
         }
         /// Sort key `PROJECT#{project_id}` on `gsi1sk` of index `gsi1` (`schema.yaml:102`).
         pub fn gsi1_sort_key(project_id: &str) -> SortKey<Project> {
-            SortKey::new(
+            SortKey::format(
                 "gsi1sk",
-                KeyText::new(DELIMITER)
-                    .lit("PROJECT#")
-                    .value("project_id", project_id)
-                    .finish(),
+                DELIMITER,
+                "PROJECT#{project_id}",
+                [project_id.into()],
             )
         }
         /// Partition key `PROJECT` on `sk` of index `inverse` (`schema.yaml:101`).
         pub fn inverse_partition_key() -> PartitionKey<Project> {
-            PartitionKey::new("sk", KeyText::new(DELIMITER).lit("PROJECT").finish())
+            PartitionKey::format("sk", DELIMITER, "PROJECT", [])
         }
         /// Sort key `PROJECT#{project_id}` on `pk` of index `inverse` (`schema.yaml:101`).
         pub fn inverse_sort_key(project_id: &str) -> SortKey<Project> {
-            SortKey::new(
-                "pk",
-                KeyText::new(DELIMITER)
-                    .lit("PROJECT#")
-                    .value("project_id", project_id)
-                    .finish(),
-            )
+            SortKey::format("pk", DELIMITER, "PROJECT#{project_id}", [project_id.into()])
         }
         /// The primary key: partition `PROJECT#{project_id}`, sort `PROJECT` (`schema.yaml:101`).
         pub fn key(project_id: &str) -> Key<Project> {
@@ -1692,71 +1630,72 @@ pub mod singletable_schema {
             Ok(())
         }
         /// Sets `name` (`schema.yaml:95`).
-        pub fn set_name(mut self, name: impl Into<String>) -> Self {
-            let name: String = name.into();
-            self.0.set(Path::attr("name"), &name);
-            self
+        pub fn set_name(self, name: impl Into<String>) -> Self {
+            self.with(|u| u.set::<String>(Path::attr("name"), &name.into()))
         }
         /// Sets `name` (`schema.yaml:95`) only if it is not stored yet.
-        pub fn set_name_if_not_exists(mut self, name: impl Into<String>) -> Self {
-            let name: String = name.into();
-            self.0.set_if_not_exists(Path::attr("name"), &name);
-            self
+        pub fn set_name_if_not_exists(self, name: impl Into<String>) -> Self {
+            self.with(|u| {
+                u.set_if_not_exists::<String>(Path::attr("name"), &name.into())
+            })
         }
         /// Sets `description` (`schema.yaml:96`).
-        pub fn set_description(mut self, description: impl Into<String>) -> Self {
-            let description: String = description.into();
-            self.0.set(Path::attr("description"), &description);
-            self
+        pub fn set_description(self, description: impl Into<String>) -> Self {
+            self.with(|u| {
+                u.set::<String>(Path::attr("description"), &description.into())
+            })
         }
         /// Removes `description` (`schema.yaml:96`).
-        pub fn remove_description(mut self) -> Self {
-            self.0.remove(Path::attr("description"));
-            self
+        pub fn remove_description(self) -> Self {
+            self.with(|u| u.remove(Path::attr("description")))
         }
         /// Sets `description` (`schema.yaml:96`) only if it is not stored yet.
         pub fn set_description_if_not_exists(
-            mut self,
+            self,
             description: impl Into<String>,
         ) -> Self {
-            let description: String = description.into();
-            self.0.set_if_not_exists(Path::attr("description"), &description);
-            self
+            self.with(|u| {
+                u
+                    .set_if_not_exists::<
+                        String,
+                    >(Path::attr("description"), &description.into())
+            })
         }
         /// Sets `labels` (`schema.yaml:97`).
-        pub fn set_labels(mut self, labels: BTreeSet<String>) -> Self {
-            self.0.set(Path::attr("labels"), &labels);
-            self
+        pub fn set_labels(self, labels: BTreeSet<String>) -> Self {
+            self.with(|u| u.set(Path::attr("labels"), &labels))
         }
         /// Sets `labels` (`schema.yaml:97`) only if it is not stored yet.
-        pub fn set_labels_if_not_exists(mut self, labels: BTreeSet<String>) -> Self {
-            self.0.set_if_not_exists(Path::attr("labels"), &labels);
-            self
+        pub fn set_labels_if_not_exists(self, labels: BTreeSet<String>) -> Self {
+            self.with(|u| u.set_if_not_exists(Path::attr("labels"), &labels))
         }
         /// Adds members to the set `labels` (`schema.yaml:97`) (created if missing).
-        pub fn add_labels(mut self, members: impl IntoIterator<Item = String>) -> Self {
-            let members: BTreeSet<String> = members.into_iter().collect();
-            self.0.add_to_set(Path::attr("labels"), &members);
-            self
+        pub fn add_labels(self, members: impl IntoIterator<Item = String>) -> Self {
+            self.with(|u| {
+                u
+                    .add_to_set(
+                        Path::attr("labels"),
+                        &members.into_iter().collect::<BTreeSet<_>>(),
+                    )
+            })
         }
         /// Deletes members from the set `labels` (`schema.yaml:97`).
-        pub fn delete_labels(
-            mut self,
-            members: impl IntoIterator<Item = String>,
-        ) -> Self {
-            let members: BTreeSet<String> = members.into_iter().collect();
-            self.0.delete_from_set(Path::attr("labels"), &members);
-            self
+        pub fn delete_labels(self, members: impl IntoIterator<Item = String>) -> Self {
+            self.with(|u| {
+                u
+                    .delete_from_set(
+                        Path::attr("labels"),
+                        &members.into_iter().collect::<BTreeSet<_>>(),
+                    )
+            })
         }
         /// Sets `archived` (`schema.yaml:98`).
-        pub fn set_archived(mut self, archived: bool) -> Self {
-            self.0.set(Path::attr("archived"), &archived);
-            self
+        pub fn set_archived(self, archived: bool) -> Self {
+            self.with(|u| u.set(Path::attr("archived"), &archived))
         }
         /// Sets `archived` (`schema.yaml:98`) only if it is not stored yet.
-        pub fn set_archived_if_not_exists(mut self, archived: bool) -> Self {
-            self.0.set_if_not_exists(Path::attr("archived"), &archived);
-            self
+        pub fn set_archived_if_not_exists(self, archived: bool) -> Self {
+            self.with(|u| u.set_if_not_exists(Path::attr("archived"), &archived))
         }
     }
     impl From<ProjectUpdate> for Update<Project> {
@@ -1866,37 +1805,24 @@ pub mod singletable_schema {
         }
         /// Partition key `PROJECT#{project_id}` on `pk` of the table (`schema.yaml:112`).
         pub fn partition_key(project_id: &str) -> PartitionKey<Membership> {
-            PartitionKey::new(
+            PartitionKey::format(
                 "pk",
-                KeyText::new(DELIMITER)
-                    .lit("PROJECT#")
-                    .value("project_id", project_id)
-                    .finish(),
+                DELIMITER,
+                "PROJECT#{project_id}",
+                [project_id.into()],
             )
         }
         /// Sort key `MEMBER#{user_id}` on `sk` of the table (`schema.yaml:112`).
         pub fn sort_key(user_id: &str) -> SortKey<Membership> {
-            SortKey::new(
-                "sk",
-                KeyText::new(DELIMITER).lit("MEMBER#").value("user_id", user_id).finish(),
-            )
+            SortKey::format("sk", DELIMITER, "MEMBER#{user_id}", [user_id.into()])
         }
         /// Partition key `MEMBER#{user_id}` on `sk` of index `inverse` (`schema.yaml:112`).
         pub fn inverse_partition_key(user_id: &str) -> PartitionKey<Membership> {
-            PartitionKey::new(
-                "sk",
-                KeyText::new(DELIMITER).lit("MEMBER#").value("user_id", user_id).finish(),
-            )
+            PartitionKey::format("sk", DELIMITER, "MEMBER#{user_id}", [user_id.into()])
         }
         /// Sort key `PROJECT#{project_id}` on `pk` of index `inverse` (`schema.yaml:112`).
         pub fn inverse_sort_key(project_id: &str) -> SortKey<Membership> {
-            SortKey::new(
-                "pk",
-                KeyText::new(DELIMITER)
-                    .lit("PROJECT#")
-                    .value("project_id", project_id)
-                    .finish(),
-            )
+            SortKey::format("pk", DELIMITER, "PROJECT#{project_id}", [project_id.into()])
         }
         /// The primary key: partition `PROJECT#{project_id}`, sort `MEMBER#{user_id}` (`schema.yaml:112`).
         pub fn key(project_id: &str, user_id: &str) -> Key<Membership> {
@@ -2004,14 +1930,12 @@ pub mod singletable_schema {
             d.put::<MemberRole>("role", &MemberRole::Editor);
         }
         /// Sets `role` (`schema.yaml:109`).
-        pub fn set_role(mut self, role: MemberRole) -> Self {
-            self.0.set(Path::attr("role"), &role);
-            self
+        pub fn set_role(self, role: MemberRole) -> Self {
+            self.with(|u| u.set(Path::attr("role"), &role))
         }
         /// Sets `role` (`schema.yaml:109`) only if it is not stored yet.
-        pub fn set_role_if_not_exists(mut self, role: MemberRole) -> Self {
-            self.0.set_if_not_exists(Path::attr("role"), &role);
-            self
+        pub fn set_role_if_not_exists(self, role: MemberRole) -> Self {
+            self.with(|u| u.set_if_not_exists(Path::attr("role"), &role))
         }
     }
     impl From<MembershipUpdate> for Update<Membership> {
@@ -2237,46 +2161,32 @@ pub mod singletable_schema {
         }
         /// Partition key `PROJECT#{project_id}` on `pk` of the table (`schema.yaml:134`).
         pub fn partition_key(project_id: &str) -> PartitionKey<Task> {
-            PartitionKey::new(
+            PartitionKey::format(
                 "pk",
-                KeyText::new(DELIMITER)
-                    .lit("PROJECT#")
-                    .value("project_id", project_id)
-                    .finish(),
+                DELIMITER,
+                "PROJECT#{project_id}",
+                [project_id.into()],
             )
         }
         /// Sort key `TASK#{task_id}` on `sk` of the table (`schema.yaml:134`).
         pub fn sort_key(task_id: &str) -> SortKey<Task> {
-            SortKey::new(
-                "sk",
-                KeyText::new(DELIMITER).lit("TASK#").value("task_id", task_id).finish(),
-            )
+            SortKey::format("sk", DELIMITER, "TASK#{task_id}", [task_id.into()])
         }
         /// Partition key `TASK#{task_id}` on `sk` of index `inverse` (`schema.yaml:134`).
         pub fn inverse_partition_key(task_id: &str) -> PartitionKey<Task> {
-            PartitionKey::new(
-                "sk",
-                KeyText::new(DELIMITER).lit("TASK#").value("task_id", task_id).finish(),
-            )
+            PartitionKey::format("sk", DELIMITER, "TASK#{task_id}", [task_id.into()])
         }
         /// Sort key `PROJECT#{project_id}` on `pk` of index `inverse` (`schema.yaml:134`).
         pub fn inverse_sort_key(project_id: &str) -> SortKey<Task> {
-            SortKey::new(
-                "pk",
-                KeyText::new(DELIMITER)
-                    .lit("PROJECT#")
-                    .value("project_id", project_id)
-                    .finish(),
-            )
+            SortKey::format("pk", DELIMITER, "PROJECT#{project_id}", [project_id.into()])
         }
         /// Partition key `ASSIGNEE#{assignee}` on `gsi2pk` of index `by_assignee` (`schema.yaml:135`).
         pub fn by_assignee_partition_key(assignee: &str) -> PartitionKey<Task> {
-            PartitionKey::new(
+            PartitionKey::format(
                 "gsi2pk",
-                KeyText::new(DELIMITER)
-                    .lit("ASSIGNEE#")
-                    .value("assignee", assignee)
-                    .finish(),
+                DELIMITER,
+                "ASSIGNEE#{assignee}",
+                [assignee.into()],
             )
         }
         /// Sort key `{status}#{priority}#{task_id}` on `gsi2sk` of index `by_assignee` (`schema.yaml:135`).
@@ -2285,27 +2195,20 @@ pub mod singletable_schema {
             priority: i64,
             task_id: &str,
         ) -> SortKey<Task> {
-            SortKey::new(
+            SortKey::format(
                 "gsi2sk",
-                KeyText::new(DELIMITER)
-                    .value("status", status.as_str())
-                    .lit("#")
-                    .value("priority", priority)
-                    .lit("#")
-                    .value("task_id", task_id)
-                    .finish(),
+                DELIMITER,
+                "{status}#{priority}#{task_id}",
+                [status.as_str().into(), priority.into(), task_id.into()],
             )
         }
         /// Sort key `PRIORITY#{priority}#{task_id}` on `lsi1sk` of index `by_priority` (`schema.yaml:136`).
         pub fn by_priority_sort_key(priority: i64, task_id: &str) -> SortKey<Task> {
-            SortKey::new(
+            SortKey::format(
                 "lsi1sk",
-                KeyText::new(DELIMITER)
-                    .lit("PRIORITY#")
-                    .value("priority", priority)
-                    .lit("#")
-                    .value("task_id", task_id)
-                    .finish(),
+                DELIMITER,
+                "PRIORITY#{priority}#{task_id}",
+                [priority.into(), task_id.into()],
             )
         }
         /// The primary key: partition `PROJECT#{project_id}`, sort `TASK#{task_id}` (`schema.yaml:134`).
@@ -2575,236 +2478,235 @@ pub mod singletable_schema {
             self
         }
         /// Sets `title` (`schema.yaml:119`).
-        pub fn set_title(mut self, title: impl Into<String>) -> Self {
-            let title: String = title.into();
-            self.0.set(Path::attr("title"), &title);
-            self
+        pub fn set_title(self, title: impl Into<String>) -> Self {
+            self.with(|u| u.set::<String>(Path::attr("title"), &title.into()))
         }
         /// Sets `title` (`schema.yaml:119`) only if it is not stored yet.
-        pub fn set_title_if_not_exists(mut self, title: impl Into<String>) -> Self {
-            let title: String = title.into();
-            self.0.set_if_not_exists(Path::attr("title"), &title);
-            self
+        pub fn set_title_if_not_exists(self, title: impl Into<String>) -> Self {
+            self.with(|u| {
+                u.set_if_not_exists::<String>(Path::attr("title"), &title.into())
+            })
         }
         /// Sets `status` (`schema.yaml:120`). Also rewrites `gsi2pk` (`ASSIGNEE#{assignee}`, index `by_assignee`), `gsi2sk` (`{status}#{priority}#{task_id}`, index `by_assignee`). The other arguments are the stored `assignee` and `priority` (`None`: absent): the update applies only while they are, else [`Error::ConditionFailed`](Error::ConditionFailed) names the ones that are not.
         pub fn set_status(
-            mut self,
+            self,
             status: TaskStatus,
             assignee: Option<&str>,
             priority: i64,
         ) -> Self {
-            self.0.set(Path::attr("status"), &status);
-            self.0.given("assignee", &assignee.map(str::to_owned));
-            self.0.given("priority", &priority);
-            self
+            self.with(|u| {
+                u.set(Path::attr("status"), &status);
+                u.given("assignee", &assignee.map(str::to_owned));
+                u.given("priority", &priority);
+            })
         }
         /// Sets `priority` (`schema.yaml:121`). Also rewrites `gsi2pk` (`ASSIGNEE#{assignee}`, index `by_assignee`), `gsi2sk` (`{status}#{priority}#{task_id}`, index `by_assignee`), `lsi1sk` (`PRIORITY#{priority}#{task_id}`, index `by_priority`). The other arguments are the stored `assignee` and `status` (`None`: absent): the update applies only while they are, else [`Error::ConditionFailed`](Error::ConditionFailed) names the ones that are not.
         pub fn set_priority(
-            mut self,
+            self,
             priority: i64,
             assignee: Option<&str>,
             status: TaskStatus,
         ) -> Self {
-            self.0.set(Path::attr("priority"), &priority);
-            self.0.given("assignee", &assignee.map(str::to_owned));
-            self.0.given("status", &status);
-            self
+            self.with(|u| {
+                u.set(Path::attr("priority"), &priority);
+                u.given("assignee", &assignee.map(str::to_owned));
+                u.given("status", &status);
+            })
         }
         /// Sets `assignee` (`schema.yaml:122`). Also rewrites `gsi2pk` (`ASSIGNEE#{assignee}`, index `by_assignee`), `gsi2sk` (`{status}#{priority}#{task_id}`, index `by_assignee`). The other arguments are the stored `status` and `priority`: the update applies only while they are, else [`Error::ConditionFailed`](Error::ConditionFailed) names the ones that are not.
         pub fn set_assignee(
-            mut self,
+            self,
             assignee: impl Into<String>,
             status: TaskStatus,
             priority: i64,
         ) -> Self {
-            let assignee: String = assignee.into();
-            self.0.set(Path::attr("assignee"), &assignee);
-            self.0.given("status", &status);
-            self.0.given("priority", &priority);
-            self
+            self.with(|u| {
+                u.set::<String>(Path::attr("assignee"), &assignee.into());
+                u.given("status", &status);
+                u.given("priority", &priority);
+            })
         }
         /// Removes `assignee` (`schema.yaml:122`). Also removes the keys of the sparse indexes built from it.
-        pub fn remove_assignee(mut self) -> Self {
-            self.0.remove(Path::attr("assignee"));
-            self
+        pub fn remove_assignee(self) -> Self {
+            self.with(|u| u.remove(Path::attr("assignee")))
         }
         /// Sets `due_on` (`schema.yaml:123`).
-        pub fn set_due_on(mut self, due_on: NaiveDate) -> Self {
-            self.0.set(Path::attr("due_on"), &due_on);
-            self
+        pub fn set_due_on(self, due_on: NaiveDate) -> Self {
+            self.with(|u| u.set(Path::attr("due_on"), &due_on))
         }
         /// Removes `due_on` (`schema.yaml:123`).
-        pub fn remove_due_on(mut self) -> Self {
-            self.0.remove(Path::attr("due_on"));
-            self
+        pub fn remove_due_on(self) -> Self {
+            self.with(|u| u.remove(Path::attr("due_on")))
         }
         /// Sets `due_on` (`schema.yaml:123`) only if it is not stored yet.
-        pub fn set_due_on_if_not_exists(mut self, due_on: NaiveDate) -> Self {
-            self.0.set_if_not_exists(Path::attr("due_on"), &due_on);
-            self
+        pub fn set_due_on_if_not_exists(self, due_on: NaiveDate) -> Self {
+            self.with(|u| u.set_if_not_exists(Path::attr("due_on"), &due_on))
         }
         /// Sets `estimate_hours` (`schema.yaml:124`).
-        pub fn set_estimate_hours(mut self, estimate_hours: f64) -> Self {
-            self.0.set(Path::attr("estimate_hours"), &estimate_hours);
-            self
+        pub fn set_estimate_hours(self, estimate_hours: f64) -> Self {
+            self.with(|u| u.set(Path::attr("estimate_hours"), &estimate_hours))
         }
         /// Removes `estimate_hours` (`schema.yaml:124`).
-        pub fn remove_estimate_hours(mut self) -> Self {
-            self.0.remove(Path::attr("estimate_hours"));
-            self
+        pub fn remove_estimate_hours(self) -> Self {
+            self.with(|u| u.remove(Path::attr("estimate_hours")))
         }
         /// Sets `estimate_hours` (`schema.yaml:124`) only if it is not stored yet.
-        pub fn set_estimate_hours_if_not_exists(mut self, estimate_hours: f64) -> Self {
-            self.0.set_if_not_exists(Path::attr("estimate_hours"), &estimate_hours);
-            self
+        pub fn set_estimate_hours_if_not_exists(self, estimate_hours: f64) -> Self {
+            self.with(|u| {
+                u.set_if_not_exists(Path::attr("estimate_hours"), &estimate_hours)
+            })
         }
         /// Adds `n` to `estimate_hours` (`schema.yaml:124`) (a missing value counts as 0).
-        pub fn add_estimate_hours(mut self, n: f64) -> Self {
-            self.0.add(Path::attr("estimate_hours"), n);
-            self
+        pub fn add_estimate_hours(self, n: f64) -> Self {
+            self.with(|u| u.add(Path::attr("estimate_hours"), n))
         }
         /// Subtracts `n` from `estimate_hours` (`schema.yaml:124`) (a missing value counts as 0).
-        pub fn subtract_estimate_hours(mut self, n: f64) -> Self {
-            self.0.subtract(Path::attr("estimate_hours"), n);
-            self
+        pub fn subtract_estimate_hours(self, n: f64) -> Self {
+            self.with(|u| u.subtract(Path::attr("estimate_hours"), n))
         }
         /// Adds the value of another attribute of the item to `estimate_hours` (`schema.yaml:124`).
-        pub fn add_estimate_hours_by_field<K>(mut self, other: Field<f64, K>) -> Self {
-            self.0.add_field(Path::attr("estimate_hours"), other.path().clone());
-            self
+        pub fn add_estimate_hours_by_field(self, other: Field<f64, impl Sized>) -> Self {
+            self.with(|u| {
+                u.add_field(Path::attr("estimate_hours"), other.path().clone())
+            })
         }
         /// Subtracts the value of another attribute of the item from `estimate_hours` (`schema.yaml:124`).
-        pub fn subtract_estimate_hours_by_field<K>(
-            mut self,
-            other: Field<f64, K>,
+        pub fn subtract_estimate_hours_by_field(
+            self,
+            other: Field<f64, impl Sized>,
         ) -> Self {
-            self.0.subtract_field(Path::attr("estimate_hours"), other.path().clone());
-            self
+            self.with(|u| {
+                u.subtract_field(Path::attr("estimate_hours"), other.path().clone())
+            })
         }
         /// Sets `spent_hours` (`schema.yaml:125`).
-        pub fn set_spent_hours(mut self, spent_hours: f64) -> Self {
-            self.0.set(Path::attr("spent_hours"), &spent_hours);
-            self
+        pub fn set_spent_hours(self, spent_hours: f64) -> Self {
+            self.with(|u| u.set(Path::attr("spent_hours"), &spent_hours))
         }
         /// Sets `spent_hours` (`schema.yaml:125`) only if it is not stored yet.
-        pub fn set_spent_hours_if_not_exists(mut self, spent_hours: f64) -> Self {
-            self.0.set_if_not_exists(Path::attr("spent_hours"), &spent_hours);
-            self
+        pub fn set_spent_hours_if_not_exists(self, spent_hours: f64) -> Self {
+            self.with(|u| u.set_if_not_exists(Path::attr("spent_hours"), &spent_hours))
         }
         /// Adds `n` to `spent_hours` (`schema.yaml:125`) (a missing value counts as 0).
-        pub fn add_spent_hours(mut self, n: f64) -> Self {
-            self.0.add(Path::attr("spent_hours"), n);
-            self
+        pub fn add_spent_hours(self, n: f64) -> Self {
+            self.with(|u| u.add(Path::attr("spent_hours"), n))
         }
         /// Subtracts `n` from `spent_hours` (`schema.yaml:125`) (a missing value counts as 0).
-        pub fn subtract_spent_hours(mut self, n: f64) -> Self {
-            self.0.subtract(Path::attr("spent_hours"), n);
-            self
+        pub fn subtract_spent_hours(self, n: f64) -> Self {
+            self.with(|u| u.subtract(Path::attr("spent_hours"), n))
         }
         /// Adds the value of another attribute of the item to `spent_hours` (`schema.yaml:125`).
-        pub fn add_spent_hours_by_field<K>(mut self, other: Field<f64, K>) -> Self {
-            self.0.add_field(Path::attr("spent_hours"), other.path().clone());
-            self
+        pub fn add_spent_hours_by_field(self, other: Field<f64, impl Sized>) -> Self {
+            self.with(|u| u.add_field(Path::attr("spent_hours"), other.path().clone()))
         }
         /// Subtracts the value of another attribute of the item from `spent_hours` (`schema.yaml:125`).
-        pub fn subtract_spent_hours_by_field<K>(mut self, other: Field<f64, K>) -> Self {
-            self.0.subtract_field(Path::attr("spent_hours"), other.path().clone());
-            self
+        pub fn subtract_spent_hours_by_field(
+            self,
+            other: Field<f64, impl Sized>,
+        ) -> Self {
+            self.with(|u| {
+                u.subtract_field(Path::attr("spent_hours"), other.path().clone())
+            })
         }
         /// Sets `tags` (`schema.yaml:126`).
-        pub fn set_tags(mut self, tags: BTreeSet<String>) -> Self {
-            self.0.set(Path::attr("tags"), &tags);
-            self
+        pub fn set_tags(self, tags: BTreeSet<String>) -> Self {
+            self.with(|u| u.set(Path::attr("tags"), &tags))
         }
         /// Sets `tags` (`schema.yaml:126`) only if it is not stored yet.
-        pub fn set_tags_if_not_exists(mut self, tags: BTreeSet<String>) -> Self {
-            self.0.set_if_not_exists(Path::attr("tags"), &tags);
-            self
+        pub fn set_tags_if_not_exists(self, tags: BTreeSet<String>) -> Self {
+            self.with(|u| u.set_if_not_exists(Path::attr("tags"), &tags))
         }
         /// Adds members to the set `tags` (`schema.yaml:126`) (created if missing).
-        pub fn add_tags(mut self, members: impl IntoIterator<Item = String>) -> Self {
-            let members: BTreeSet<String> = members.into_iter().collect();
-            self.0.add_to_set(Path::attr("tags"), &members);
-            self
+        pub fn add_tags(self, members: impl IntoIterator<Item = String>) -> Self {
+            self.with(|u| {
+                u
+                    .add_to_set(
+                        Path::attr("tags"),
+                        &members.into_iter().collect::<BTreeSet<_>>(),
+                    )
+            })
         }
         /// Deletes members from the set `tags` (`schema.yaml:126`).
-        pub fn delete_tags(mut self, members: impl IntoIterator<Item = String>) -> Self {
-            let members: BTreeSet<String> = members.into_iter().collect();
-            self.0.delete_from_set(Path::attr("tags"), &members);
-            self
+        pub fn delete_tags(self, members: impl IntoIterator<Item = String>) -> Self {
+            self.with(|u| {
+                u
+                    .delete_from_set(
+                        Path::attr("tags"),
+                        &members.into_iter().collect::<BTreeSet<_>>(),
+                    )
+            })
         }
         /// Sets `checklist` (`schema.yaml:127`).
-        pub fn set_checklist(mut self, checklist: Vec<ChecklistItem>) -> Self {
-            self.0.set(Path::attr("checklist"), &checklist);
-            self
+        pub fn set_checklist(self, checklist: Vec<ChecklistItem>) -> Self {
+            self.with(|u| u.set(Path::attr("checklist"), &checklist))
         }
         /// Sets `checklist` (`schema.yaml:127`) only if it is not stored yet.
-        pub fn set_checklist_if_not_exists(
-            mut self,
-            checklist: Vec<ChecklistItem>,
-        ) -> Self {
-            self.0.set_if_not_exists(Path::attr("checklist"), &checklist);
-            self
+        pub fn set_checklist_if_not_exists(self, checklist: Vec<ChecklistItem>) -> Self {
+            self.with(|u| u.set_if_not_exists(Path::attr("checklist"), &checklist))
         }
         /// Appends elements to `checklist` (`schema.yaml:127`) (created if missing).
         pub fn append_checklist(
-            mut self,
+            self,
             values: impl IntoIterator<Item = ChecklistItem>,
         ) -> Self {
-            let values: Vec<ChecklistItem> = values.into_iter().collect();
-            self.0.list_append(Path::attr("checklist"), &values, false);
-            self
+            self.with(|u| {
+                u
+                    .list_append(
+                        Path::attr("checklist"),
+                        &values.into_iter().collect::<Vec<_>>(),
+                        false,
+                    )
+            })
         }
         /// Prepends elements to `checklist` (`schema.yaml:127`) (created if missing).
         pub fn prepend_checklist(
-            mut self,
+            self,
             values: impl IntoIterator<Item = ChecklistItem>,
         ) -> Self {
-            let values: Vec<ChecklistItem> = values.into_iter().collect();
-            self.0.list_append(Path::attr("checklist"), &values, true);
-            self
+            self.with(|u| {
+                u
+                    .list_append(
+                        Path::attr("checklist"),
+                        &values.into_iter().collect::<Vec<_>>(),
+                        true,
+                    )
+            })
         }
         /// Replaces the element at `index` of `checklist` (`schema.yaml:127`).
-        pub fn set_checklist_at(mut self, index: usize, value: ChecklistItem) -> Self {
-            self.0.set(Path::attr("checklist").index(index), &value);
-            self
+        pub fn set_checklist_at(self, index: usize, value: ChecklistItem) -> Self {
+            self.with(|u| u.set(Path::attr("checklist").index(index), &value))
         }
         /// Removes the element at `index` of `checklist` (`schema.yaml:127`); later elements move up.
-        pub fn remove_checklist_at(mut self, index: usize) -> Self {
-            self.0.remove(Path::attr("checklist").index(index));
-            self
+        pub fn remove_checklist_at(self, index: usize) -> Self {
+            self.with(|u| u.remove(Path::attr("checklist").index(index)))
         }
         /// Sets `links` (`schema.yaml:128`).
-        pub fn set_links(mut self, links: BTreeMap<String, String>) -> Self {
-            self.0.set(Path::attr("links"), &links);
-            self
+        pub fn set_links(self, links: BTreeMap<String, String>) -> Self {
+            self.with(|u| u.set(Path::attr("links"), &links))
         }
         /// Sets `links` (`schema.yaml:128`) only if it is not stored yet.
-        pub fn set_links_if_not_exists(
-            mut self,
-            links: BTreeMap<String, String>,
-        ) -> Self {
-            self.0.set_if_not_exists(Path::attr("links"), &links);
-            self
+        pub fn set_links_if_not_exists(self, links: BTreeMap<String, String>) -> Self {
+            self.with(|u| u.set_if_not_exists(Path::attr("links"), &links))
         }
         /// Sets the entry `key` of the map `links` (`schema.yaml:128`) (the map must exist).
-        pub fn set_links_entry(mut self, key: &str, value: String) -> Self {
-            self.0.set(Path::attr("links").field(key), &value);
-            self
+        pub fn set_links_entry(self, key: &str, value: String) -> Self {
+            self.with(|u| u.set(Path::attr("links").field(key), &value))
         }
         /// Removes the entry `key` of the map `links` (`schema.yaml:128`).
-        pub fn remove_links_entry(mut self, key: &str) -> Self {
-            self.0.remove(Path::attr("links").field(key));
-            self
+        pub fn remove_links_entry(self, key: &str) -> Self {
+            self.with(|u| u.remove(Path::attr("links").field(key)))
         }
         /// Sets `created_by` (`schema.yaml:129`) only if it is not stored yet. It is `immutable`: an update can write it once (for example on an upsert) and never change it.
         pub fn set_created_by_if_not_exists(
-            mut self,
+            self,
             created_by: impl Into<String>,
         ) -> Self {
-            let created_by: String = created_by.into();
-            self.0.set_if_not_exists(Path::attr("created_by"), &created_by);
-            self
+            self.with(|u| {
+                u
+                    .set_if_not_exists::<
+                        String,
+                    >(Path::attr("created_by"), &created_by.into())
+            })
         }
     }
     impl From<TaskUpdate> for Update<Task> {

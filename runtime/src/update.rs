@@ -584,6 +584,14 @@ pub trait NestedUpdate: Sized {
     #[doc(hidden)]
     fn changes(&mut self) -> &mut Update<Self::Entity>;
 
+    /// Applies `change` to the underlying change list and returns the update: how each
+    /// generated setter is written (`self.with(|u| u.set(..))`).
+    #[doc(hidden)]
+    fn with(mut self, change: impl FnOnce(&mut Update<Self::Entity>)) -> Self {
+        change(self.changes());
+        self
+    }
+
     /// `SET path = value`.
     fn set_at<T: AttributeCodec, K: kind::Writable>(
         mut self,

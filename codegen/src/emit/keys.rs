@@ -5,7 +5,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{Cx, doc, ident};
-use crate::model::{Entity, IndexKind, Key, Template, TemplateField, TemplatePart, Type};
+use crate::model::{Entity, IndexKind, Key, Template, TemplateField, Type};
 
 /// The name of the key function writing `template`, which is one of `key`'s own.
 pub(super) fn key_fn(key: &Key, template: &Template) -> Ident {
@@ -49,17 +49,13 @@ fn value(f: &TemplateField) -> TokenStream {
     }
 }
 
-/// `KeyText::new(DELIMITER).lit(..).value(..).finish()` for a whole template.
-fn text(t: &Template) -> TokenStream {
-    let steps = t.parts.iter().map(|part| match part {
-        TemplatePart::Literal(l) => quote! { .lit(#l) },
-        TemplatePart::Field(f) => {
-            let name = &f.name;
-            let v = value(f);
-            quote! { .value(#name, #v) }
-        }
+/// The values of a template's placeholders, in order, for `PartitionKey::format`.
+fn values(t: &Template) -> TokenStream {
+    let values = t.fields().map(|f| {
+        let v = value(f);
+        quote! { #v.into() }
     });
-    quote! { KeyText::new(DELIMITER) #(#steps)* .finish() }
+    quote! { [#(#values),*] }
 }
 
 /// Every key function of `e`, then `key(..)`.
@@ -82,7 +78,8 @@ pub(super) fn emit(cx: &Cx, e: &Entity) -> TokenStream {
             let func = key_fn(key, t);
             let params = t.fields().map(|f| param(cx, f));
             let attr = &t.attribute;
-            let body = text(t);
+            let text = &t.text;
+            let values = values(t);
             let docs = doc(&format!(
                 "{role} key `{}` on `{attr}` of {place}{}.",
                 t.text,
@@ -91,7 +88,7 @@ pub(super) fn emit(cx: &Cx, e: &Entity) -> TokenStream {
             out.extend(quote! {
                 #docs
                 pub fn #func(#(#params),*) -> #ty<#entity> {
-                    #ty::new(#attr, #body)
+                    #ty::format(#attr, DELIMITER, #text, #values)
                 }
             });
         }

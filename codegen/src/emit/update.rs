@@ -365,6 +365,112 @@ pub(super) fn emit(cx: &Cx, e: &Entity) -> TokenStream {
     }
 }
 
+/// One setter: `doc`, then `pub fn name(self, params) -> Self` whose body applies the
+/// `changes` (calls on `u: &mut Update<E>`) in one expression.
+fn setter(
+    doc_text: String,
+    name: Ident,
+    params: TokenStream,
+    changes: Vec<TokenStream>,
+) -> TokenStream {
+    let docs = doc(&doc_text);
+    let body = match changes.as_slice() {
+        [one] => quote! { #one },
+        many => quote! { { #(#many;)* } },
+    };
+    quote! {
+        #docs
+        pub fn #name(self, #params) -> Self {
+            self.with(|u| #body)
+        }
+    }
+}
+
+/// What a setter of a field feeding index keys also takes: the other fields of those keys
+/// (the primary key's come from the update's key, `auto: updated` from its timestamp), as
+/// parameters and as `given` statements, and the doc sentence saying so.
+struct Extra {
+    params: Vec<TokenStream>,
+    given: Vec<TokenStream>,
+    doc: String,
+}
+
+fn extra(cx: &Cx, e: &Entity, a: &Attribute, updated: &[&Attribute]) -> Extra {
+    let groups: Vec<Group> = groups(e).into_iter().filter(|g| g.uses(&a.name)).collect();
+    let mut fields: Vec<&TemplateField> = Vec::new();
+    for f in groups.iter().flat_map(|g| g.fields(e)) {
+        let is_updated = updated.iter().any(|u| u.name == f.name);
+        if f.name != a.name && !is_updated && !fields.iter().any(|x| x.name == f.name) {
+            fields.push(f);
+        }
+    }
+    let params = fields
+        .iter()
+        .map(|f| {
+            let arg = key_arg_of(cx, &f.rust_name, &f.ty);
+            let (n, t) = (arg.name, arg.param);
+            if f.optional {
+                quote! { #n: Option<#t> }
+            } else {
+                quote! { #n: #t }
+            }
+        })
+        .collect();
+    // Each given value: the update applies only while it is stored.
+    let given: Vec<TokenStream> = fields
+        .iter()
+        .map(|f| {
+            let id = ident(&f.rust_name);
+            let attr = stored_name(e, &f.name);
+            let v = match (&f.ty, f.optional) {
+                (Type::String, true) => quote! { &#id.map(str::to_owned) },
+                (Type::String, false) => quote! { &#id.to_owned() },
+                _ => quote! { &#id },
+            };
+            quote! { u.given(#attr, #v) }
+        })
+        .collect();
+    if groups.is_empty() {
+        return Extra {
+            params,
+            given,
+            doc: String::new(),
+        };
+    }
+    let list: Vec<String> = groups
+        .iter()
+        .flat_map(|g| {
+            g.templates
+                .iter()
+                .map(move |t| format!("`{}` (`{}`, index `{}`)", t.attribute, t.text, g.key.index))
+        })
+        .collect();
+    let names: Vec<String> = fields.iter().map(|f| format!("`{}`", f.name)).collect();
+    let absent = if fields.iter().any(|f| f.optional) {
+        " (`None`: absent)"
+    } else {
+        ""
+    };
+    let guard = match names.as_slice() {
+        [] => String::new(),
+        [one] => format!(
+            " The other argument is the stored {one}{absent}: the update applies only \
+             while it is, else [`Error::ConditionFailed`](Error::ConditionFailed) names it."
+        ),
+        many => format!(
+            " The other arguments are the stored {}{absent}: the update applies only \
+             while they are, else [`Error::ConditionFailed`](Error::ConditionFailed) \
+             names the ones that are not.",
+            many.join(" and ")
+        ),
+    };
+    Extra {
+        params,
+        given,
+        doc: format!(" Also rewrites {}.{guard}", list.join(", ")),
+    }
+}
+
 /// The methods changing one attribute; for a write-once attribute only `set_x_if_not_exists`.
 fn emit_setters(
     cx: &Cx,
@@ -378,316 +484,183 @@ fn emit_setters(
     let value = ident(&a.rust_name);
     let path = quote! { Path::attr(#stored) };
     let at = cx.at(a.line);
-    let groups: Vec<Group> = groups(e).into_iter().filter(|g| g.uses(&a.name)).collect();
-    let feeds_index = !groups.is_empty();
-    let set = format_ident!("set_{name}");
-    let mut out = TokenStream::new();
-
-    // Parameters: the value, then the other fields of the rewritten keys; the primary key's
-    // fields come from the update's key and `auto: updated` from its timestamp.
-    let mut extra: Vec<&TemplateField> = Vec::new();
-    for f in groups.iter().flat_map(|g| g.fields(e)) {
-        let is_updated = updated.iter().any(|u| u.name == f.name);
-        if f.name != a.name && !is_updated && !extra.iter().any(|x| x.name == f.name) {
-            extra.push(f);
+    let extra = extra(cx, e, a, updated);
+    let feeds_index = !extra.doc.is_empty();
+    let (param, stored_value) = match &a.ty {
+        Type::String => (
+            quote! { #value: impl Into<String> },
+            quote! { &#value.into() },
+        ),
+        Type::Ttl => (quote! { #value: DateTime<Utc> }, quote! { &Expiry(#value) }),
+        ty => {
+            let t = cx.rust_type(ty);
+            (quote! { #value: #t }, quote! { &#value })
         }
+    };
+    // A string value is converted where it is stored: name its type there.
+    let typed = match &a.ty {
+        Type::String => quote! { ::<String> },
+        _ => TokenStream::new(),
+    };
+    let if_not_exists = setter(
+        if write_once {
+            format!(
+                "Sets `{}`{at} only if it is not stored yet. It is `immutable`: an update can \
+                 write it once (for example on an upsert) and never change it.",
+                a.name
+            )
+        } else {
+            format!("Sets `{}`{at} only if it is not stored yet.", a.name)
+        },
+        format_ident!("set_{name}_if_not_exists"),
+        param.clone(),
+        vec![quote! { u.set_if_not_exists #typed (#path, #stored_value) }],
+    );
+    if write_once {
+        // A key built from it could not be written without the value, so none is offered.
+        return if feeds_index {
+            TokenStream::new()
+        } else {
+            if_not_exists
+        };
     }
-    let extra_params: Vec<TokenStream> = extra
-        .iter()
-        .map(|f| {
-            let arg = key_arg_of(cx, &f.rust_name, &f.ty);
-            let (n, t) = (arg.name, arg.param);
-            if f.optional {
-                quote! { #n: Option<#t> }
-            } else {
-                quote! { #n: #t }
-            }
-        })
-        .collect();
-    // Each given value: the update applies only while it is stored.
-    let given: Vec<TokenStream> = extra
-        .iter()
-        .map(|f| {
-            let id = ident(&f.rust_name);
-            let attr = stored_name(e, &f.name);
-            let v = match (&f.ty, f.optional) {
-                (Type::String, true) => quote! { &#id.map(str::to_owned) },
-                (Type::String, false) => quote! { &#id.to_owned() },
-                _ => quote! { &#id },
-            };
-            quote! { self.0.given(#attr, #v); }
-        })
-        .collect();
-
-    let index_doc = if feeds_index {
-        let list: Vec<String> = groups
-            .iter()
-            .flat_map(|g| {
-                g.templates.iter().map(move |t| {
-                    format!("`{}` (`{}`, index `{}`)", t.attribute, t.text, g.key.index)
-                })
-            })
-            .collect();
-        let names: Vec<String> = extra.iter().map(|f| format!("`{}`", f.name)).collect();
-        let absent = if extra.iter().any(|f| f.optional) {
-            " (`None`: absent)"
+    let Extra {
+        params,
+        given,
+        doc: index_doc,
+    } = extra;
+    let mut out = setter(
+        format!("Sets `{}`{at}.{index_doc}", a.name),
+        format_ident!("set_{name}"),
+        quote! { #param #(, #params)* },
+        std::iter::once(quote! { u.set #typed (#path, #stored_value) })
+            .chain(given)
+            .collect(),
+    );
+    if a.optional {
+        let also = if feeds_index {
+            " Also removes the keys of the sparse indexes built from it."
         } else {
             ""
         };
-        let guard = match names.as_slice() {
-            [] => String::new(),
-            [one] => format!(
-                " The other argument is the stored {one}{absent}: the update applies only \
-                 while it is, else [`Error::ConditionFailed`](Error::ConditionFailed) names it."
-            ),
-            many => format!(
-                " The other arguments are the stored {}{absent}: the update applies only \
-                 while they are, else [`Error::ConditionFailed`](Error::ConditionFailed) \
-                 names the ones that are not.",
-                many.join(" and ")
-            ),
-        };
-        format!(" Also rewrites {}.{guard}", list.join(", "))
-    } else {
-        String::new()
-    };
-
-    // `set_x`
-    let (param, bind) = match &a.ty {
-        Type::String => (
-            quote! { #value: impl Into<String> },
-            quote! { let #value: String = #value.into(); },
-        ),
-        ty => {
-            let t = cx.rust_type(ty);
-            (quote! { #value: #t }, quote! {})
-        }
-    };
-    let stored_value = match &a.ty {
-        Type::Ttl => quote! { &Expiry(#value) },
-        _ => quote! { &#value },
-    };
-    if write_once {
-        // A key built from it could not be written without the value, so none is offered.
-        if feeds_index {
-            return out;
-        }
-        let if_not_exists = format_ident!("set_{name}_if_not_exists");
-        let docs = doc(&format!(
-            "Sets `{}`{at} only if it is not stored yet. It is `immutable`: an update can write \
-             it once (for example on an upsert) and never change it.",
-            a.name
+        out.extend(setter(
+            format!("Removes `{}`{at}.{also}", a.name),
+            format_ident!("remove_{name}"),
+            TokenStream::new(),
+            vec![quote! { u.remove(#path) }],
         ));
-        out.extend(quote! {
-            #docs
-            pub fn #if_not_exists(mut self, #param) -> Self {
-                #bind
-                self.0.set_if_not_exists(#path, #stored_value);
-                self
-            }
-        });
-        return out;
     }
-    let set_doc = doc(&format!("Sets `{}`{at}.{index_doc}", a.name));
-    out.extend(quote! {
-        #set_doc
-        pub fn #set(mut self, #param #(, #extra_params)*) -> Self {
-            #bind
-            self.0.set(#path, #stored_value);
-            #(#given)*
-            self
-        }
-    });
-
-    if a.optional {
-        let remove = format_ident!("remove_{name}");
-        let docs = doc(&format!(
-            "Removes `{}`{at}.{}",
-            a.name,
-            if feeds_index {
-                " Also removes the keys of the sparse indexes built from it."
-            } else {
-                ""
-            }
-        ));
-        out.extend(quote! {
-            #docs
-            pub fn #remove(mut self) -> Self {
-                self.0.remove(#path);
-                self
-            }
-        });
-    }
-
     // Everything below changes the value in DynamoDB without the writer knowing the result,
     // so it is offered only for attributes no key is built from.
-    if feeds_index {
-        return out;
+    if !feeds_index {
+        out.extend(if_not_exists);
+        out.extend(operations(cx, a, &name, &path, &at));
     }
+    out
+}
 
-    let if_not_exists = format_ident!("set_{name}_if_not_exists");
-    let docs = doc(&format!(
-        "Sets `{}`{at} only if it is not stored yet.",
-        a.name
-    ));
-    out.extend(quote! {
-        #docs
-        pub fn #if_not_exists(mut self, #param) -> Self {
-            #bind
-            self.0.set_if_not_exists(#path, #stored_value);
-            self
-        }
-    });
-
-    match &a.ty {
+/// The type-specific changes: arithmetic, list, set and map operations.
+fn operations(cx: &Cx, a: &Attribute, name: &str, path: &TokenStream, at: &str) -> TokenStream {
+    let n = &a.name;
+    let m = |op: &str| format_ident!("{}", op.replace('*', name));
+    let ops: Vec<(String, Ident, TokenStream, Vec<TokenStream>)> = match &a.ty {
         Type::Integer | Type::Float => {
             let t = cx.rust_type(&a.ty);
-            let add = format_ident!("add_{name}");
-            let subtract = format_ident!("subtract_{name}");
-            let add_field = format_ident!("add_{name}_by_field");
-            let subtract_field = format_ident!("subtract_{name}_by_field");
-            let docs = [
-                doc(&format!(
-                    "Adds `n` to `{}`{at} (a missing value counts as 0).",
-                    a.name
-                )),
-                doc(&format!(
-                    "Subtracts `n` from `{}`{at} (a missing value counts as 0).",
-                    a.name
-                )),
-                doc(&format!(
-                    "Adds the value of another attribute of the item to `{}`{at}.",
-                    a.name
-                )),
-                doc(&format!(
-                    "Subtracts the value of another attribute of the item from `{}`{at}.",
-                    a.name
-                )),
-            ];
-            let [d0, d1, d2, d3] = docs;
-            out.extend(quote! {
-                #d0
-                pub fn #add(mut self, n: #t) -> Self {
-                    self.0.add(#path, n);
-                    self
-                }
-                #d1
-                pub fn #subtract(mut self, n: #t) -> Self {
-                    self.0.subtract(#path, n);
-                    self
-                }
-                #d2
-                pub fn #add_field<K>(mut self, other: Field<#t, K>) -> Self {
-                    self.0.add_field(#path, other.path().clone());
-                    self
-                }
-                #d3
-                pub fn #subtract_field<K>(mut self, other: Field<#t, K>) -> Self {
-                    self.0.subtract_field(#path, other.path().clone());
-                    self
-                }
-            });
+            vec![
+                (
+                    format!("Adds `n` to `{n}`{at} (a missing value counts as 0)."),
+                    m("add_*"),
+                    quote! { n: #t },
+                    vec![quote! { u.add(#path, n) }],
+                ),
+                (
+                    format!("Subtracts `n` from `{n}`{at} (a missing value counts as 0)."),
+                    m("subtract_*"),
+                    quote! { n: #t },
+                    vec![quote! { u.subtract(#path, n) }],
+                ),
+                (
+                    format!("Adds the value of another attribute of the item to `{n}`{at}."),
+                    m("add_*_by_field"),
+                    quote! { other: Field<#t, impl Sized> },
+                    vec![quote! { u.add_field(#path, other.path().clone()) }],
+                ),
+                (
+                    format!("Subtracts the value of another attribute of the item from `{n}`{at}."),
+                    m("subtract_*_by_field"),
+                    quote! { other: Field<#t, impl Sized> },
+                    vec![quote! { u.subtract_field(#path, other.path().clone()) }],
+                ),
+            ]
         }
         Type::List(inner) => {
             let t = cx.rust_type(inner);
-            let append = format_ident!("append_{name}");
-            let prepend = format_ident!("prepend_{name}");
-            let set_at = format_ident!("set_{name}_at");
-            let remove_at = format_ident!("remove_{name}_at");
-            let d = [
-                doc(&format!(
-                    "Appends elements to `{}`{at} (created if missing).",
-                    a.name
-                )),
-                doc(&format!(
-                    "Prepends elements to `{}`{at} (created if missing).",
-                    a.name
-                )),
-                doc(&format!(
-                    "Replaces the element at `index` of `{}`{at}.",
-                    a.name
-                )),
-                doc(&format!(
-                    "Removes the element at `index` of `{}`{at}; later elements move up.",
-                    a.name
-                )),
-            ];
-            let [d0, d1, d2, d3] = d;
-            out.extend(quote! {
-                #d0
-                pub fn #append(mut self, values: impl IntoIterator<Item = #t>) -> Self {
-                    let values: Vec<#t> = values.into_iter().collect();
-                    self.0.list_append(#path, &values, false);
-                    self
-                }
-                #d1
-                pub fn #prepend(mut self, values: impl IntoIterator<Item = #t>) -> Self {
-                    let values: Vec<#t> = values.into_iter().collect();
-                    self.0.list_append(#path, &values, true);
-                    self
-                }
-                #d2
-                pub fn #set_at(mut self, index: usize, value: #t) -> Self {
-                    self.0.set(#path.index(index), &value);
-                    self
-                }
-                #d3
-                pub fn #remove_at(mut self, index: usize) -> Self {
-                    self.0.remove(#path.index(index));
-                    self
-                }
-            });
+            let values = quote! { &values.into_iter().collect::<Vec<_>>() };
+            vec![
+                (
+                    format!("Appends elements to `{n}`{at} (created if missing)."),
+                    m("append_*"),
+                    quote! { values: impl IntoIterator<Item = #t> },
+                    vec![quote! { u.list_append(#path, #values, false) }],
+                ),
+                (
+                    format!("Prepends elements to `{n}`{at} (created if missing)."),
+                    m("prepend_*"),
+                    quote! { values: impl IntoIterator<Item = #t> },
+                    vec![quote! { u.list_append(#path, #values, true) }],
+                ),
+                (
+                    format!("Replaces the element at `index` of `{n}`{at}."),
+                    m("set_*_at"),
+                    quote! { index: usize, value: #t },
+                    vec![quote! { u.set(#path.index(index), &value) }],
+                ),
+                (
+                    format!("Removes the element at `index` of `{n}`{at}; later elements move up."),
+                    m("remove_*_at"),
+                    quote! { index: usize },
+                    vec![quote! { u.remove(#path.index(index)) }],
+                ),
+            ]
         }
         Type::Set(inner) => {
             let t = cx.rust_type(inner);
-            let add = format_ident!("add_{name}");
-            let delete = format_ident!("delete_{name}");
-            let d0 = doc(&format!(
-                "Adds members to the set `{}`{at} (created if missing).",
-                a.name
-            ));
-            let d1 = doc(&format!("Deletes members from the set `{}`{at}.", a.name));
-            out.extend(quote! {
-                #d0
-                pub fn #add(mut self, members: impl IntoIterator<Item = #t>) -> Self {
-                    let members: BTreeSet<#t> = members.into_iter().collect();
-                    self.0.add_to_set(#path, &members);
-                    self
-                }
-                #d1
-                pub fn #delete(mut self, members: impl IntoIterator<Item = #t>) -> Self {
-                    let members: BTreeSet<#t> = members.into_iter().collect();
-                    self.0.delete_from_set(#path, &members);
-                    self
-                }
-            });
+            let members = quote! { &members.into_iter().collect::<BTreeSet<_>>() };
+            vec![
+                (
+                    format!("Adds members to the set `{n}`{at} (created if missing)."),
+                    m("add_*"),
+                    quote! { members: impl IntoIterator<Item = #t> },
+                    vec![quote! { u.add_to_set(#path, #members) }],
+                ),
+                (
+                    format!("Deletes members from the set `{n}`{at}."),
+                    m("delete_*"),
+                    quote! { members: impl IntoIterator<Item = #t> },
+                    vec![quote! { u.delete_from_set(#path, #members) }],
+                ),
+            ]
         }
         Type::Map(inner) => {
             let t = cx.rust_type(inner);
-            let set_entry = format_ident!("set_{name}_entry");
-            let remove_entry = format_ident!("remove_{name}_entry");
-            let d0 = doc(&format!(
-                "Sets the entry `key` of the map `{}`{at} (the map must exist).",
-                a.name
-            ));
-            let d1 = doc(&format!(
-                "Removes the entry `key` of the map `{}`{at}.",
-                a.name
-            ));
-            out.extend(quote! {
-                #d0
-                pub fn #set_entry(mut self, key: &str, value: #t) -> Self {
-                    self.0.set(#path.field(key), &value);
-                    self
-                }
-                #d1
-                pub fn #remove_entry(mut self, key: &str) -> Self {
-                    self.0.remove(#path.field(key));
-                    self
-                }
-            });
+            vec![
+                (
+                    format!("Sets the entry `key` of the map `{n}`{at} (the map must exist)."),
+                    m("set_*_entry"),
+                    quote! { key: &str, value: #t },
+                    vec![quote! { u.set(#path.field(key), &value) }],
+                ),
+                (
+                    format!("Removes the entry `key` of the map `{n}`{at}."),
+                    m("remove_*_entry"),
+                    quote! { key: &str },
+                    vec![quote! { u.remove(#path.field(key)) }],
+                ),
+            ]
         }
-        _ => {}
-    }
-    out
+        _ => Vec::new(),
+    };
+    ops.into_iter()
+        .map(|(d, name, params, change)| setter(d, name, params, change))
+        .collect()
 }
