@@ -554,7 +554,7 @@ fn emit_setters(
     // so it is offered only for attributes no key is built from.
     if !feeds_index {
         out.extend(if_not_exists);
-        out.extend(operations(cx, a, &name, &path, &at));
+        out.extend(operations(cx, a, name, &path, &at));
     }
     out
 }
