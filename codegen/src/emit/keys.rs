@@ -39,21 +39,15 @@ pub(super) fn param_type(cx: &Cx, ty: &Type) -> TokenStream {
     }
 }
 
-/// The expression `KeyText::value` takes for a key field bound to its own name.
-fn value(f: &TemplateField) -> TokenStream {
-    let id = ident(&f.rust_name);
-    match f.ty {
-        Type::String | Type::Integer | Type::Bool => quote! { #id },
-        Type::Enum(_) => quote! { #id.as_str() },
-        _ => quote! { &#id },
-    }
-}
-
 /// The values of a template's placeholders, in order, for `PartitionKey::format`.
 fn values(t: &Template) -> TokenStream {
     let values = t.fields().map(|f| {
-        let v = value(f);
-        quote! { #v.into() }
+        let id = ident(&f.rust_name);
+        match f.ty {
+            Type::String | Type::Integer | Type::Bool => quote! { #id.into() },
+            Type::Enum(_) => quote! { #id.as_str().into() },
+            _ => quote! { (&#id).into() },
+        }
     });
     quote! { [#(#values),*] }
 }
