@@ -7,8 +7,20 @@ use crate::ast::{self, Schema, Segment, TypeDefKind, TypeExpr};
 pub use crate::ast::{Auto, Literal, Order, Projection};
 use crate::diagnostics::{Anchor, Positions};
 use crate::names;
-pub use crate::validate::IndexKind;
 use crate::validate::index_kind;
+
+/// The role of an index, as far as templates are concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexKind {
+    /// The table itself.
+    Primary,
+    /// A global secondary index with its own key attributes.
+    Global,
+    /// A local secondary index (the table's partition key, its own sort key).
+    Local,
+    /// A global index over the table's keys swapped; holds every item, no templates.
+    Inverse,
+}
 
 /// A resolved type.
 #[derive(Debug, Clone, PartialEq)]

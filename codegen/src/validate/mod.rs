@@ -31,18 +31,7 @@ pub fn validate(schema: &Schema) -> Vec<Diagnostic> {
     v.out
 }
 
-/// The role of an index, as far as templates are concerned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IndexKind {
-    /// The table itself.
-    Primary,
-    /// A global secondary index with its own key attributes.
-    Global,
-    /// A local secondary index (the table's partition key, its own sort key).
-    Local,
-    /// A global index over the table's keys swapped; holds every item, no templates.
-    Inverse,
-}
+pub use crate::model::IndexKind;
 
 /// How an index declaration is used.
 pub fn index_kind(schema: &Schema, index: &Index) -> IndexKind {
