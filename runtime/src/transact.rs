@@ -20,10 +20,11 @@ use crate::entity::Entity;
 use crate::error::{CancellationReason, Error, LimitError, Result, from_sdk};
 use crate::expr::{Condition, Placeholders};
 use crate::key::Key;
-use crate::size::item_size;
-use crate::table::{
-    PutMode, Table, capacity, current_on_failure, key_item, put_condition, span, stored_item,
+use crate::request::{
+    PutMode, Table, capacity, current_on_failure, identity, key_item, put_condition, span,
+    stored_item,
 };
+use crate::size::item_size;
 use crate::update::{Update, UpdateItem};
 
 /// DynamoDB's limit on actions per transaction.
@@ -39,24 +40,6 @@ struct Meta {
     key: String,
     identity: String,
     bytes: usize,
-}
-
-/// A canonical text for the key of an item, to find two actions on the same item.
-pub(crate) fn identity(key: &Item) -> String {
-    let mut pairs: Vec<_> = key.iter().collect();
-    pairs.sort_by(|a, b| a.0.cmp(b.0));
-    let mut out = String::new();
-    for (name, value) in pairs {
-        out.push_str(name);
-        out.push('=');
-        // Key values are strings; anything else still gets a unique text.
-        match value.as_s() {
-            Ok(s) => out.push_str(s),
-            Err(_) => out.push_str(&format!("{value:?}")),
-        }
-        out.push('\u{0}');
-    }
-    out
 }
 
 /// A pending `TransactWriteItems`: add actions, then [`TransactWrite::send`].

@@ -19,9 +19,9 @@ use crate::error::{Error, KeyError, Result};
 use crate::expr::{Condition, Path, Placeholders, check_expression_length};
 use crate::field::{Field, expression_value, kind};
 use crate::key::Key;
-use crate::table::{
+use crate::request::{
     BoxFuture, Table, capacity, current_on_failure, key_item, record_capacity, returned_item, span,
-    write_failure,
+    version_condition, write_failure,
 };
 
 /// One change to one path.
@@ -368,15 +368,6 @@ impl<E> Update<E> {
                 Err(source) => self.fail(Problem::Key(name, source.clone())),
             }
         }
-    }
-}
-
-/// The condition of an optimistic-locking check: version `expected` is stored.
-pub(crate) fn version_condition(attribute: &'static str, expected: i64) -> Condition {
-    if expected == 0 {
-        Condition::NotExists(Path::attr(attribute))
-    } else {
-        Field::<i64>::new(Path::attr(attribute)).eq(expected)
     }
 }
 
