@@ -351,7 +351,7 @@ impl<'a> BatchWrite<'a> {
                 )));
             }
             let key = entity.key();
-            let item = stored_item(entity, &key)?;
+            let item = stored_item(entity)?;
             let meta = WriteMeta::new(&key, &key_item(&key)?);
             let put = PutRequest::builder()
                 .set_item(Some(item))

@@ -13,7 +13,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
 
 use crate::Item;
 use crate::entity::{Entity, WriteStamp};
-use crate::error::{Error, LimitError, Result, from_sdk};
+use crate::error::{Error, KeyError, LimitError, Result, from_sdk};
 use crate::expr::{Condition, Path};
 use crate::field::Field;
 use crate::key::Key;
@@ -69,17 +69,18 @@ pub(crate) enum PutMode {
 }
 
 /// The condition a put adds on its own: insert's "absent", replace's "present", and the
-/// expected version of a versioned entity.
+/// expected version of a versioned entity. `partition` names the partition key attribute; a
+/// plain put does not ask for it.
 pub(crate) fn put_condition<E: Entity>(
     entity: &E,
-    partition: &'static str,
+    partition: impl FnOnce() -> &'static str,
     mode: PutMode,
     extra: Option<Condition>,
 ) -> Option<Condition> {
     let mode = match mode {
         PutMode::Any => None,
-        PutMode::Absent => Some(Condition::NotExists(Path::attr(partition))),
-        PutMode::Present => Some(Condition::Exists(Path::attr(partition))),
+        PutMode::Absent => Some(Condition::NotExists(Path::attr(partition()))),
+        PutMode::Present => Some(Condition::Exists(Path::attr(partition()))),
     };
     let version = E::VERSION_ATTRIBUTE.map(|a| version_condition(a, entity.version()));
     [mode, version, extra]
@@ -88,10 +89,11 @@ pub(crate) fn put_condition<E: Entity>(
         .reduce(Condition::and)
 }
 
-/// The item a put stores, size-checked.
-pub(crate) fn stored_item<E: Entity>(entity: &E, key: &Key<E>) -> Result<Item> {
+/// The item a put stores, size-checked. The item holds the key attributes, and the key itself
+/// is built only to name an oversized item.
+pub(crate) fn stored_item<E: Entity>(entity: &E) -> Result<Item> {
     let item = entity.to_stored_item(&WriteStamp::now())?;
-    check_item_size::<E>(&item, key)?;
+    check_item_size(&item, || entity.key())?;
     Ok(item)
 }
 
@@ -122,14 +124,24 @@ where
 
 /// The key of `key` as an SDK item, or [`Error::Key`].
 pub(crate) fn key_item<E: Entity>(key: &Key<E>) -> Result<Item> {
-    let pairs = key.attributes().map_err(|source| Error::Key {
+    let invalid = |source: &KeyError| Error::Key {
         entity: E::NAME,
-        source,
-    })?;
-    Ok(pairs
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), AttributeValue::S(v)))
-        .collect())
+        source: source.clone(),
+    };
+    let mut item = Item::with_capacity(2);
+    let partition = key.partition.value().map_err(invalid)?;
+    item.insert(
+        key.partition.attribute().to_owned(),
+        AttributeValue::S(partition.to_owned()),
+    );
+    if let Some(sort) = &key.sort {
+        let value = sort.value().map_err(invalid)?;
+        item.insert(
+            sort.attribute().to_owned(),
+            AttributeValue::S(value.to_owned()),
+        );
+    }
+    Ok(item)
 }
 
 /// The span every call runs in: operation, table, index and, once known, consumed capacity.
@@ -198,12 +210,13 @@ pub(crate) fn identity(key: &Item) -> String {
     out
 }
 
-/// Rejects items over DynamoDB's 400 KB limit before sending them.
-pub(crate) fn check_item_size<E: Entity>(item: &Item, key: &Key<E>) -> Result<()> {
+/// Rejects items over DynamoDB's 400 KB limit before sending them; `key` names the item in
+/// the error.
+pub(crate) fn check_item_size<E: Entity>(item: &Item, key: impl FnOnce() -> Key<E>) -> Result<()> {
     let size = item_size(item);
     if size > MAX_ITEM_BYTES {
         return Err(Error::Limit(LimitError {
-            what: format!("item size in bytes of {} at {key}", E::NAME),
+            what: format!("item size in bytes of {} at {}", E::NAME, key()),
             actual: size,
             limit: MAX_ITEM_BYTES,
         }));

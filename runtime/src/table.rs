@@ -163,11 +163,13 @@ impl<'a, E: Entity> PutItem<'a, E> {
 
     async fn send(self) -> Result<()> {
         let table = self.table.name();
-        let key = self.entity.key();
-        let item = stored_item(self.entity, &key)?;
+        let entity = self.entity;
+        // The item carries the key attributes; the key itself is built only for what needs it
+        // (insert's and replace's conditions, errors).
+        let item = stored_item(entity)?;
         let condition = put_condition(
-            self.entity,
-            key.partition.attribute(),
+            entity,
+            || entity.key().partition.attribute(),
             self.mode,
             self.condition,
         );
@@ -194,7 +196,7 @@ impl<'a, E: Entity> PutItem<'a, E> {
                     Ok(())
                 }
                 Err(e) => {
-                    Err(write_failure("PutItem", table, E::NAME, || key.to_string(), e, |s| match s {
+                    Err(write_failure("PutItem", table, E::NAME, || entity.key().to_string(), e, |s| match s {
                         aws_sdk_dynamodb::operation::put_item::PutItemError::ConditionalCheckFailedException(c) => c.item.clone(),
                         _ => None,
                     }))

@@ -93,9 +93,9 @@ impl<'a> TransactWrite<'a> {
         condition: Option<Condition>,
     ) -> Result<(TransactWriteItem, Meta)> {
         let key = entity.key();
-        let item = stored_item(entity, &key)?;
+        let item = stored_item(entity)?;
         let key_attrs = key_item(&key)?;
-        let condition = put_condition(entity, key.partition.attribute(), mode, condition);
+        let condition = put_condition(entity, || key.partition.attribute(), mode, condition);
         let mut placeholders = Placeholders::default();
         let expression = condition_text(condition, &mut placeholders)?;
         let meta = Meta {
