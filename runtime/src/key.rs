@@ -95,6 +95,11 @@ impl<'a> From<&'a bool> for KeyValue<'a> {
 
 /// Appends `value` to `out`, escaping the delimiter, the escape character and [`HIGH`].
 pub fn escape_into(out: &mut String, value: &str, delimiter: char) {
+    // Most values need no escaping: copy them whole rather than char by char.
+    if !value.contains([delimiter, ESCAPE, HIGH]) {
+        out.push_str(value);
+        return;
+    }
     for c in value.chars() {
         if c == delimiter || c == ESCAPE || c == HIGH {
             out.push(ESCAPE);
