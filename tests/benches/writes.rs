@@ -121,7 +121,8 @@ impl Totals {
         }
     }
 
-    /// The same with the serde_dynamo variant as a third.
+    /// The same with the serde_dynamo variant as a third, rotating the order by round so each
+    /// variant runs first, second and third equally often.
     async fn add_three(
         &mut self,
         round: usize,
@@ -130,14 +131,22 @@ impl Totals {
         serde: impl Future<Output = Cost>,
     ) {
         let mut serde_total = self.serde.unwrap_or_default();
-        if round.is_multiple_of(2) {
-            self.generated += generated.await;
-            self.raw += raw.await;
-            serde_total += serde.await;
-        } else {
-            serde_total += serde.await;
-            self.raw += raw.await;
-            self.generated += generated.await;
+        match round % 3 {
+            0 => {
+                self.generated += generated.await;
+                self.raw += raw.await;
+                serde_total += serde.await;
+            }
+            1 => {
+                self.raw += raw.await;
+                serde_total += serde.await;
+                self.generated += generated.await;
+            }
+            _ => {
+                serde_total += serde.await;
+                self.generated += generated.await;
+                self.raw += raw.await;
+            }
         }
         self.serde = Some(serde_total);
     }
@@ -163,7 +172,12 @@ fn serde_item(o: &Order) -> Item {
 }
 
 fn main() {
-    let runtime = tokio::runtime::Runtime::new().expect("tokio");
+    // One thread: the process's CPU time is then the operations' own work (request building,
+    // signing, HTTP, decoding), without idle worker threads searching for tasks.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio");
     let rows = runtime.block_on(run());
     print_table("wall time per operation (mean)", &rows, |c| c.wall);
     print_table(
