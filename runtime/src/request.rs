@@ -144,6 +144,13 @@ pub(crate) fn key_item<E: Entity>(key: &Key<E>) -> Result<Item> {
     Ok(item)
 }
 
+/// An SDK request's future, boxed where it is created. Its state is several kilobytes; boxed,
+/// the futures wrapping it (span, error mapping, `IntoFuture`) stay small, instead of each
+/// holding and copying the whole of it whenever one is moved.
+pub(crate) fn boxed<F: Future>(future: F) -> Pin<Box<F>> {
+    Box::pin(future)
+}
+
 /// The span every call runs in: operation, table, index and, once known, consumed capacity.
 pub(crate) fn span(operation: &'static str, table: &str, index: Option<&str>) -> tracing::Span {
     tracing::info_span!(

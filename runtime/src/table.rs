@@ -14,8 +14,8 @@ use crate::expr::{Condition, Path, Placeholders};
 use crate::key::Key;
 pub use crate::request::{BoxFuture, Table};
 use crate::request::{
-    PutMode, capacity, current_on_failure, key_item, put_condition, record_capacity, returned_item,
-    span, stored_item, version_condition, write_failure,
+    PutMode, boxed, capacity, current_on_failure, key_item, put_condition, record_capacity,
+    returned_item, span, stored_item, version_condition, write_failure,
 };
 use crate::update::{Update, UpdateItem};
 
@@ -190,7 +190,7 @@ impl<'a, E: Entity> PutItem<'a, E> {
             .set_return_consumed_capacity(capacity())
             .set_return_values_on_condition_check_failure(current_on_failure(self.return_current));
         async {
-            match request.send().await {
+            match boxed(request.send()).await {
                 Ok(out) => {
                     record_capacity(out.consumed_capacity());
                     Ok(())
@@ -290,7 +290,7 @@ impl<'a, E: Entity> DeleteItem<'a, E> {
             .set_return_values_on_condition_check_failure(current_on_failure(self.return_current));
         let key = &self.key;
         async {
-            match request.send().await {
+            match boxed(request.send()).await {
                 Ok(out) => {
                     record_capacity(out.consumed_capacity());
                     returned_item(out.attributes)

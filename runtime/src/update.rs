@@ -20,8 +20,8 @@ use crate::expr::{Condition, Path, Placeholders, check_expression_length};
 use crate::field::{Field, expression_value, kind};
 use crate::key::Key;
 use crate::request::{
-    BoxFuture, Table, capacity, current_on_failure, key_item, record_capacity, returned_item, span,
-    version_condition, write_failure,
+    BoxFuture, Table, boxed, capacity, current_on_failure, key_item, record_capacity,
+    returned_item, span, version_condition, write_failure,
 };
 
 /// One change to one path.
@@ -586,7 +586,7 @@ impl<'a, E: Entity> UpdateItem<'a, E> {
             .set_return_consumed_capacity(capacity())
             .set_return_values_on_condition_check_failure(current_on_failure(return_current));
         async {
-            match request.send().await {
+            match boxed(request.send()).await {
                 Ok(out) => {
                     record_capacity(out.consumed_capacity());
                     returned_item(out.attributes)
