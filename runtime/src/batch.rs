@@ -18,8 +18,7 @@ use crate::Item;
 use crate::entity::Entity;
 use crate::error::{Error, Result, Unprocessed, UnprocessedRequest, from_sdk};
 use crate::key::Key;
-use crate::table::{BoxFuture, Table, capacity, key_item, span, stored_item};
-use crate::transact::identity;
+use crate::request::{BoxFuture, Table, capacity, identity, key_item, span, stored_item};
 
 /// DynamoDB's limit on keys per `BatchGetItem`.
 pub const MAX_BATCH_GET: usize = 100;
@@ -352,7 +351,7 @@ impl<'a> BatchWrite<'a> {
                 )));
             }
             let key = entity.key();
-            let item = stored_item(entity, &key)?;
+            let item = stored_item(entity)?;
             let meta = WriteMeta::new(&key, &key_item(&key)?);
             let put = PutRequest::builder()
                 .set_item(Some(item))

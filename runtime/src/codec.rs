@@ -12,8 +12,9 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::Item;
+use crate::error::KeyError;
 use crate::error::{DecodeError, EncodeError};
-use crate::key::format_timestamp;
+use crate::key::{Key, PartitionKey, SortKey, format_timestamp};
 
 /// A conversion failure inside one attribute, before the entity is known.
 #[derive(Debug, Clone, PartialEq)]
@@ -687,6 +688,43 @@ pub mod ttl {
         attribute: &str,
     ) -> Result<Option<DateTime<Utc>>, C::DecodeError> {
         optional(item.remove(attribute), cx, attribute)
+    }
+}
+
+// Keys record their fields' stored values and are read back from index items through the
+// codec; these live here so the key module does not depend on the codec.
+impl<E> Key<E> {
+    /// Records an attribute that the key's fields fix (a key field's own attribute).
+    pub fn with_field<T: AttributeCodec>(mut self, attribute: &'static str, value: &T) -> Self {
+        match value.encode() {
+            Ok(Some(value)) => self.push_identity(attribute, Ok(value)),
+            Ok(None) => {}
+            Err(e) => self.push_identity(
+                attribute,
+                Err(KeyError::Unencodable {
+                    field: attribute,
+                    problem: e.to_string(),
+                }),
+            ),
+        }
+        self
+    }
+}
+
+impl<E: crate::Entity> Key<E> {
+    /// Takes the primary key attributes of `table` out of an item read from an index, for
+    /// projection types.
+    pub fn take_from(
+        item: &mut crate::Item,
+        table: &crate::TableDefinition,
+    ) -> crate::Result<Self> {
+        let pk = table.partition_key;
+        let partition = PartitionKey::new(pk, Ok(take(item, E::NAME, pk)?));
+        let sort = match table.sort_key {
+            Some(sk) => Some(SortKey::new(sk, Ok(take(item, E::NAME, sk)?))),
+            None => None,
+        };
+        Ok(Key::new(partition, sort))
     }
 }
 

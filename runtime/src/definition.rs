@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::{
 };
 
 use crate::error::{Error, Result};
-use crate::table::Table;
+use crate::request::Table;
 
 /// Which attributes an index copies from the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -183,76 +183,125 @@ impl Condition {
 
 /// Collects expression attribute names and values while expressions are rendered, so several
 /// expressions of one request (key condition, filter, projection) share one set.
+///
+/// Every request renders its expressions anew, so rendering writes straight into one string
+/// and placeholders are numbered by position; the maps the SDK wants are built once, by
+/// [`Placeholders::take_names`] and [`Placeholders::take_values`].
 #[derive(Debug, Default, Clone)]
 pub struct Placeholders {
-    names: HashMap<String, String>,
-    values: HashMap<String, AttributeValue>,
+    /// `names[i]` is the attribute or map-field name behind `#n{i}`.
+    names: Vec<String>,
+    /// `values[i]` is the value behind `:v{i}`.
+    values: Vec<AttributeValue>,
+}
+
+/// Appends `prefix` and the decimal `index` to `out` (`#n12`, `:v3`).
+fn push_placeholder(out: &mut String, prefix: &str, index: usize) {
+    out.push_str(prefix);
+    if index < 10 {
+        out.push(char::from(b'0' + index as u8));
+    } else {
+        let _ = write!(out, "{index}");
+    }
+}
+
+fn placeholder(prefix: &str, index: usize) -> String {
+    let mut out = String::with_capacity(prefix.len() + 2);
+    push_placeholder(&mut out, prefix, index);
+    out
 }
 
 impl Placeholders {
     /// A placeholder (`#n0`) for an attribute or map-field name, reused for repeated names.
     pub fn name(&mut self, name: &str) -> String {
-        if let Some((placeholder, _)) = self.names.iter().find(|(_, n)| n.as_str() == name) {
-            return placeholder.clone();
-        }
-        let placeholder = format!("#n{}", self.names.len());
-        self.names.insert(placeholder.clone(), name.to_owned());
-        placeholder
+        let mut out = String::with_capacity(4);
+        self.push_name(&mut out, name);
+        out
+    }
+
+    fn push_name(&mut self, out: &mut String, name: &str) {
+        let index = match self.names.iter().position(|n| n == name) {
+            Some(index) => index,
+            None => {
+                self.names.push(name.to_owned());
+                self.names.len() - 1
+            }
+        };
+        push_placeholder(out, "#n", index);
     }
 
     /// A placeholder (`:v0`) for a value.
     pub fn value(&mut self, value: AttributeValue) -> String {
-        let placeholder = format!(":v{}", self.values.len());
-        self.values.insert(placeholder.clone(), value);
-        placeholder
+        let mut out = String::with_capacity(4);
+        self.push_value(&mut out, value);
+        out
+    }
+
+    /// Appends a placeholder for `value` to `out`.
+    pub(crate) fn push_value(&mut self, out: &mut String, value: AttributeValue) {
+        self.values.push(value);
+        push_placeholder(out, ":v", self.values.len() - 1);
     }
 
     /// Renders a document path with name placeholders.
     pub fn path(&mut self, path: &Path) -> String {
-        let mut out = String::new();
-        for seg in &path.0 {
+        let mut out = String::with_capacity(4 * path.0.len());
+        self.push_path(&mut out, path);
+        out
+    }
+
+    /// Appends `path`, rendered with name placeholders, to `out`.
+    pub(crate) fn push_path(&mut self, out: &mut String, path: &Path) {
+        for (i, seg) in path.0.iter().enumerate() {
             match seg {
                 PathSegment::Field(f) => {
-                    if !out.is_empty() {
+                    if i > 0 {
                         out.push('.');
                     }
-                    out.push_str(&self.name(f));
+                    self.push_name(out, f);
                 }
                 PathSegment::Index(i) => {
                     let _ = write!(out, "[{i}]");
                 }
             }
         }
-        out
     }
 
-    fn operand(&mut self, operand: &Operand) -> String {
+    fn push_operand(&mut self, out: &mut String, operand: &Operand) {
         match operand {
-            Operand::Value(v) => self.value(v.clone()),
-            Operand::Path(p) => self.path(p),
-            Operand::Size(p) => format!("size({})", self.path(p)),
+            Operand::Value(v) => self.push_value(out, v.clone()),
+            Operand::Path(p) => self.push_path(out, p),
+            Operand::Size(p) => {
+                out.push_str("size(");
+                self.push_path(out, p);
+                out.push(')');
+            }
         }
     }
 
     /// Renders a condition, registering its names and values, or says why it cannot be sent.
     pub fn condition(&mut self, condition: &Condition) -> Result<String, Error> {
-        let text = self.render(condition)?;
+        let mut text = String::with_capacity(32);
+        self.render(&mut text, condition)?;
         check_expression_length("condition", &text)?;
         Ok(text)
     }
 
-    fn render(&mut self, condition: &Condition) -> Result<String, Error> {
-        Ok(match condition {
+    fn render(&mut self, out: &mut String, condition: &Condition) -> Result<(), Error> {
+        match condition {
             Condition::Compare(a, op, b) => {
-                let a = self.operand(a);
-                let b = self.operand(b);
-                format!("{a} {} {b}", op.symbol())
+                self.push_operand(out, a);
+                out.push(' ');
+                out.push_str(op.symbol());
+                out.push(' ');
+                self.push_operand(out, b);
             }
             Condition::Between(p, lo, hi) => {
-                let p = self.path(p);
-                let lo = self.value(lo.clone());
-                let hi = self.value(hi.clone());
-                format!("{p} BETWEEN {lo} AND {hi}")
+                self.push_path(out, p);
+                out.push_str(" BETWEEN ");
+                self.push_value(out, lo.clone());
+                out.push_str(" AND ");
+                self.push_value(out, hi.clone());
             }
             Condition::In(p, values) => {
                 if values.len() > MAX_IN_VALUES {
@@ -262,48 +311,92 @@ impl Placeholders {
                         limit: MAX_IN_VALUES,
                     }));
                 }
-                let p = self.path(p);
-                let list: Vec<String> = values.iter().map(|v| self.value(v.clone())).collect();
-                format!("{p} IN ({})", list.join(", "))
+                self.push_path(out, p);
+                out.push_str(" IN (");
+                for (i, v) in values.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    self.push_value(out, v.clone());
+                }
+                out.push(')');
             }
-            Condition::BeginsWith(p, v) => {
-                let p = self.path(p);
-                format!("begins_with({p}, {})", self.value(v.clone()))
-            }
-            Condition::Contains(p, v) => {
-                let p = self.path(p);
-                format!("contains({p}, {})", self.value(v.clone()))
-            }
-            Condition::Exists(p) => format!("attribute_exists({})", self.path(p)),
-            Condition::NotExists(p) => format!("attribute_not_exists({})", self.path(p)),
+            Condition::BeginsWith(p, v) => self.function(out, "begins_with(", p, Some(v)),
+            Condition::Contains(p, v) => self.function(out, "contains(", p, Some(v)),
+            Condition::Exists(p) => self.function(out, "attribute_exists(", p, None),
+            Condition::NotExists(p) => self.function(out, "attribute_not_exists(", p, None),
             Condition::AttributeType(p, t) => {
-                let p = self.path(p);
-                let t = self.value(AttributeValue::S((*t).to_owned()));
-                format!("attribute_type({p}, {t})")
+                let t = AttributeValue::S((*t).to_owned());
+                self.function(out, "attribute_type(", p, Some(&t));
             }
-            Condition::And(all) => self.join(all, " AND ")?,
-            Condition::Or(any) => self.join(any, " OR ")?,
-            Condition::Not(c) => format!("NOT ({})", self.render(c)?),
+            Condition::And(all) => self.join(out, all, " AND ")?,
+            Condition::Or(any) => self.join(out, any, " OR ")?,
+            Condition::Not(c) => {
+                out.push_str("NOT (");
+                self.render(out, c)?;
+                out.push(')');
+            }
             Condition::Invalid(problem) => return Err(Error::Expression(problem.clone())),
-        })
+        }
+        Ok(())
     }
 
-    fn join(&mut self, parts: &[Condition], separator: &str) -> Result<String, Error> {
-        let rendered = parts
-            .iter()
-            .map(|c| Ok(format!("({})", self.render(c)?)))
-            .collect::<Result<Vec<String>, Error>>()?;
-        Ok(rendered.join(separator))
+    /// `name(path)` or `name(path, value)`; `name` comes with its opening parenthesis.
+    fn function(&mut self, out: &mut String, name: &str, p: &Path, value: Option<&AttributeValue>) {
+        out.push_str(name);
+        self.push_path(out, p);
+        if let Some(v) = value {
+            out.push_str(", ");
+            self.push_value(out, v.clone());
+        }
+        out.push(')');
+    }
+
+    fn join(
+        &mut self,
+        out: &mut String,
+        parts: &[Condition],
+        separator: &str,
+    ) -> Result<(), Error> {
+        for (i, c) in parts.iter().enumerate() {
+            if i > 0 {
+                out.push_str(separator);
+            }
+            out.push('(');
+            self.render(out, c)?;
+            out.push(')');
+        }
+        Ok(())
     }
 
     /// The collected names, or `None` when there are none (the SDK rejects empty maps).
     pub fn take_names(&mut self) -> Option<HashMap<String, String>> {
-        (!self.names.is_empty()).then(|| std::mem::take(&mut self.names))
+        if self.names.is_empty() {
+            return None;
+        }
+        let names = std::mem::take(&mut self.names);
+        Some(
+            names
+                .into_iter()
+                .enumerate()
+                .map(|(i, name)| (placeholder("#n", i), name))
+                .collect(),
+        )
     }
 
     /// The collected values, or `None` when there are none.
     pub fn take_values(&mut self) -> Option<HashMap<String, AttributeValue>> {
-        (!self.values.is_empty()).then(|| std::mem::take(&mut self.values))
+        if self.values.is_empty() {
+            return None;
+        }
+        let values = std::mem::take(&mut self.values);
+        Some(
+            values
+                .into_iter()
+                .enumerate()
+                .map(|(i, value)| (placeholder(":v", i), value))
+                .collect(),
+        )
     }
 }
 

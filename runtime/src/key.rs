@@ -95,6 +95,11 @@ impl<'a> From<&'a bool> for KeyValue<'a> {
 
 /// Appends `value` to `out`, escaping the delimiter, the escape character and [`HIGH`].
 pub fn escape_into(out: &mut String, value: &str, delimiter: char) {
+    // Most values need no escaping: copy them whole rather than char by char.
+    if !value.contains([delimiter, ESCAPE, HIGH]) {
+        out.push_str(value);
+        return;
+    }
     for c in value.chars() {
         if c == delimiter || c == ESCAPE || c == HIGH {
             out.push(ESCAPE);
@@ -486,24 +491,13 @@ impl<E> Key<E> {
         }
     }
 
-    /// Records an attribute that the key's fields fix (a key field's own attribute).
-    pub fn with_field<T: crate::codec::AttributeCodec>(
-        mut self,
+    /// Records an attribute the key fixes, or why it could not be encoded.
+    pub(crate) fn push_identity(
+        &mut self,
         attribute: &'static str,
-        value: &T,
-    ) -> Self {
-        match value.encode() {
-            Ok(Some(value)) => self.identity.push((attribute, Ok(value))),
-            Ok(None) => {}
-            Err(e) => self.identity.push((
-                attribute,
-                Err(KeyError::Unencodable {
-                    field: attribute,
-                    problem: e.to_string(),
-                }),
-            )),
-        }
-        self
+        value: Result<AttributeValue, KeyError>,
+    ) {
+        self.identity.push((attribute, value));
     }
 
     /// Records a text key field's own attribute (see [`Key::with_field`]).
@@ -539,23 +533,6 @@ impl<E> Key<E> {
             ));
         }
         Ok(out)
-    }
-}
-
-impl<E: crate::Entity> Key<E> {
-    /// Takes the primary key attributes of `table` out of an item read from an index, for
-    /// projection types.
-    pub fn take_from(
-        item: &mut crate::Item,
-        table: &crate::TableDefinition,
-    ) -> crate::Result<Self> {
-        let pk = table.partition_key;
-        let partition = PartitionKey::new(pk, Ok(crate::codec::take(item, E::NAME, pk)?));
-        let sort = match table.sort_key {
-            Some(sk) => Some(SortKey::new(sk, Ok(crate::codec::take(item, E::NAME, sk)?))),
-            None => None,
-        };
-        Ok(Key::new(partition, sort))
     }
 }
 

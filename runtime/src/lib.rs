@@ -7,6 +7,16 @@
 //!
 //! Generated code reaches every dependency through [`__private`], so an application depends on
 //! `singletable` alone (and on `codegen` as a build dependency).
+//!
+//! Modules depend in one direction, each only on those listed before it:
+//!
+//! 1. values: `error`, `key`, `codec`, `size`, `expr`, `entity`, `field`;
+//! 2. `request`: the [`Table`] handle and the plumbing every request shares (spans, consumed
+//!    capacity, key items, size-checked items, write conditions, failure mapping);
+//! 3. operations: `update`, `query`, `batch`, `transact`, `definition`;
+//! 4. `table` (the single-item operations and `Table`'s entry points to them) and `builder`
+//!    (the builders generated access patterns return);
+//! 5. `test_util`.
 
 #![warn(missing_docs)]
 
@@ -20,6 +30,7 @@ pub mod expr;
 pub mod field;
 pub mod key;
 pub mod query;
+mod request;
 pub mod rules;
 pub mod size;
 pub mod table;

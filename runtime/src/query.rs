@@ -18,7 +18,7 @@ use crate::entity::Entity;
 use crate::error::{Error, KeyError, Result, from_sdk};
 use crate::expr::{Condition, Path, Placeholders};
 use crate::key::PartitionKey;
-use crate::table::{Table, capacity, record_capacity, span};
+use crate::request::{Table, capacity, record_capacity, span};
 
 /// A condition on the sort key of a query.
 #[derive(Debug, Clone, PartialEq)]

@@ -18,18 +18,21 @@ pub fn item_size(item: &Item) -> usize {
 }
 
 fn number_size(n: &str) -> usize {
-    let digits = n
-        .split(['e', 'E'])
-        .next()
-        .unwrap_or("")
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect::<String>();
-    let significant = digits
-        .trim_start_matches('0')
-        .trim_end_matches('0')
-        .len()
-        .max(1);
+    // Significant digits of the mantissa: leading and trailing zeros do not count, wherever
+    // the decimal point is. Counted in place, as every put sizes every number it writes.
+    let mantissa = n.split(['e', 'E']).next().unwrap_or("");
+    let mut digits = mantissa.bytes().filter(u8::is_ascii_digit);
+    if !digits.any(|d| d != b'0') {
+        return 2; // zero: one digit
+    }
+    // From the first non-zero digit, `significant` runs up to the last non-zero one so far.
+    let (mut seen, mut significant) = (1usize, 1usize);
+    for d in digits {
+        seen += 1;
+        if d != b'0' {
+            significant = seen;
+        }
+    }
     significant.div_ceil(2) + 1
 }
 
@@ -73,5 +76,23 @@ mod tests {
             ]),
         );
         assert_eq!(item_size(&item), 17 + 1 + 3 + 2 + 3);
+    }
+
+    #[test]
+    fn numbers_cost_their_significant_digits() {
+        for (n, size) in [
+            ("0", 2),
+            ("-0.000", 2),
+            ("7", 2),
+            ("12", 2),
+            ("123", 3),
+            ("1000", 2),
+            ("-120.5", 3),
+            ("0.00123", 3),
+            ("1.5E+10", 2),
+            ("12345678901234567890", 11),
+        ] {
+            assert_eq!(number_size(n), size, "{n}");
+        }
     }
 }

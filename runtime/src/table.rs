@@ -3,63 +3,23 @@
 //! Each operation is a small builder that is awaited directly (`table.get(key).await`) or
 //! refined first (`table.get(key).consistent().await`).
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
-use std::sync::Arc;
+use std::future::IntoFuture;
 
-use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity, ReturnValue};
+use aws_sdk_dynamodb::types::ReturnValue;
 use tracing::Instrument;
 
-use crate::Item;
-use crate::entity::{Entity, WriteStamp};
-use crate::error::{Error, LimitError, Result, from_sdk};
+use crate::entity::Entity;
+use crate::error::{Error, Result, from_sdk};
 use crate::expr::{Condition, Path, Placeholders};
 use crate::key::Key;
-use crate::size::{MAX_ITEM_BYTES, item_size};
-use crate::update::{Update, UpdateItem, version_condition};
-
-/// A boxed future, as returned by the operation builders' `IntoFuture`.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// A handle on one physical DynamoDB table. Cheap to clone.
-#[derive(Clone, Debug)]
-pub struct Table {
-    client: Client,
-    name: Arc<str>,
-}
+pub use crate::request::{BoxFuture, Table};
+use crate::request::{
+    PutMode, boxed, capacity, current_on_failure, key_item, put_condition, record_capacity,
+    returned_item, span, stored_item, version_condition, write_failure,
+};
+use crate::update::{Update, UpdateItem};
 
 impl Table {
-    /// A table handle over an existing SDK client.
-    pub fn new(client: Client, name: impl Into<String>) -> Self {
-        Self {
-            client,
-            name: Arc::from(name.into()),
-        }
-    }
-
-    /// A table handle configured from the environment through aws-config: `AWS_REGION`,
-    /// `AWS_ENDPOINT_URL_DYNAMODB`, profiles and the standard credentials chain.
-    pub async fn from_env(name: impl Into<String>) -> Self {
-        let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-        Self::new(Client::new(&config), name)
-    }
-
-    /// The same client pointed at another table name (for example one chosen at run time).
-    pub fn with_name(&self, name: impl Into<String>) -> Self {
-        Self::new(self.client.clone(), name)
-    }
-
-    /// The physical table name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The SDK client, for anything the runtime does not cover.
-    pub fn client(&self) -> &Client {
-        &self.client
-    }
-
     /// Reads one item; `None` if it does not exist.
     pub fn get<E: Entity>(&self, key: Key<E>) -> GetItem<'_, E> {
         GetItem {
@@ -121,115 +81,6 @@ impl Table {
     }
 }
 
-/// The condition a put adds on its own: insert's "absent", replace's "present", and the
-/// expected version of a versioned entity.
-pub(crate) fn put_condition<E: Entity>(
-    entity: &E,
-    partition: &'static str,
-    mode: PutMode,
-    extra: Option<Condition>,
-) -> Option<Condition> {
-    let mode = match mode {
-        PutMode::Any => None,
-        PutMode::Absent => Some(Condition::NotExists(Path::attr(partition))),
-        PutMode::Present => Some(Condition::Exists(Path::attr(partition))),
-    };
-    let version = E::VERSION_ATTRIBUTE.map(|a| version_condition(a, entity.version()));
-    [mode, version, extra]
-        .into_iter()
-        .flatten()
-        .reduce(Condition::and)
-}
-
-/// The item a put stores, size-checked.
-pub(crate) fn stored_item<E: Entity>(entity: &E, key: &Key<E>) -> Result<Item> {
-    let item = entity.to_stored_item(&WriteStamp::now())?;
-    check_item_size::<E>(&item, key)?;
-    Ok(item)
-}
-
-/// Maps a failed write onto [`Error`]; a failed condition carries the stored item that
-/// DynamoDB attached (when the request asked for it), as `current` extracts it.
-pub(crate) fn write_failure<SE, R>(
-    operation: &'static str,
-    table: &str,
-    entity: &'static str,
-    key: impl FnOnce() -> String,
-    error: aws_sdk_dynamodb::error::SdkError<SE, R>,
-    current: impl FnOnce(&SE) -> Option<Item>,
-) -> Error
-where
-    SE: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
-{
-    let item = error.as_service_error().and_then(current);
-    match from_sdk(operation, table, entity, key, error) {
-        Error::ConditionFailed {
-            entity,
-            key,
-            mismatched,
-            ..
-        } => Error::ConditionFailed {
-            entity,
-            key,
-            item: item.map(Box::new),
-            mismatched,
-        },
-        other => other,
-    }
-}
-
-/// The key of `key` as an SDK item, or [`Error::Key`].
-pub(crate) fn key_item<E: Entity>(key: &Key<E>) -> Result<Item> {
-    let pairs = key.attributes().map_err(|source| Error::Key {
-        entity: E::NAME,
-        source,
-    })?;
-    Ok(pairs
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), AttributeValue::S(v)))
-        .collect())
-}
-
-/// The span every call runs in: operation, table, index and, once known, consumed capacity.
-pub(crate) fn span(operation: &'static str, table: &str, index: Option<&str>) -> tracing::Span {
-    tracing::info_span!(
-        "dynamodb",
-        operation,
-        table,
-        index = index.unwrap_or(""),
-        consumed_capacity = tracing::field::Empty
-    )
-}
-
-/// Whether to ask DynamoDB for consumed capacity: only when the call's span is recorded, as
-/// computing it costs DynamoDB time (about 15% of a round trip on DynamoDB Local).
-pub(crate) fn capacity() -> Option<ReturnConsumedCapacity> {
-    tracing::enabled!(tracing::Level::INFO).then_some(ReturnConsumedCapacity::Total)
-}
-
-/// `ReturnValuesOnConditionCheckFailure` for a write that asked for the current item.
-pub(crate) fn current_on_failure(
-    asked: bool,
-) -> Option<aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure> {
-    asked.then_some(aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld)
-}
-
-/// The item a write returned (`ReturnValues`), decoded; DynamoDB sends an empty map for none.
-pub(crate) fn returned_item<E: Entity>(attributes: Option<Item>) -> Result<Option<E>> {
-    attributes
-        .filter(|a| !a.is_empty())
-        .map(E::from_item)
-        .transpose()
-}
-
-/// Records consumed capacity on the current span.
-pub(crate) fn record_capacity(capacity: Option<&aws_sdk_dynamodb::types::ConsumedCapacity>) {
-    if let Some(units) = capacity.and_then(|c| c.capacity_units()) {
-        tracing::Span::current().record("consumed_capacity", units);
-    }
-}
-
 /// A pending `GetItem`.
 #[must_use = "an operation does nothing until it is awaited"]
 pub struct GetItem<'a, E> {
@@ -261,7 +112,7 @@ impl<'a, E: Entity> GetItem<'a, E> {
         async {
             let out = self
                 .table
-                .client
+                .client()
                 .get_item()
                 .table_name(table)
                 .set_key(Some(key_item(&self.key)?))
@@ -284,13 +135,6 @@ impl<'a, E: Entity> IntoFuture for GetItem<'a, E> {
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move { self.send().await })
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum PutMode {
-    Any,
-    Absent,
-    Present,
 }
 
 /// A pending `PutItem` (put, insert or replace).
@@ -319,11 +163,13 @@ impl<'a, E: Entity> PutItem<'a, E> {
 
     async fn send(self) -> Result<()> {
         let table = self.table.name();
-        let key = self.entity.key();
-        let item = stored_item(self.entity, &key)?;
+        let entity = self.entity;
+        // The item carries the key attributes; the key itself is built only for what needs it
+        // (insert's and replace's conditions, errors).
+        let item = stored_item(entity)?;
         let condition = put_condition(
-            self.entity,
-            key.partition.attribute(),
+            entity,
+            || entity.key().partition.attribute(),
             self.mode,
             self.condition,
         );
@@ -334,7 +180,7 @@ impl<'a, E: Entity> PutItem<'a, E> {
             .transpose()?;
         let request = self
             .table
-            .client
+            .client()
             .put_item()
             .table_name(table)
             .set_item(Some(item))
@@ -344,13 +190,13 @@ impl<'a, E: Entity> PutItem<'a, E> {
             .set_return_consumed_capacity(capacity())
             .set_return_values_on_condition_check_failure(current_on_failure(self.return_current));
         async {
-            match request.send().await {
+            match boxed(request.send()).await {
                 Ok(out) => {
                     record_capacity(out.consumed_capacity());
                     Ok(())
                 }
                 Err(e) => {
-                    Err(write_failure("PutItem", table, E::NAME, || key.to_string(), e, |s| match s {
+                    Err(write_failure("PutItem", table, E::NAME, || entity.key().to_string(), e, |s| match s {
                         aws_sdk_dynamodb::operation::put_item::PutItemError::ConditionalCheckFailedException(c) => c.item.clone(),
                         _ => None,
                     }))
@@ -432,7 +278,7 @@ impl<'a, E: Entity> DeleteItem<'a, E> {
             .transpose()?;
         let request = self
             .table
-            .client
+            .client()
             .delete_item()
             .table_name(table)
             .set_key(Some(key_item(&self.key)?))
@@ -444,7 +290,7 @@ impl<'a, E: Entity> DeleteItem<'a, E> {
             .set_return_values_on_condition_check_failure(current_on_failure(self.return_current));
         let key = &self.key;
         async {
-            match request.send().await {
+            match boxed(request.send()).await {
                 Ok(out) => {
                     record_capacity(out.consumed_capacity());
                     returned_item(out.attributes)
@@ -468,17 +314,4 @@ impl<'a, E: Entity> IntoFuture for DeleteItem<'a, E> {
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move { self.send(false).await.map(|_| ()) })
     }
-}
-
-/// Rejects items over DynamoDB's 400 KB limit before sending them.
-pub(crate) fn check_item_size<E: Entity>(item: &Item, key: &Key<E>) -> Result<()> {
-    let size = item_size(item);
-    if size > MAX_ITEM_BYTES {
-        return Err(Error::Limit(LimitError {
-            what: format!("item size in bytes of {} at {key}", E::NAME),
-            actual: size,
-            limit: MAX_ITEM_BYTES,
-        }));
-    }
-    Ok(())
 }

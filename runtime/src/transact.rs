@@ -20,11 +20,12 @@ use crate::entity::Entity;
 use crate::error::{CancellationReason, Error, LimitError, Result, from_sdk};
 use crate::expr::{Condition, Placeholders};
 use crate::key::Key;
+use crate::request::{
+    PutMode, Table, capacity, current_on_failure, identity, key_item, put_condition, span,
+    stored_item,
+};
 use crate::rules::Guards;
 use crate::size::item_size;
-use crate::table::{
-    PutMode, Table, capacity, current_on_failure, key_item, put_condition, span, stored_item,
-};
 use crate::update::{Update, UpdateItem, UpdateParts};
 
 /// DynamoDB's limit on actions per transaction.
@@ -42,24 +43,6 @@ struct Meta {
     bytes: usize,
     /// An update's given values, to name the ones that made it fail.
     guards: Guards,
-}
-
-/// A canonical text for the key of an item, to find two actions on the same item.
-pub(crate) fn identity(key: &Item) -> String {
-    let mut pairs: Vec<_> = key.iter().collect();
-    pairs.sort_by(|a, b| a.0.cmp(b.0));
-    let mut out = String::new();
-    for (name, value) in pairs {
-        out.push_str(name);
-        out.push('=');
-        // Key values are strings; anything else still gets a unique text.
-        match value.as_s() {
-            Ok(s) => out.push_str(s),
-            Err(_) => out.push_str(&format!("{value:?}")),
-        }
-        out.push('\u{0}');
-    }
-    out
 }
 
 /// A pending `TransactWriteItems`: add actions, then [`TransactWrite::send`].
@@ -113,9 +96,9 @@ impl<'a> TransactWrite<'a> {
         condition: Option<Condition>,
     ) -> Result<(TransactWriteItem, Meta)> {
         let key = entity.key();
-        let item = stored_item(entity, &key)?;
+        let item = stored_item(entity)?;
         let key_attrs = key_item(&key)?;
-        let condition = put_condition(entity, key.partition.attribute(), mode, condition);
+        let condition = put_condition(entity, || key.partition.attribute(), mode, condition);
         let mut placeholders = Placeholders::default();
         let expression = condition_text(condition, &mut placeholders)?;
         let meta = Meta {

@@ -21,11 +21,11 @@ use crate::expr::{
 };
 use crate::field::{Field, expression_value, kind};
 use crate::key::Key;
-use crate::rules::{Change, Defaults, Guard, Guards, UpdateRules, Values, build, values};
-use crate::table::{
-    BoxFuture, Table, capacity, current_on_failure, key_item, record_capacity, returned_item, span,
-    write_failure,
+use crate::request::{
+    BoxFuture, Table, boxed, capacity, current_on_failure, key_item, record_capacity,
+    returned_item, span, version_condition, write_failure,
 };
+use crate::rules::{Change, Defaults, Guard, Guards, UpdateRules, Values, build, values};
 
 /// One change to one path.
 #[derive(Debug, Clone, PartialEq)]
@@ -329,57 +329,80 @@ impl<E> Update<E> {
                 "an update needs at least one change".to_owned(),
             ));
         }
-        let mut set = Vec::new();
-        let mut remove = Vec::new();
-        let mut add = Vec::new();
-        let mut delete = Vec::new();
+        // Every update sent is rendered here: each clause is written straight into its text,
+        // and a path is rendered once (copied only where the expression repeats it).
+        use std::fmt::Write;
+        let (mut set, mut remove, mut add, mut delete) =
+            (String::new(), String::new(), String::new(), String::new());
         for (path, action) in &self.actions {
-            let p = placeholders.path(path);
+            let out = match action {
+                Action::Remove => &mut remove,
+                Action::SetAdd(_) => &mut add,
+                Action::SetDelete(_) => &mut delete,
+                _ => &mut set,
+            };
+            if !out.is_empty() {
+                out.push_str(", ");
+            }
+            let start = out.len();
+            placeholders.push_path(out, path);
+            let p = || out[start..].to_owned();
             match action {
-                Action::Set(v) => set.push(format!("{p} = {}", placeholders.value(v.clone()))),
-                Action::SetIfNotExists(v) => set.push(format!(
-                    "{p} = if_not_exists({p}, {})",
-                    placeholders.value(v.clone())
-                )),
+                Action::Set(v) => {
+                    out.push_str(" = ");
+                    placeholders.push_value(out, v.clone());
+                }
+                Action::SetIfNotExists(v) => {
+                    let p = p();
+                    let v = placeholders.value(v.clone());
+                    let _ = write!(out, " = if_not_exists({p}, {v})");
+                }
                 Action::Arithmetic(op, v) => {
+                    let p = p();
                     let zero = placeholders.value(AttributeValue::N("0".to_owned()));
                     let v = placeholders.value(v.clone());
-                    set.push(format!("{p} = if_not_exists({p}, {zero}) {op} {v}"));
+                    let _ = write!(out, " = if_not_exists({p}, {zero}) {op} {v}");
                 }
                 Action::ArithmeticWith(op, other) => {
+                    let p = p();
                     let zero = placeholders.value(AttributeValue::N("0".to_owned()));
                     let other = placeholders.path(other);
-                    set.push(format!("{p} = if_not_exists({p}, {zero}) {op} {other}"));
+                    let _ = write!(out, " = if_not_exists({p}, {zero}) {op} {other}");
                 }
                 Action::ListAppend { values, prepend } => {
+                    let p = p();
                     let empty = placeholders.value(AttributeValue::L(Vec::new()));
                     let v = placeholders.value(values.clone());
                     let current = format!("if_not_exists({p}, {empty})");
-                    set.push(if *prepend {
-                        format!("{p} = list_append({v}, {current})")
+                    let _ = if *prepend {
+                        write!(out, " = list_append({v}, {current})")
                     } else {
-                        format!("{p} = list_append({current}, {v})")
-                    });
+                        write!(out, " = list_append({current}, {v})")
+                    };
                 }
-                Action::SetAdd(v) => add.push(format!("{p} {}", placeholders.value(v.clone()))),
-                Action::SetDelete(v) => {
-                    delete.push(format!("{p} {}", placeholders.value(v.clone())))
+                Action::SetAdd(v) | Action::SetDelete(v) => {
+                    out.push(' ');
+                    placeholders.push_value(out, v.clone());
                 }
-                Action::Remove => remove.push(p),
+                Action::Remove => {}
             }
         }
-        let mut clauses = Vec::new();
-        for (keyword, parts) in [
-            ("SET", set),
-            ("REMOVE", remove),
-            ("ADD", add),
-            ("DELETE", delete),
+        let mut expression =
+            String::with_capacity(set.len() + remove.len() + add.len() + delete.len() + 24);
+        for (keyword, clause) in [
+            ("SET ", set),
+            ("REMOVE ", remove),
+            ("ADD ", add),
+            ("DELETE ", delete),
         ] {
-            if !parts.is_empty() {
-                clauses.push(format!("{keyword} {}", parts.join(", ")));
+            if !clause.is_empty() {
+                if !expression.is_empty() {
+                    expression.push(' ');
+                }
+                expression.push_str(keyword);
+                expression.push_str(&clause);
             }
         }
-        let expression = clauses.join(" ");
         check_expression_length("update", &expression)?;
         let condition = self.conditions.iter().cloned().reduce(Condition::and);
         Ok((expression, condition))
@@ -561,15 +584,6 @@ fn top_level(path: &Path) -> Option<&str> {
     match path.0.as_slice() {
         [PathSegment::Field(name)] => Some(name),
         _ => None,
-    }
-}
-
-/// The condition of an optimistic-locking check: version `expected` is stored.
-pub(crate) fn version_condition(attribute: &'static str, expected: i64) -> Condition {
-    if expected == 0 {
-        Condition::NotExists(Path::attr(attribute))
-    } else {
-        Field::<i64>::new(Path::attr(attribute)).eq(expected)
     }
 }
 
@@ -794,11 +808,11 @@ impl<'a, E: Entity> UpdateItem<'a, E> {
             .set_condition_expression(condition)
             .set_expression_attribute_names(placeholders.take_names())
             .set_expression_attribute_values(placeholders.take_values())
-            .return_values(return_values)
+            .set_return_values((return_values != ReturnValue::None).then_some(return_values))
             .set_return_consumed_capacity(capacity())
             .set_return_values_on_condition_check_failure(current_on_failure(ask_current));
         async {
-            match request.send().await {
+            match boxed(request.send()).await {
                 Ok(out) => {
                     record_capacity(out.consumed_capacity());
                     returned_item(out.attributes)

@@ -1,6 +1,8 @@
 //! Round trips against DynamoDB Local through the generated API, through the raw SDK with
 //! hand-written items and expressions, and through the raw SDK with serde_dynamo, in the same
-//! run. Prints a table of mean times and ratios.
+//! run. Prints two tables: mean wall time per operation, and the client CPU per operation
+//! (user and system time of this process, from `getrusage`, around each operation; DynamoDB
+//! Local runs in a process of its own), each with ratios.
 //!
 //! `cargo bench -p tests --bench writes` (starts DynamoDB Local unless
 //! `AWS_ENDPOINT_URL_DYNAMODB` is set). The three variants of each operation run interleaved,
@@ -22,8 +24,12 @@ use singletable::test_util::TestTable;
 use singletable::{Entity, Item, RetryPolicy};
 use tests::design::{Order, OrderStatus, TABLE};
 
-const ROUNDS: usize = 300;
+/// Sequential operations per variant of put, get and update.
+const ROUNDS: usize = 2_000;
 const BATCH_ROUNDS: usize = 20;
+/// Distinct orders the single-item rounds cycle through (and the batches write), so the scan
+/// reads the same 1,000 items however many rounds run.
+const ITEMS: usize = 1_000;
 
 /// The sample order without its TTL: serde_dynamo reads a TTL's epoch seconds as an error.
 fn order(n: usize) -> Order {
@@ -33,29 +39,68 @@ fn order(n: usize) -> Order {
     o
 }
 
-async fn time<F: Future>(f: F) -> Duration {
+/// User plus system CPU time this process has used so far, on all its threads.
+fn process_cpu() -> Duration {
+    // SAFETY: `getrusage` only writes the struct it is given, which is plain data.
+    let usage = unsafe {
+        let mut usage = std::mem::zeroed::<libc::rusage>();
+        assert_eq!(libc::getrusage(libc::RUSAGE_SELF, &mut usage), 0);
+        usage
+    };
+    let time = |t: libc::timeval| {
+        Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
+            + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
+    };
+    time(usage.ru_utime) + time(usage.ru_stime)
+}
+
+/// What one operation cost: wall time and this process's CPU time.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cost {
+    wall: Duration,
+    cpu: Duration,
+}
+
+impl std::ops::AddAssign for Cost {
+    fn add_assign(&mut self, other: Cost) {
+        self.wall += other.wall;
+        self.cpu += other.cpu;
+    }
+}
+
+impl Cost {
+    fn mean(self, n: usize) -> Cost {
+        let n = u32::try_from(n).unwrap_or(u32::MAX);
+        Cost {
+            wall: self.wall / n,
+            cpu: self.cpu / n,
+        }
+    }
+}
+
+async fn time<F: Future>(f: F) -> Cost {
+    let cpu = process_cpu();
     let start = Instant::now();
     f.await;
-    start.elapsed()
+    Cost {
+        wall: start.elapsed(),
+        cpu: process_cpu().saturating_sub(cpu),
+    }
 }
 
 struct Row {
     name: &'static str,
-    generated: Duration,
-    raw: Duration,
-    serde: Option<Duration>,
+    generated: Cost,
+    raw: Cost,
+    serde: Option<Cost>,
 }
 
-fn mean(total: Duration, n: usize) -> Duration {
-    total / u32::try_from(n).unwrap_or(u32::MAX)
-}
-
-/// The summed times of an operation's variants over its rounds.
+/// The summed costs of an operation's variants over its rounds.
 #[derive(Default)]
 struct Totals {
-    generated: Duration,
-    raw: Duration,
-    serde: Option<Duration>,
+    generated: Cost,
+    raw: Cost,
+    serde: Option<Cost>,
 }
 
 impl Totals {
@@ -64,8 +109,8 @@ impl Totals {
     async fn add_two(
         &mut self,
         round: usize,
-        generated: impl Future<Output = Duration>,
-        raw: impl Future<Output = Duration>,
+        generated: impl Future<Output = Cost>,
+        raw: impl Future<Output = Cost>,
     ) {
         if round.is_multiple_of(2) {
             self.generated += generated.await;
@@ -76,34 +121,43 @@ impl Totals {
         }
     }
 
-    /// The same with the serde_dynamo variant as a third.
+    /// The same with the serde_dynamo variant as a third, rotating the order by round so each
+    /// variant runs first, second and third equally often.
     async fn add_three(
         &mut self,
         round: usize,
-        generated: impl Future<Output = Duration>,
-        raw: impl Future<Output = Duration>,
-        serde: impl Future<Output = Duration>,
+        generated: impl Future<Output = Cost>,
+        raw: impl Future<Output = Cost>,
+        serde: impl Future<Output = Cost>,
     ) {
         let mut serde_total = self.serde.unwrap_or_default();
-        if round.is_multiple_of(2) {
-            self.generated += generated.await;
-            self.raw += raw.await;
-            serde_total += serde.await;
-        } else {
-            serde_total += serde.await;
-            self.raw += raw.await;
-            self.generated += generated.await;
+        match round % 3 {
+            0 => {
+                self.generated += generated.await;
+                self.raw += raw.await;
+                serde_total += serde.await;
+            }
+            1 => {
+                self.raw += raw.await;
+                serde_total += serde.await;
+                self.generated += generated.await;
+            }
+            _ => {
+                serde_total += serde.await;
+                self.generated += generated.await;
+                self.raw += raw.await;
+            }
         }
         self.serde = Some(serde_total);
     }
 
-    /// The table row: mean times per round.
+    /// The table row: mean costs per round.
     fn row(&self, name: &'static str, rounds: usize) -> Row {
         Row {
             name,
-            generated: mean(self.generated, rounds),
-            raw: mean(self.raw, rounds),
-            serde: self.serde.map(|s| mean(s, rounds)),
+            generated: self.generated.mean(rounds),
+            raw: self.raw.mean(rounds),
+            serde: self.serde.map(|s| s.mean(rounds)),
         }
     }
 }
@@ -118,25 +172,41 @@ fn serde_item(o: &Order) -> Item {
 }
 
 fn main() {
-    let runtime = tokio::runtime::Runtime::new().expect("tokio");
+    // One thread: the process's CPU time is then the operations' own work (request building,
+    // signing, HTTP, decoding), without idle worker threads searching for tasks.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio");
     let rows = runtime.block_on(run());
+    print_table("wall time per operation (mean)", &rows, |c| c.wall);
+    print_table(
+        "client CPU per operation (mean user+system time of this process)",
+        &rows,
+        |c| c.cpu,
+    );
+}
+
+fn print_table(title: &str, rows: &[Row], measure: fn(&Cost) -> Duration) {
+    println!("\n{title}");
     println!(
-        "\n{:<34} {:>12} {:>12} {:>14} {:>9} {:>11}",
+        "{:<34} {:>12} {:>12} {:>14} {:>9} {:>11}",
         "operation", "generated", "raw SDK", "serde_dynamo", "gen/raw", "gen/serde"
     );
     for r in rows {
-        let ratio = |other: Duration| r.generated.as_secs_f64() / other.as_secs_f64();
+        let generated = measure(&r.generated);
+        let ratio = |other: &Cost| generated.as_secs_f64() / measure(other).as_secs_f64();
         println!(
             "{:<34} {:>12.1?} {:>12.1?} {:>14} {:>9.3} {:>11}",
             r.name,
-            r.generated,
-            r.raw,
+            generated,
+            measure(&r.raw),
             r.serde
-                .map(|s| format!("{s:.1?}"))
+                .map(|s| format!("{:.1?}", measure(&s)))
                 .unwrap_or_else(|| "-".into()),
-            ratio(r.raw),
+            ratio(&r.raw),
             r.serde
-                .map(|s| format!("{:.3}", ratio(s)))
+                .map(|s| format!("{:.3}", ratio(&s)))
                 .unwrap_or_else(|| "-".into()),
         );
     }
@@ -156,7 +226,7 @@ async fn run() -> Vec<Row> {
     // PutItem.
     let mut totals = Totals::default();
     for n in 0..ROUNDS {
-        let o = order(n);
+        let o = order(n % ITEMS);
         let fg = time(async { t.put(&o).await.expect("put") });
         let fr = time(async {
             client
@@ -181,14 +251,14 @@ async fn run() -> Vec<Row> {
     rows.push(totals.row("PutItem (Order, 5 lines)", ROUNDS));
     // serde_dynamo stores timestamps in its own text form; put the items back in the
     // schema's form before reading.
-    for n in 0..ROUNDS {
+    for n in 0..ITEMS {
         t.put(&order(n)).await.expect("put");
     }
 
     // GetItem and decode.
     let mut totals = Totals::default();
     for n in 0..ROUNDS {
-        let o = order(n);
+        let o = order(n % ITEMS);
         let key = o.key();
         let pk = AttributeValue::S(format!("USER#{}", o.user_id));
         let sk = AttributeValue::S(format!(
@@ -221,7 +291,7 @@ async fn run() -> Vec<Row> {
     // UpdateItem: status (rewrites gsi2pk) and total (rewrites lsi1sk), item must exist.
     let mut totals = Totals::default();
     for n in 0..ROUNDS {
-        let o = order(n);
+        let o = order(n % ITEMS);
         let total = i64::try_from(n).unwrap_or(0);
         let fg = time(async {
             t.update(
@@ -265,12 +335,12 @@ async fn run() -> Vec<Row> {
     rows.push(totals.row("UpdateItem (2 fields, 2 keys)", ROUNDS));
 
     // BatchWriteItem of 1,000 puts, one chunk at a time on both sides.
-    let orders: Vec<Order> = (0..1000).map(order).collect();
+    let orders: Vec<Order> = (0..ITEMS).map(order).collect();
     let sequential = RetryPolicy {
         concurrency: 1,
         ..RetryPolicy::default()
     };
-    let (mut g, mut gc, mut r) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    let (mut g, mut gc, mut r) = (Cost::default(), Cost::default(), Cost::default());
     for _ in 0..BATCH_ROUNDS {
         g += time(async {
             t.batch_write()
@@ -309,14 +379,14 @@ async fn run() -> Vec<Row> {
     }
     rows.push(Row {
         name: "BatchWriteItem 1,000 (sequential)",
-        generated: mean(g, BATCH_ROUNDS),
-        raw: mean(r, BATCH_ROUNDS),
+        generated: g.mean(BATCH_ROUNDS),
+        raw: r.mean(BATCH_ROUNDS),
         serde: None,
     });
     rows.push(Row {
         name: "BatchWriteItem 1,000 (4 at once)",
-        generated: mean(gc, BATCH_ROUNDS),
-        raw: mean(r, BATCH_ROUNDS),
+        generated: gc.mean(BATCH_ROUNDS),
+        raw: r.mean(BATCH_ROUNDS),
         serde: None,
     });
 
@@ -331,7 +401,7 @@ async fn run() -> Vec<Row> {
             item
         })
         .collect();
-    let (mut g, mut r) = (Duration::ZERO, Duration::ZERO);
+    let (mut g, mut r) = (Cost::default(), Cost::default());
     for _ in 0..BATCH_ROUNDS {
         g += time(async {
             let got = t
@@ -369,8 +439,8 @@ async fn run() -> Vec<Row> {
     }
     rows.push(Row {
         name: "BatchGetItem 250 + decode (seq.)",
-        generated: mean(g, BATCH_ROUNDS),
-        raw: mean(r, BATCH_ROUNDS),
+        generated: g.mean(BATCH_ROUNDS),
+        raw: r.mean(BATCH_ROUNDS),
         serde: None,
     });
 
