@@ -108,6 +108,21 @@ pub fn escape_into(out: &mut String, value: &str, delimiter: char) {
     }
 }
 
+/// Appends `value` in decimal, zero-padded to `width` digits (more if it needs them).
+fn push_digits(out: &mut String, value: u64, width: usize) {
+    let mut buf = [b'0'; 20];
+    let mut v = value;
+    let mut start = buf.len();
+    while v > 0 {
+        start -= 1;
+        buf[start] = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+    let start = start.min(buf.len() - width.min(buf.len()));
+    // Every byte is an ASCII digit.
+    out.push_str(std::str::from_utf8(&buf[start..]).unwrap_or_default());
+}
+
 /// Formats a timestamp the way keys and attributes store it: RFC 3339, UTC, nine fractional
 /// digits, so that text order is time order for years 0000 through 9999.
 pub fn format_timestamp(t: &DateTime<Utc>) -> String {
@@ -227,19 +242,20 @@ impl KeyText {
 
     /// Appends one field value, encoded for keys.
     pub fn value<'a>(mut self, field: &'static str, value: impl Into<KeyValue<'a>>) -> Self {
+        self.push_value(field, value.into());
+        self
+    }
+
+    fn push_value(&mut self, field: &'static str, value: KeyValue<'_>) {
         if self.error.is_some() {
-            return self;
+            return;
         }
-        match value.into() {
+        match value {
             KeyValue::Str(s) => escape_into(&mut self.text, s, self.delimiter),
-            KeyValue::Int(i) => {
-                if i < 0 {
-                    self.error = Some(KeyError::NegativeInteger { field, value: i });
-                } else {
-                    use std::fmt::Write;
-                    let _ = write!(self.text, "{i:0INTEGER_WIDTH$}");
-                }
-            }
+            KeyValue::Int(i) => match u64::try_from(i) {
+                Ok(v) => push_digits(&mut self.text, v, INTEGER_WIDTH),
+                Err(_) => self.error = Some(KeyError::NegativeInteger { field, value: i }),
+            },
             KeyValue::Timestamp(t) => {
                 if !(0..=9999).contains(&t.year()) {
                     self.error = Some(KeyError::TimestampOutOfRange {
@@ -250,16 +266,21 @@ impl KeyText {
                     write_timestamp(&mut self.text, t);
                 }
             }
-            KeyValue::Date(d) => {
-                if !(0..=9999).contains(&d.year()) {
+            KeyValue::Date(d) => match u32::try_from(d.year()) {
+                Ok(year) if year <= 9999 => {
+                    push_digits(&mut self.text, u64::from(year), 4);
+                    self.text.push('-');
+                    push_digits(&mut self.text, u64::from(d.month()), 2);
+                    self.text.push('-');
+                    push_digits(&mut self.text, u64::from(d.day()), 2);
+                }
+                _ => {
                     self.error = Some(KeyError::TimestampOutOfRange {
                         field,
                         value: d.to_string(),
-                    });
-                } else {
-                    self.text.push_str(&d.format("%Y-%m-%d").to_string());
+                    })
                 }
-            }
+            },
             KeyValue::Uuid(u) => {
                 self.text.push_str(
                     u.hyphenated()
@@ -268,7 +289,6 @@ impl KeyText {
             }
             KeyValue::Bool(b) => self.text.push_str(if b { "true" } else { "false" }),
         }
-        self
     }
 
     /// Appends a field value encoded before (by another [`KeyText`]), or records why it could
@@ -292,21 +312,25 @@ impl KeyText {
         template: &'static str,
         values: [KeyValue<'a>; N],
     ) -> Result<String, KeyError> {
-        let mut key = KeyText::new(delimiter);
+        let mut key = KeyText {
+            delimiter,
+            text: String::with_capacity(template.len() + 32),
+            error: None,
+        };
         let mut values = values.into_iter();
         let mut rest = template;
         while let Some(open) = rest.find('{') {
-            key = key.lit(&rest[..open]);
+            key.text.push_str(&rest[..open]);
             let after = &rest[open + 1..];
             let close = after.find('}').unwrap_or(after.len());
-            let field = &after[..close];
-            key = match values.next() {
-                Some(value) => key.value(field, value),
-                None => key.lit(&rest[open..]),
-            };
+            match values.next() {
+                Some(value) => key.push_value(&after[..close], value),
+                None => key.text.push_str(&rest[open..]),
+            }
             rest = after.get(close + 1..).unwrap_or("");
         }
-        key.lit(rest).finish()
+        key.text.push_str(rest);
+        key.finish()
     }
 
     /// Returns the key text, or the first value that could not be encoded.
@@ -612,6 +636,16 @@ mod tests {
             "x0000000000000000007"
         );
         assert_eq!(KeyText::format('#', "PROFILE", []).unwrap(), "PROFILE");
+        let day = NaiveDate::from_ymd_opt(987, 3, 4).unwrap();
+        assert_eq!(
+            KeyText::format(
+                '#',
+                "{d}#{n}#{m}",
+                [(&day).into(), 0.into(), i64::MAX.into()]
+            )
+            .unwrap(),
+            "0987-03-04#0000000000000000000#9223372036854775807"
+        );
         assert_eq!(
             KeyText::format('#', "N#{total}", [(-1).into()]),
             Err(KeyError::NegativeInteger {
