@@ -11,6 +11,14 @@ fn main() {
         .out_file("app.rs")
         .compile()
         .unwrap_or_else(|e| e.exit());
+    // The same schema without serde derives, so that option is compiled and linted too.
+    codegen::Builder::new()
+        .schema(root.join("schema.yaml"))
+        .out_file("app_without_serde.rs")
+        .serde(false)
+        .cargo_instructions(false)
+        .compile()
+        .unwrap_or_else(|e| e.exit());
 
     let fixtures = root.join("codegen/tests/fixtures");
     println!("cargo::rerun-if-changed={}", fixtures.display());

@@ -102,9 +102,33 @@ pub fn check_file(path: impl AsRef<Path>) -> std::io::Result<Checked> {
     Ok(check_str(path, &text))
 }
 
+/// Choices about the generated code that the schema does not make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Derive serde's `Serialize` and `Deserialize` on every generated struct and enum (on by
+    /// default). The derives are about a third of a clean debug build of the generated code;
+    /// turn them off when nothing serializes the types, such as to JSON.
+    pub serde: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { serde: true }
+    }
+}
+
 /// Renders a model as a formatted Rust file with an `@generated` header naming the schema.
 pub fn render_model(model: &Model, schema_name: &str) -> Result<String, String> {
-    let tokens = emit::emit(model, schema_name);
+    render_model_with(model, schema_name, Options::default())
+}
+
+/// [`render_model`] with [`Options`].
+pub fn render_model_with(
+    model: &Model,
+    schema_name: &str,
+    options: Options,
+) -> Result<String, String> {
+    let tokens = emit::emit(model, schema_name, options);
     let file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("internal error: generated code does not parse: {e}"))?;
     Ok(format!(
@@ -147,6 +171,15 @@ impl std::error::Error for Error {}
 /// Checks a schema file and renders its Rust source, or returns the rendered diagnostics.
 /// Warnings are returned alongside the source.
 pub fn generate_file(schema: &Path, style: Style) -> Result<(String, Checked), Error> {
+    generate_file_with(schema, style, Options::default())
+}
+
+/// [`generate_file`] with [`Options`].
+pub fn generate_file_with(
+    schema: &Path,
+    style: Style,
+    options: Options,
+) -> Result<(String, Checked), Error> {
     let checked = check_file(schema)
         .map_err(|e| Error::new(format!("error: cannot read {}: {e}", schema.display())))?;
     if checked.has_errors() {
@@ -164,7 +197,7 @@ pub fn generate_file(schema: &Path, style: Style) -> Result<(String, Checked), E
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| schema.display().to_string());
-    let code = render_model(model, &name).map_err(Error::new)?;
+    let code = render_model_with(model, &name, options).map_err(Error::new)?;
     Ok((code, checked))
 }
 
@@ -186,6 +219,7 @@ pub struct Builder {
     schema: PathBuf,
     out_file: Option<PathBuf>,
     cargo: bool,
+    options: Options,
 }
 
 impl Default for Builder {
@@ -194,6 +228,7 @@ impl Default for Builder {
             schema: PathBuf::from("schema.yaml"),
             out_file: None,
             cargo: std::env::var_os("OUT_DIR").is_some(),
+            options: Options::default(),
         }
     }
 }
@@ -215,6 +250,13 @@ impl Builder {
     /// includes.
     pub fn out_file(mut self, path: impl AsRef<Path>) -> Self {
         self.out_file = Some(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Whether to derive serde's `Serialize` and `Deserialize` on the generated types (on by
+    /// default; see [`Options::serde`]).
+    pub fn serde(mut self, on: bool) -> Self {
+        self.options.serde = on;
         self
     }
 
@@ -245,7 +287,7 @@ impl Builder {
         if self.cargo {
             println!("cargo::rerun-if-changed={}", self.schema.display());
         }
-        let (code, checked) = generate_file(&self.schema, Style::Plain)?;
+        let (code, checked) = generate_file_with(&self.schema, Style::Plain, self.options)?;
         for d in &checked.diagnostics {
             let location = checked.source.locate(d);
             let line = format!(

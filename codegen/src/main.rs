@@ -9,14 +9,20 @@ const REVIEW_COPY: &str = "example-app/generated.rs";
 const USAGE: &str = "usage:
   codegen                                            schema.yaml -> example-app/generated.rs
   codegen check <schema.yaml> [--format text|json]   validate; exit 1 on errors
-  codegen generate <schema.yaml> --out <file.rs> [--check]
+  codegen generate <schema.yaml> --out <file.rs> [--check] [--no-serde]
                                                      write the code; with --check, only
-                                                     compare and exit 1 if the file differs";
+                                                     compare and exit 1 if the file differs;
+                                                     --no-serde: no serde derives";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
-        None => generate(Path::new("schema.yaml"), Path::new(REVIEW_COPY), false),
+        None => generate(
+            Path::new("schema.yaml"),
+            Path::new(REVIEW_COPY),
+            false,
+            codegen::Options::default(),
+        ),
         Some("check") => check(&args[1..]),
         Some("generate") => generate_command(&args[1..]),
         Some("-h" | "--help") => {
@@ -80,6 +86,7 @@ fn generate_command(args: &[String]) -> ExitCode {
     let mut schema = None;
     let mut out = None;
     let mut check_only = false;
+    let mut options = codegen::Options::default();
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
@@ -88,6 +95,7 @@ fn generate_command(args: &[String]) -> ExitCode {
                 None => return usage_error("--out needs a file"),
             },
             "--check" => check_only = true,
+            "--no-serde" => options.serde = false,
             path if schema.is_none() => schema = Some(PathBuf::from(path)),
             other => return usage_error(&format!("unexpected argument `{other}`")),
         }
@@ -95,17 +103,18 @@ fn generate_command(args: &[String]) -> ExitCode {
     let (Some(schema), Some(out)) = (schema, out) else {
         return usage_error("generate needs a schema and --out <file>");
     };
-    generate(&schema, &out, check_only)
+    generate(&schema, &out, check_only, options)
 }
 
-fn generate(schema: &Path, out: &Path, check_only: bool) -> ExitCode {
-    let (code, checked) = match codegen::generate_file(schema, codegen::Style::detect()) {
-        Ok(done) => done,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::FAILURE;
-        }
-    };
+fn generate(schema: &Path, out: &Path, check_only: bool, options: codegen::Options) -> ExitCode {
+    let (code, checked) =
+        match codegen::generate_file_with(schema, codegen::Style::detect(), options) {
+            Ok(done) => done,
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::FAILURE;
+            }
+        };
     if !checked.diagnostics.is_empty() {
         eprintln!("{}", checked.render(codegen::Style::detect()));
     }

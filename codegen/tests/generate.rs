@@ -79,3 +79,22 @@ fn invalid_schema_is_an_error_with_rendered_diagnostics() {
     );
     assert!(text.contains("did you mean `partition_key`?"), "{text}");
 }
+
+#[test]
+fn serde_derives_can_be_left_out() {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema.yaml")).unwrap();
+    let checked = codegen::check_str("schema.yaml", &text);
+    let model = checked.model.as_ref().unwrap();
+    let with = codegen::render_model(model, "schema.yaml").unwrap();
+    let options = codegen::Options { serde: false };
+    let without = codegen::render_model_with(model, "schema.yaml", options).unwrap();
+    assert!(with.contains("Serialize, Deserialize"));
+    assert!(!without.contains("Serialize") && !without.contains("serde"));
+    // Only the derives and their attributes differ.
+    assert!(without.lines().count() < with.lines().count());
+    assert_eq!(
+        without.matches("pub fn ").count(),
+        with.matches("pub fn ").count()
+    );
+}

@@ -10,6 +10,12 @@ pub mod app {
     singletable::include_generated!("app.rs");
 }
 
+/// The repository's `schema.yaml` generated with `codegen::Builder::serde(false)`: the same
+/// API without serde derives.
+pub mod app_without_serde {
+    singletable::include_generated!("app_without_serde.rs");
+}
+
 /// Generated from each fixture schema under `codegen/tests/fixtures/`.
 pub mod fixtures {
     include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));

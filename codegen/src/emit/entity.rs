@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::values::default_expr;
-use super::{Cx, doc, ident, keys, serde_derives};
+use super::{Cx, doc, ident, keys};
 use crate::ast::Auto;
 use crate::model::{Attribute, Entity, Type};
 
@@ -18,10 +18,8 @@ pub(super) fn struct_fields(cx: &Cx, attributes: &[Attribute]) -> Vec<TokenStrea
             let docs = doc(&attribute_doc(a));
             let rename = (a.stored_name != a.name
                 || a.rust_name.trim_start_matches("r#") != a.name)
-                .then(|| {
-                    let stored = &a.stored_name;
-                    quote! { #[serde(rename = #stored)] }
-                });
+                .then(|| cx.rename(&a.stored_name))
+                .flatten();
             quote! { #docs #rename pub #name: #ty }
         })
         .collect()
@@ -76,7 +74,7 @@ pub(super) fn emit(cx: &Cx, e: &Entity) -> TokenStream {
         cx.file,
         e.line
     ));
-    let derives = serde_derives();
+    let derives = cx.derives();
     let fields = struct_fields(cx, &e.attributes);
 
     let required = required(e);

@@ -31,6 +31,8 @@ pub(crate) struct Cx<'m> {
     pub model: &'m Model,
     /// The schema file name, for `schema.yaml:95` references in docs.
     pub file: &'m str,
+    /// Whether generated types derive serde's traits.
+    pub serde: bool,
 }
 
 impl Cx<'_> {
@@ -49,6 +51,23 @@ impl Cx<'_> {
             .type_def(name)
             .map(|t| t.rust_name.clone())
             .unwrap_or_else(|| crate::names::type_name(name))
+    }
+
+    /// The derives of a generated struct: `Debug, Clone, PartialEq`, and serde's when on.
+    pub fn derives(&self) -> TokenStream {
+        if self.serde {
+            quote! {
+                #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+                #[serde(crate = "::singletable::__private::serde")]
+            }
+        } else {
+            quote! { #[derive(Debug, Clone, PartialEq)] }
+        }
+    }
+
+    /// `#[serde(rename = "..")]`, when serde is on.
+    pub fn rename(&self, stored: &str) -> Option<TokenStream> {
+        self.serde.then(|| quote! { #[serde(rename = #stored)] })
     }
 
     /// The Rust type of a model type.
@@ -119,17 +138,13 @@ pub(crate) fn opt_str(s: Option<&str>) -> TokenStream {
     }
 }
 
-/// The serde derives every generated struct and enum carries.
-pub(crate) fn serde_derives() -> TokenStream {
-    quote! {
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-        #[serde(crate = "::singletable::__private::serde")]
-    }
-}
-
 /// The generated module for a whole model, re-exported at the include site.
-pub fn emit(model: &Model, file: &str) -> TokenStream {
-    let cx = Cx { model, file };
+pub fn emit(model: &Model, file: &str, options: crate::Options) -> TokenStream {
+    let cx = Cx {
+        model,
+        file,
+        serde: options.serde,
+    };
     let table = table::emit(&cx);
     let types = model.types.iter().map(|t| types::emit(&cx, t));
     let entities = model.entities.iter().map(|e| emit_entity(&cx, e));

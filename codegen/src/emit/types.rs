@@ -4,7 +4,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::{Cx, codec, doc, fields, ident, serde_derives};
+use super::{Cx, codec, doc, fields, ident};
 use crate::model::{TypeDef, TypeKind};
 
 /// An enum or a document type with everything it implements.
@@ -20,7 +20,7 @@ pub(super) fn emit(cx: &Cx, t: &TypeDef) -> TokenStream {
                     .unwrap_or_else(|| format!("The `{}` document type.", t.name)),
                 cx.at(t.line)
             ));
-            let derives = serde_derives();
+            let derives = cx.derives();
             let defs = super::entity::struct_fields(cx, fields);
             let codec = codec::emit_document(&name, fields);
             let paths = fields::emit_document(cx, t, fields);
@@ -49,12 +49,20 @@ fn emit_enum(cx: &Cx, t: &TypeDef, values: &[(String, String)]) -> TokenStream {
     let stored: Vec<&String> = values.iter().map(|(s, _)| s).collect();
     let variant_docs = stored.iter().map(|s| doc(&format!("Stored as `{s}`.")));
     let count = values.len();
+    let derives = if cx.serde {
+        quote! {
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+            #[serde(crate = "::singletable::__private::serde")]
+        }
+    } else {
+        quote! { #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)] }
+    };
+    let renames = stored.iter().map(|s| cx.rename(s));
     quote! {
         #docs
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(crate = "::singletable::__private::serde")]
+        #derives
         pub enum #name {
-            #( #variant_docs #[serde(rename = #stored)] #variants, )*
+            #( #variant_docs #renames #variants, )*
         }
 
         impl #name {
