@@ -159,7 +159,10 @@ impl<S: Stage> QueryBuilder<S> {
     }
 
     /// Every result, fetched lazily page by page.
-    pub fn stream<'a>(&'a self, table: &'a Table) -> impl Stream<Item = Result<S::Item>> + 'a {
+    pub fn stream<'a>(
+        &'a self,
+        table: &'a Table,
+    ) -> impl Stream<Item = Result<S::Item>> + Send + 'a {
         self.0.query().stream(table)
     }
 
@@ -454,7 +457,7 @@ impl<T: Send + 'static, R> ScanBuilder<T, R> {
     }
 
     /// Every result, fetched lazily page by page.
-    pub fn stream<'a>(&'a self, table: &'a Table) -> impl Stream<Item = Result<T>> + 'a {
+    pub fn stream<'a>(&'a self, table: &'a Table) -> impl Stream<Item = Result<T>> + Send + 'a {
         self.query.stream(table)
     }
 

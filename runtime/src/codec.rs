@@ -202,11 +202,6 @@ impl<T: EnumValue> AttributeCodec for T {
 
 impl<T: EnumValue> ListElement for T {}
 
-/// The stored form of a key field's value, or why it cannot be stored.
-pub fn field_value<T: AttributeCodec>(value: &T) -> Result<Option<AttributeValue>, CodecError> {
-    value.encode()
-}
-
 /// Encodes `value` into `map` under `attribute`, storing nothing when it encodes to nothing.
 pub fn put<T: AttributeCodec, C: Context>(
     map: &mut Item,

@@ -312,3 +312,18 @@ async fn mistyped_stored_attributes_are_decode_errors() {
         "cannot decode Order: attribute `status` expected one of pending, paid, shipped, cancelled, found \"lost\""
     );
 }
+
+#[test]
+fn query_and_scan_futures_and_streams_can_move_to_other_tasks() {
+    // Checked by the compiler: a builder's stream and fetch future are `Send`, so they can
+    // be spawned or driven from another task.
+    fn send<T: Send>(_: &T) {}
+    fn check(table: &singletable::Table) {
+        let query = Order::orders_for_user("alice");
+        send(&query.stream(table));
+        send(&query.fetch(table));
+        send(&query.placed_at_gte(at(1)).page(table, None));
+        send(&UserWithOrders::query("alice").fetch(table));
+    }
+    let _ = check;
+}
