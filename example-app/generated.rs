@@ -76,21 +76,13 @@ pub mod singletable_schema {
     impl std::str::FromStr for Plan {
         type Err = UnknownEnumValue;
         fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-            match s {
-                "free" => Ok(Self::Free),
-                "team" => Ok(Self::Team),
-                "enterprise" => Ok(Self::Enterprise),
-                other => {
-                    Err(UnknownEnumValue {
-                        type_name: "Plan",
-                        value: other.to_owned(),
-                    })
-                }
-            }
+            Self::from_stored(s)
         }
     }
     impl EnumValue for Plan {
+        const NAME: &'static str = "Plan";
         const VALUES: &'static [&'static str] = &["free", "team", "enterprise"];
+        const MEMBERS: &'static [Self] = &Self::ALL;
         fn stored(&self) -> &'static str {
             self.as_str()
         }
@@ -140,21 +132,13 @@ pub mod singletable_schema {
     impl std::str::FromStr for MemberRole {
         type Err = UnknownEnumValue;
         fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-            match s {
-                "owner" => Ok(Self::Owner),
-                "editor" => Ok(Self::Editor),
-                "viewer" => Ok(Self::Viewer),
-                other => {
-                    Err(UnknownEnumValue {
-                        type_name: "MemberRole",
-                        value: other.to_owned(),
-                    })
-                }
-            }
+            Self::from_stored(s)
         }
     }
     impl EnumValue for MemberRole {
+        const NAME: &'static str = "MemberRole";
         const VALUES: &'static [&'static str] = &["owner", "editor", "viewer"];
+        const MEMBERS: &'static [Self] = &Self::ALL;
         fn stored(&self) -> &'static str {
             self.as_str()
         }
@@ -213,27 +197,18 @@ pub mod singletable_schema {
     impl std::str::FromStr for TaskStatus {
         type Err = UnknownEnumValue;
         fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-            match s {
-                "todo" => Ok(Self::Todo),
-                "in_progress" => Ok(Self::InProgress),
-                "blocked" => Ok(Self::Blocked),
-                "done" => Ok(Self::Done),
-                other => {
-                    Err(UnknownEnumValue {
-                        type_name: "TaskStatus",
-                        value: other.to_owned(),
-                    })
-                }
-            }
+            Self::from_stored(s)
         }
     }
     impl EnumValue for TaskStatus {
+        const NAME: &'static str = "TaskStatus";
         const VALUES: &'static [&'static str] = &[
             "todo",
             "in_progress",
             "blocked",
             "done",
         ];
+        const MEMBERS: &'static [Self] = &Self::ALL;
         fn stored(&self) -> &'static str {
             self.as_str()
         }
@@ -623,17 +598,7 @@ pub mod singletable_schema {
             self.with(|u| u.subtract_field(Path::attr("seats"), other.path().clone()))
         }
     }
-    impl From<OrgUpdate> for Update<Org> {
-        fn from(update: OrgUpdate) -> Self {
-            update.0
-        }
-    }
-    impl NestedUpdate for OrgUpdate {
-        type Entity = Org;
-        fn changes(&mut self) -> &mut Update<Org> {
-            &mut self.0
-        }
-    }
+    impl_update!(OrgUpdate => Org);
     /// A person in an organisation.
     ///
     /// Primary key: partition `ORG#{org_id}`, sort `USER#{user_id}`. Declared at `schema.yaml:61`.
@@ -978,17 +943,7 @@ pub mod singletable_schema {
             self.with(|u| u.set_if_not_exists(Path::attr("last_seen_at"), &last_seen_at))
         }
     }
-    impl From<UserUpdate> for Update<User> {
-        fn from(update: UserUpdate) -> Self {
-            update.0
-        }
-    }
-    impl NestedUpdate for UserUpdate {
-        type Entity = User;
-        fn changes(&mut self) -> &mut Update<User> {
-            &mut self.0
-        }
-    }
+    impl_update!(UserUpdate => User);
     impl User {
         /// Find the user who owns an email address.
         ///
@@ -1023,17 +978,7 @@ pub mod singletable_schema {
     /// [`User::org_users`]: narrow by `user_id` next.
     #[derive(Debug, Clone)]
     pub struct OrgUsersQuery(Narrowing<User>);
-    impl Stage for OrgUsersQuery {
-        type Item = User;
-        type Output = Vec<User>;
-        type Reads = Strong;
-        fn query(&self) -> &Query<User> {
-            self.0.query()
-        }
-        fn query_mut(&mut self) -> &mut Query<User> {
-            self.0.query_mut()
-        }
-    }
+    impl_stage!(OrgUsersQuery => OrgUsersNarrowed);
     impl OrgUsersQuery {
         /// Only items whose `user_id` equals `value`.
         pub fn user_id_eq(&self, value: &str) -> OrgUsersNarrowed {
@@ -1269,17 +1214,7 @@ pub mod singletable_schema {
             })
         }
     }
-    impl From<InviteUpdate> for Update<Invite> {
-        fn from(update: InviteUpdate) -> Self {
-            update.0
-        }
-    }
-    impl NestedUpdate for InviteUpdate {
-        type Entity = Invite;
-        fn changes(&mut self) -> &mut Update<Invite> {
-            &mut self.0
-        }
-    }
+    impl_update!(InviteUpdate => Invite);
     /// One item of the `org_overview` collection.
     #[derive(Debug, Clone, PartialEq)]
     pub enum OrgOverviewItem {
@@ -1372,17 +1307,7 @@ pub mod singletable_schema {
     /// [`Invite::pending_invites`]: narrow by `email` next.
     #[derive(Debug, Clone)]
     pub struct PendingInvitesQuery(Narrowing<Invite>);
-    impl Stage for PendingInvitesQuery {
-        type Item = Invite;
-        type Output = Vec<Invite>;
-        type Reads = Strong;
-        fn query(&self) -> &Query<Invite> {
-            self.0.query()
-        }
-        fn query_mut(&mut self) -> &mut Query<Invite> {
-            self.0.query_mut()
-        }
-    }
+    impl_stage!(PendingInvitesQuery => PendingInvitesNarrowed);
     impl PendingInvitesQuery {
         /// Only items whose `email` equals `value`.
         pub fn email_eq(&self, value: &str) -> PendingInvitesNarrowed {
@@ -1698,17 +1623,7 @@ pub mod singletable_schema {
             self.with(|u| u.set_if_not_exists(Path::attr("archived"), &archived))
         }
     }
-    impl From<ProjectUpdate> for Update<Project> {
-        fn from(update: ProjectUpdate) -> Self {
-            update.0
-        }
-    }
-    impl NestedUpdate for ProjectUpdate {
-        type Entity = Project;
-        fn changes(&mut self) -> &mut Update<Project> {
-            &mut self.0
-        }
-    }
+    impl_update!(ProjectUpdate => Project);
     /// [`Project::org_projects`] narrowed as far as it goes.
     pub type OrgProjectsNarrowed = QueryBuilder<Plain<Project, Vec<Project>, Eventual>>;
     impl Project {
@@ -1736,17 +1651,7 @@ pub mod singletable_schema {
     /// [`Project::org_projects`]: narrow by `project_id` next.
     #[derive(Debug, Clone)]
     pub struct OrgProjectsQuery(Narrowing<Project>);
-    impl Stage for OrgProjectsQuery {
-        type Item = Project;
-        type Output = Vec<Project>;
-        type Reads = Eventual;
-        fn query(&self) -> &Query<Project> {
-            self.0.query()
-        }
-        fn query_mut(&mut self) -> &mut Query<Project> {
-            self.0.query_mut()
-        }
-    }
+    impl_stage!(OrgProjectsQuery => OrgProjectsNarrowed);
     impl OrgProjectsQuery {
         /// Only items whose `project_id` equals `value`.
         pub fn project_id_eq(&self, value: &str) -> OrgProjectsNarrowed {
@@ -1938,17 +1843,7 @@ pub mod singletable_schema {
             self.with(|u| u.set_if_not_exists(Path::attr("role"), &role))
         }
     }
-    impl From<MembershipUpdate> for Update<Membership> {
-        fn from(update: MembershipUpdate) -> Self {
-            update.0
-        }
-    }
-    impl NestedUpdate for MembershipUpdate {
-        type Entity = Membership;
-        fn changes(&mut self) -> &mut Update<Membership> {
-            &mut self.0
-        }
-    }
+    impl_update!(MembershipUpdate => Membership);
     /// [`Membership::project_members`] narrowed as far as it goes.
     pub type ProjectMembersNarrowed = QueryBuilder<
         Plain<Membership, Vec<Membership>, Strong>,
@@ -1977,17 +1872,7 @@ pub mod singletable_schema {
     /// [`Membership::project_members`]: narrow by `user_id` next.
     #[derive(Debug, Clone)]
     pub struct ProjectMembersQuery(Narrowing<Membership>);
-    impl Stage for ProjectMembersQuery {
-        type Item = Membership;
-        type Output = Vec<Membership>;
-        type Reads = Strong;
-        fn query(&self) -> &Query<Membership> {
-            self.0.query()
-        }
-        fn query_mut(&mut self) -> &mut Query<Membership> {
-            self.0.query_mut()
-        }
-    }
+    impl_stage!(ProjectMembersQuery => ProjectMembersNarrowed);
     impl ProjectMembersQuery {
         /// Only items whose `user_id` equals `value`.
         pub fn user_id_eq(&self, value: &str) -> ProjectMembersNarrowed {
@@ -2047,17 +1932,7 @@ pub mod singletable_schema {
     /// [`Membership::projects_of_user`]: narrow by `project_id` next.
     #[derive(Debug, Clone)]
     pub struct ProjectsOfUserQuery(Narrowing<Membership>);
-    impl Stage for ProjectsOfUserQuery {
-        type Item = Membership;
-        type Output = Vec<Membership>;
-        type Reads = Eventual;
-        fn query(&self) -> &Query<Membership> {
-            self.0.query()
-        }
-        fn query_mut(&mut self) -> &mut Query<Membership> {
-            self.0.query_mut()
-        }
-    }
+    impl_stage!(ProjectsOfUserQuery => ProjectsOfUserNarrowed);
     impl ProjectsOfUserQuery {
         /// Only items whose `project_id` equals `value`.
         pub fn project_id_eq(&self, value: &str) -> ProjectsOfUserNarrowed {
@@ -2709,17 +2584,7 @@ pub mod singletable_schema {
             })
         }
     }
-    impl From<TaskUpdate> for Update<Task> {
-        fn from(update: TaskUpdate) -> Self {
-            update.0
-        }
-    }
-    impl NestedUpdate for TaskUpdate {
-        type Entity = Task;
-        fn changes(&mut self) -> &mut Update<Task> {
-            &mut self.0
-        }
-    }
+    impl_update!(TaskUpdate => Task);
     /// One item of the `project_board` collection.
     #[derive(Debug, Clone, PartialEq)]
     pub enum ProjectBoardItem {
@@ -2816,17 +2681,7 @@ pub mod singletable_schema {
     /// [`Task::project_tasks`]: narrow by `task_id` next.
     #[derive(Debug, Clone)]
     pub struct ProjectTasksQuery(Narrowing<Task>);
-    impl Stage for ProjectTasksQuery {
-        type Item = Task;
-        type Output = Vec<Task>;
-        type Reads = Strong;
-        fn query(&self) -> &Query<Task> {
-            self.0.query()
-        }
-        fn query_mut(&mut self) -> &mut Query<Task> {
-            self.0.query_mut()
-        }
-    }
+    impl_stage!(ProjectTasksQuery => ProjectTasksNarrowed);
     impl ProjectTasksQuery {
         /// Only items whose `task_id` equals `value`.
         pub fn task_id_eq(&self, value: &str) -> ProjectTasksNarrowed {
@@ -2891,17 +2746,7 @@ pub mod singletable_schema {
     /// [`Task::tasks_by_priority`]: narrow by `priority` next.
     #[derive(Debug, Clone)]
     pub struct TasksByPriorityQuery(Narrowing<Task>);
-    impl Stage for TasksByPriorityQuery {
-        type Item = Task;
-        type Output = Vec<Task>;
-        type Reads = Strong;
-        fn query(&self) -> &Query<Task> {
-            self.0.query()
-        }
-        fn query_mut(&mut self) -> &mut Query<Task> {
-            self.0.query_mut()
-        }
-    }
+    impl_stage!(TasksByPriorityQuery => TasksByPriorityNarrowed);
     impl TasksByPriorityQuery {
         /// Only items whose `priority` equals `value`; narrow further by the next field.
         pub fn priority_eq(&self, value: i64) -> QueryBuilder<TasksByPriorityPriority> {
@@ -2931,17 +2776,7 @@ pub mod singletable_schema {
     /// [`Task::tasks_by_priority`] with `priority` fixed: narrow by `task_id` next.
     #[derive(Debug, Clone)]
     pub struct TasksByPriorityPriority(Narrowing<Task>);
-    impl Stage for TasksByPriorityPriority {
-        type Item = Task;
-        type Output = Vec<Task>;
-        type Reads = Strong;
-        fn query(&self) -> &Query<Task> {
-            self.0.query()
-        }
-        fn query_mut(&mut self) -> &mut Query<Task> {
-            self.0.query_mut()
-        }
-    }
+    impl_stage!(TasksByPriorityPriority => TasksByPriorityNarrowed);
     impl TasksByPriorityPriority {
         /// Only items whose `task_id` equals `value`.
         pub fn task_id_eq(&self, value: &str) -> TasksByPriorityNarrowed {
@@ -3036,17 +2871,7 @@ pub mod singletable_schema {
     /// [`Task::assigned_tasks`]: narrow by `status` next.
     #[derive(Debug, Clone)]
     pub struct AssignedTasksQuery(Narrowing<AssignedTasksProjection>);
-    impl Stage for AssignedTasksQuery {
-        type Item = AssignedTasksProjection;
-        type Output = Vec<AssignedTasksProjection>;
-        type Reads = Eventual;
-        fn query(&self) -> &Query<AssignedTasksProjection> {
-            self.0.query()
-        }
-        fn query_mut(&mut self) -> &mut Query<AssignedTasksProjection> {
-            self.0.query_mut()
-        }
-    }
+    impl_stage!(AssignedTasksQuery => AssignedTasksNarrowed);
     impl AssignedTasksQuery {
         /// Only items whose `status` equals `value`; narrow further by the next field.
         pub fn status_eq(&self, value: TaskStatus) -> QueryBuilder<AssignedTasksStatus> {
@@ -3080,17 +2905,7 @@ pub mod singletable_schema {
     /// [`Task::assigned_tasks`] with `status` fixed: narrow by `priority` next.
     #[derive(Debug, Clone)]
     pub struct AssignedTasksStatus(Narrowing<AssignedTasksProjection>);
-    impl Stage for AssignedTasksStatus {
-        type Item = AssignedTasksProjection;
-        type Output = Vec<AssignedTasksProjection>;
-        type Reads = Eventual;
-        fn query(&self) -> &Query<AssignedTasksProjection> {
-            self.0.query()
-        }
-        fn query_mut(&mut self) -> &mut Query<AssignedTasksProjection> {
-            self.0.query_mut()
-        }
-    }
+    impl_stage!(AssignedTasksStatus => AssignedTasksNarrowed);
     impl AssignedTasksStatus {
         /// Only items whose `priority` equals `value`; narrow further by the next field.
         pub fn priority_eq(
@@ -3123,17 +2938,7 @@ pub mod singletable_schema {
     /// [`Task::assigned_tasks`] with `status`, `priority` fixed: narrow by `task_id` next.
     #[derive(Debug, Clone)]
     pub struct AssignedTasksStatusPriority(Narrowing<AssignedTasksProjection>);
-    impl Stage for AssignedTasksStatusPriority {
-        type Item = AssignedTasksProjection;
-        type Output = Vec<AssignedTasksProjection>;
-        type Reads = Eventual;
-        fn query(&self) -> &Query<AssignedTasksProjection> {
-            self.0.query()
-        }
-        fn query_mut(&mut self) -> &mut Query<AssignedTasksProjection> {
-            self.0.query_mut()
-        }
-    }
+    impl_stage!(AssignedTasksStatusPriority => AssignedTasksNarrowed);
     impl AssignedTasksStatusPriority {
         /// Only items whose `task_id` equals `value`.
         pub fn task_id_eq(&self, value: &str) -> AssignedTasksNarrowed {

@@ -68,6 +68,45 @@ pub trait Stage {
     fn query_mut(&mut self) -> &mut Query<Self::Item>;
 }
 
+/// The [`Stage`] impl of a generated narrowing stage, a newtype over [`Narrowing`]:
+/// `impl_stage!(Stage => Done)`, where `Done` is the pattern's builder after its last
+/// narrowing, whose item, output and consistency the stage shares. The impl is the same for
+/// every stage, so it is written once here rather than in every generated module.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __impl_stage {
+    ($stage:ident => $done:ty) => {
+        impl $crate::Stage for $stage {
+            type Item = <$done as $crate::__private::Finished>::Item;
+            type Output = <$done as $crate::__private::Finished>::Output;
+            type Reads = <$done as $crate::__private::Finished>::Reads;
+            fn query(&self) -> &$crate::Query<Self::Item> {
+                self.0.query()
+            }
+            fn query_mut(&mut self) -> &mut $crate::Query<Self::Item> {
+                self.0.query_mut()
+            }
+        }
+    };
+}
+
+/// What a pattern's finished builder reads and returns, for [`__impl_stage`].
+#[doc(hidden)]
+pub trait Finished {
+    /// [`Stage::Item`].
+    type Item: Send + 'static;
+    /// [`Stage::Output`].
+    type Output: Collect<Self::Item>;
+    /// [`Stage::Reads`].
+    type Reads;
+}
+
+impl<S: Stage> Finished for QueryBuilder<S> {
+    type Item = S::Item;
+    type Output = S::Output;
+    type Reads = S::Reads;
+}
+
 /// A stage with nothing left to narrow: after the last sort field, or for a pattern whose
 /// sort key has no fields.
 pub struct Plain<T, O = Vec<T>, R = Eventual> {

@@ -72,6 +72,7 @@ pub mod __private {
     pub use serde;
     pub use uuid;
 
+    pub use crate::builder::Finished;
     pub use crate::codec::{self, AttributeCodec, CodecError, ListElement};
     pub use crate::key::{KeyText, KeyValue};
 
@@ -95,6 +96,7 @@ pub mod __private {
         };
         pub use crate::field::{Reach, kind};
         pub use crate::key::KeyText;
+        pub use crate::{__impl_stage as impl_stage, __impl_update as impl_update};
         pub use crate::{
             Condition, Defaults, Entity, Field, IndexDefinition, IndexKeys, IndexRule, Item, Key,
             NestedUpdate, PartitionKey, Path, Projection, Query, Result, SortCondition, SortKey,

@@ -587,6 +587,27 @@ fn top_level(path: &Path) -> Option<&str> {
     }
 }
 
+/// The conversions of a generated update builder, a newtype over [`Update`]:
+/// `impl_update!(Builder => Entity)` gives `From<Builder> for Update<Entity>` and
+/// [`NestedUpdate`]. They are the same for every entity, so they are written once here.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __impl_update {
+    ($builder:ident => $entity:ty) => {
+        impl ::std::convert::From<$builder> for $crate::Update<$entity> {
+            fn from(update: $builder) -> Self {
+                update.0
+            }
+        }
+        impl $crate::NestedUpdate for $builder {
+            type Entity = $entity;
+            fn changes(&mut self) -> &mut $crate::Update<$entity> {
+                &mut self.0
+            }
+        }
+    };
+}
+
 /// Typed changes of values nested in documents, lists and maps, for every generated update
 /// builder. The paths come from the entity's generated field handles (`User::fields()`), which
 /// only reach into attributes that may change.

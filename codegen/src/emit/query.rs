@@ -365,11 +365,7 @@ pub(super) fn emit(cx: &Cx, p: &AccessPattern, e: &Entity) -> TokenStream {
         e.rust_name,
         p.rust_name.trim_start_matches("r#")
     ));
-    let Shape {
-        item,
-        output,
-        reads,
-    } = &shape;
+    let item = &shape.item;
     let stages = (0..fields.len()).map(|i| {
         let stage = stage_name(p, &fields[..i]);
         let next = (i + 1 < fields.len()).then(|| stage_name(p, &fields[..=i]));
@@ -397,13 +393,7 @@ pub(super) fn emit(cx: &Cx, p: &AccessPattern, e: &Entity) -> TokenStream {
             #[derive(Debug, Clone)]
             pub struct #stage(Narrowing<#item>);
 
-            impl Stage for #stage {
-                type Item = #item;
-                type Output = #output;
-                type Reads = #reads;
-                fn query(&self) -> &Query<#item> { self.0.query() }
-                fn query_mut(&mut self) -> &mut Query<#item> { self.0.query_mut() }
-            }
+            impl_stage!(#stage => #done_alias);
 
             impl #stage { #methods }
         }

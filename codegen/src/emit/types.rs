@@ -84,15 +84,14 @@ fn emit_enum(cx: &Cx, t: &TypeDef, values: &[(String, String)]) -> TokenStream {
         impl std::str::FromStr for #name {
             type Err = UnknownEnumValue;
             fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-                match s {
-                    #(#stored => Ok(Self::#variants),)*
-                    other => Err(UnknownEnumValue { type_name: #type_name, value: other.to_owned() }),
-                }
+                Self::from_stored(s)
             }
         }
 
         impl EnumValue for #name {
+            const NAME: &'static str = #type_name;
             const VALUES: &'static [&'static str] = &[#(#stored),*];
+            const MEMBERS: &'static [Self] = &Self::ALL;
             fn stored(&self) -> &'static str {
                 self.as_str()
             }

@@ -350,18 +350,7 @@ pub(super) fn emit(cx: &Cx, e: &Entity) -> TokenStream {
             #(#setters)*
         }
 
-        impl From<#update_name> for Update<#entity> {
-            fn from(update: #update_name) -> Self {
-                update.0
-            }
-        }
-
-        impl NestedUpdate for #update_name {
-            type Entity = #entity;
-            fn changes(&mut self) -> &mut Update<#entity> {
-                &mut self.0
-            }
-        }
+        impl_update!(#update_name => #entity);
     }
 }
 

@@ -1,8 +1,8 @@
 //! Direct conversion between Rust values and DynamoDB `AttributeValue`s.
 //!
-//! Generated `to_item`/`from_item` call [`put`] and [`take`] once per attribute; nested
-//! documents and enums implement [`AttributeCodec`] themselves. There is no intermediate tree:
-//! each value is converted straight into the SDK's type. Errors carry a path into nested
+//! Generated `to_item` goes through [`ItemWriter`] and `from_item` through [`required`] and
+//! [`optional`], one line per attribute; nested documents and enums implement [`AttributeCodec`] themselves. There is no
+//! intermediate tree: each value is converted straight into the SDK's type. Errors carry a path into nested
 //! values so a decode failure names `lines[2].sku`, not just `lines`.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -15,6 +15,9 @@ use crate::Item;
 use crate::error::KeyError;
 use crate::error::{DecodeError, EncodeError};
 use crate::key::{Key, PartitionKey, SortKey, format_timestamp};
+
+mod item;
+pub use item::ItemWriter;
 
 /// A conversion failure inside one attribute, before the entity is known.
 #[derive(Debug, Clone, PartialEq)]
@@ -176,12 +179,27 @@ impl Context for Nested {
 /// An enum of the schema, stored as the string of its value. Generated enums implement it;
 /// their codec, list and path behaviour comes from the blanket impls here and in
 /// [`crate::field`].
-pub trait EnumValue: Sized + Copy + std::str::FromStr + 'static {
+pub trait EnumValue: Sized + Copy + 'static {
+    /// The enum's name in the schema.
+    const NAME: &'static str;
     /// Every stored value, in schema order.
     const VALUES: &'static [&'static str];
+    /// Every value, in schema order (the same order as [`EnumValue::VALUES`]).
+    const MEMBERS: &'static [Self];
 
     /// The stored string of this value.
     fn stored(&self) -> &'static str;
+
+    /// The value stored as `s`, for `FromStr`.
+    fn from_stored(s: &str) -> Result<Self, crate::UnknownEnumValue> {
+        match Self::VALUES.iter().position(|v| *v == s) {
+            Some(i) => Ok(Self::MEMBERS[i]),
+            None => Err(crate::UnknownEnumValue {
+                type_name: Self::NAME,
+                value: s.to_owned(),
+            }),
+        }
+    }
 }
 
 impl<T: EnumValue> AttributeCodec for T {
@@ -191,7 +209,7 @@ impl<T: EnumValue> AttributeCodec for T {
 
     fn decode(value: AttributeValue) -> Result<Self, CodecError> {
         let s = expect_string(value)?;
-        s.parse().map_err(|_| {
+        T::from_stored(&s).map_err(|_| {
             CodecError::new(format!(
                 "expected one of {}, found {s:?}",
                 T::VALUES.join(", ")
@@ -263,68 +281,6 @@ pub fn take_or<T: AttributeCodec, C: Context>(
     Ok(optional(map.remove(attribute), cx, attribute)?
         .or_else(T::missing)
         .unwrap_or_else(default))
-}
-
-/// Builds the item of one write of an entity: attributes, keys and the type attribute.
-/// Remembers the first failure and reports it from [`ItemWriter::finish`], so generated
-/// `to_stored_item` is one line per attribute and key.
-#[derive(Debug)]
-pub struct ItemWriter {
-    entity: &'static str,
-    item: Item,
-    error: Option<crate::Error>,
-}
-
-impl ItemWriter {
-    /// An empty item of `entity`, with room for `capacity` attributes.
-    pub fn new(entity: &'static str, capacity: usize) -> Self {
-        ItemWriter {
-            entity,
-            item: Item::with_capacity(capacity),
-            error: None,
-        }
-    }
-
-    /// Stores one attribute (nothing for an absent optional value or an empty set).
-    pub fn put<T: AttributeCodec>(&mut self, attribute: &str, value: &T) {
-        if let Err(e) = put(&mut self.item, self.entity, attribute, value) {
-            self.error.get_or_insert(e.into());
-        }
-    }
-
-    /// Stores a `ttl` attribute as epoch seconds.
-    pub fn put_ttl(&mut self, attribute: &str, value: Option<&DateTime<Utc>>) {
-        ttl::put(&mut self.item, attribute, value);
-    }
-
-    /// Stores a key attribute built from a template.
-    pub fn key(&mut self, key: impl crate::key::KeyAttribute) {
-        let (attribute, value) = key.into_attribute();
-        match value {
-            Ok(text) => {
-                self.item
-                    .insert(attribute.to_owned(), AttributeValue::S(text));
-            }
-            Err(source) => {
-                self.error.get_or_insert(crate::Error::Key {
-                    entity: self.entity,
-                    source,
-                });
-            }
-        }
-    }
-
-    /// The finished item with `type_attribute` naming the entity, or the first failure.
-    pub fn finish(mut self, type_attribute: &str) -> crate::Result<Item> {
-        if let Some(e) = self.error {
-            return Err(e);
-        }
-        self.item.insert(
-            type_attribute.to_owned(),
-            AttributeValue::S(self.entity.to_owned()),
-        );
-        Ok(self.item)
-    }
 }
 
 /// Reads the `M` of a nested document, for generated document types.
@@ -614,77 +570,7 @@ impl<T: AttributeCodec> AttributeCodec for Option<T> {
 
 /// The `ttl` type: an instant stored as N epoch seconds, the form DynamoDB's time-to-live
 /// reads. Sub-second precision is dropped on storage.
-pub mod ttl {
-    use super::*;
-
-    /// An expiry instant as a value of its own, so conditions and updates on a `ttl`
-    /// attribute compare and store epoch seconds.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-    pub struct Expiry(pub DateTime<Utc>);
-
-    impl From<DateTime<Utc>> for Expiry {
-        fn from(value: DateTime<Utc>) -> Self {
-            Expiry(value)
-        }
-    }
-
-    impl AttributeCodec for Expiry {
-        fn encode(&self) -> Result<Option<AttributeValue>, CodecError> {
-            Ok(Some(encode(&self.0)))
-        }
-        fn decode(value: AttributeValue) -> Result<Self, CodecError> {
-            decode(value).map(Expiry)
-        }
-    }
-
-    /// Encodes an expiry instant as epoch seconds.
-    pub fn encode(value: &DateTime<Utc>) -> AttributeValue {
-        AttributeValue::N(value.timestamp().to_string())
-    }
-
-    /// Decodes epoch seconds into an instant.
-    pub fn decode(value: AttributeValue) -> Result<DateTime<Utc>, CodecError> {
-        let n = expect_number(value, "N (epoch seconds)")?;
-        n.parse::<i64>()
-            .ok()
-            .and_then(|s| DateTime::from_timestamp(s, 0))
-            .ok_or_else(|| CodecError::new(format!("expected epoch seconds, found N {n}")))
-    }
-
-    /// Decodes a required ttl attribute (see [`super::required`]).
-    pub fn required<C: Context>(
-        slot: Option<AttributeValue>,
-        cx: C,
-        attribute: &str,
-    ) -> Result<DateTime<Utc>, C::DecodeError> {
-        super::required(slot, cx, attribute).map(|e: Expiry| e.0)
-    }
-
-    /// Decodes an optional ttl attribute; missing or NULL is `None`.
-    pub fn optional<C: Context>(
-        slot: Option<AttributeValue>,
-        cx: C,
-        attribute: &str,
-    ) -> Result<Option<DateTime<Utc>>, C::DecodeError> {
-        super::optional(slot, cx, attribute).map(|e: Option<Expiry>| e.map(|e| e.0))
-    }
-
-    /// Stores an optional expiry under `attribute`.
-    pub fn put(item: &mut Item, attribute: &str, value: Option<&DateTime<Utc>>) {
-        if let Some(v) = value {
-            item.insert(attribute.to_owned(), encode(v));
-        }
-    }
-
-    /// Removes and decodes an optional expiry; missing or NULL is `None`.
-    pub fn take<C: Context>(
-        item: &mut Item,
-        cx: C,
-        attribute: &str,
-    ) -> Result<Option<DateTime<Utc>>, C::DecodeError> {
-        optional(item.remove(attribute), cx, attribute)
-    }
-}
+pub mod ttl;
 
 // Keys record their fields' stored values and are read back from index items through the
 // codec; these live here so the key module does not depend on the codec.
