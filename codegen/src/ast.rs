@@ -100,6 +100,8 @@ pub enum TypeExpr {
     Date,
     /// `uuid`
     Uuid,
+    /// `ulid`: a time-ordered id, stored as its 26-character text.
+    Ulid,
     /// `bytes`
     Bytes,
     /// `ttl`
@@ -124,6 +126,7 @@ impl std::fmt::Display for TypeExpr {
             TypeExpr::Timestamp => f.write_str("timestamp"),
             TypeExpr::Date => f.write_str("date"),
             TypeExpr::Uuid => f.write_str("uuid"),
+            TypeExpr::Ulid => f.write_str("ulid"),
             TypeExpr::Bytes => f.write_str("bytes"),
             TypeExpr::Ttl => f.write_str("ttl"),
             TypeExpr::List(t) => write!(f, "list<{t}>"),
@@ -160,6 +163,10 @@ pub enum DefaultSpec {
     Now,
     /// `uuid`: a fresh random UUID (uuid and string attributes).
     Uuid,
+    /// `uuid7`: a fresh time-ordered UUID, version 7 (uuid and string attributes).
+    Uuid7,
+    /// `ulid`: a fresh time-ordered ULID (ulid and string attributes).
+    Ulid,
     /// Any other literal.
     Literal(Literal),
 }

@@ -39,6 +39,8 @@ pub enum Type {
     Date,
     /// `uuid` → `Uuid`
     Uuid,
+    /// `ulid` → `Ulid`, stored as its 26-character text
+    Ulid,
     /// `bytes` → `Vec<u8>`
     Bytes,
     /// `ttl` → `DateTime<Utc>`, stored as epoch seconds
@@ -62,6 +64,10 @@ pub enum DefaultValue {
     Now,
     /// A fresh random UUID.
     Uuid,
+    /// A fresh time-ordered UUID (version 7).
+    Uuid7,
+    /// A fresh time-ordered ULID.
+    Ulid,
     /// A literal of the attribute's type, resolved to a typed value.
     Value(Value),
 }
@@ -546,6 +552,8 @@ impl Resolver<'_> {
         Ok(match d {
             ast::DefaultSpec::Now => DefaultValue::Now,
             ast::DefaultSpec::Uuid => DefaultValue::Uuid,
+            ast::DefaultSpec::Uuid7 => DefaultValue::Uuid7,
+            ast::DefaultSpec::Ulid => DefaultValue::Ulid,
             ast::DefaultSpec::Literal(l) => DefaultValue::Value(
                 self.value(ty, l)
                     .ok_or_else(|| format!("the default of `{path}` does not fit its type"))?,
@@ -834,6 +842,7 @@ fn resolve_type(schema: &Schema, ty: &TypeExpr) -> Option<Type> {
         TypeExpr::Timestamp => Type::Timestamp,
         TypeExpr::Date => Type::Date,
         TypeExpr::Uuid => Type::Uuid,
+        TypeExpr::Ulid => Type::Ulid,
         TypeExpr::Bytes => Type::Bytes,
         TypeExpr::Ttl => Type::Ttl,
         TypeExpr::List(t) => Type::List(Box::new(resolve_type(schema, t)?)),

@@ -30,6 +30,7 @@ pub const RUNTIME: &[&str] = &[
     "Serialize",
     "Deserialize",
     "Uuid",
+    "Ulid",
     "Collect",
     "Eventual",
     "Narrowing",

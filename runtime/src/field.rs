@@ -178,6 +178,7 @@ impl Ordered for f64 {}
 impl Ordered for DateTime<Utc> {}
 impl Ordered for NaiveDate {}
 impl Ordered for uuid::Uuid {}
+impl Ordered for crate::Ulid {}
 impl Ordered for Vec<u8> {}
 impl Ordered for Expiry {}
 
@@ -307,6 +308,7 @@ reach_as_field!(
     DateTime<Utc>,
     NaiveDate,
     uuid::Uuid,
+    crate::Ulid,
     Vec<u8>,
     BTreeSet<String>,
     BTreeSet<i64>,

@@ -43,6 +43,8 @@ pub enum KeyValue<'a> {
     Date(&'a NaiveDate),
     /// A UUID, hyphenated lower case.
     Uuid(&'a uuid::Uuid),
+    /// A ULID, its 26 characters (upper case).
+    Ulid(crate::Ulid),
     /// `true` or `false`.
     Bool(bool),
 }
@@ -80,6 +82,16 @@ impl<'a> From<&'a NaiveDate> for KeyValue<'a> {
 impl<'a> From<&'a uuid::Uuid> for KeyValue<'a> {
     fn from(v: &'a uuid::Uuid) -> Self {
         KeyValue::Uuid(v)
+    }
+}
+impl From<crate::Ulid> for KeyValue<'_> {
+    fn from(v: crate::Ulid) -> Self {
+        KeyValue::Ulid(v)
+    }
+}
+impl<'a> From<&'a crate::Ulid> for KeyValue<'a> {
+    fn from(v: &'a crate::Ulid) -> Self {
+        KeyValue::Ulid(*v)
     }
 }
 impl From<bool> for KeyValue<'_> {
@@ -287,6 +299,9 @@ impl KeyText {
                         .encode_lower(&mut uuid::Uuid::encode_buffer()),
                 );
             }
+            KeyValue::Ulid(u) => self
+                .text
+                .push_str(u.encode(&mut [0; crate::ulid::ULID_LEN])),
             KeyValue::Bool(b) => self.text.push_str(if b { "true" } else { "false" }),
         }
     }

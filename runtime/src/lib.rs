@@ -37,6 +37,7 @@ pub mod table;
 #[cfg(feature = "test-util")]
 pub mod test_util;
 pub mod transact;
+pub mod ulid;
 pub mod update;
 
 /// An item as the SDK represents it.
@@ -59,6 +60,7 @@ pub use query::{Cursor, Narrow, Page, Query, SortCondition};
 pub use rules::{Defaults, IndexKeys, IndexRule, UpdateRules};
 pub use table::Table;
 pub use transact::{Slot, TransactGet, TransactGetResults, TransactWrite};
+pub use ulid::Ulid;
 pub use update::{NestedUpdate, Update, UpdateItem};
 
 /// Re-exports for generated code. Not a stable API: generated code and this crate move in
@@ -100,7 +102,7 @@ pub mod __private {
         pub use crate::{
             Condition, Defaults, Entity, Field, IndexDefinition, IndexKeys, IndexRule, Item, Key,
             NestedUpdate, PartitionKey, Path, Projection, Query, Result, SortCondition, SortKey,
-            Table, TableDefinition, UnknownEnumValue, Update, UpdateRules, WriteStamp,
+            Table, TableDefinition, Ulid, UnknownEnumValue, Update, UpdateRules, WriteStamp,
         };
     }
 }

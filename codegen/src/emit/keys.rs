@@ -44,7 +44,7 @@ fn values(t: &Template) -> TokenStream {
     let values = t.fields().map(|f| {
         let id = ident(&f.rust_name);
         match f.ty {
-            Type::String | Type::Integer | Type::Bool => quote! { #id.into() },
+            Type::String | Type::Integer | Type::Bool | Type::Ulid => quote! { #id.into() },
             Type::Enum(_) => quote! { #id.as_str().into() },
             _ => quote! { (&#id).into() },
         }

@@ -80,6 +80,7 @@ impl Cx<'_> {
             Type::Timestamp | Type::Ttl => quote! { DateTime<Utc> },
             Type::Date => quote! { NaiveDate },
             Type::Uuid => quote! { Uuid },
+            Type::Ulid => quote! { Ulid },
             Type::Bytes => quote! { Vec<u8> },
             Type::List(t) => {
                 let t = self.rust_type(t);

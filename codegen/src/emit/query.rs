@@ -234,12 +234,12 @@ impl Shape {
 fn narrowing(cx: &Cx, f: &TemplateField, next: Option<&Ident>, done: &TokenStream) -> TokenStream {
     let ty = param_type(cx, &f.ty);
     let value = match f.ty {
-        Type::String | Type::Integer | Type::Bool => quote! { value },
+        Type::String | Type::Integer | Type::Bool | Type::Ulid => quote! { value },
         Type::Enum(_) => quote! { value.as_str() },
         _ => quote! { &value },
     };
     let (low, high) = match f.ty {
-        Type::String | Type::Integer | Type::Bool => (quote! { low }, quote! { high }),
+        Type::String | Type::Integer | Type::Bool | Type::Ulid => (quote! { low }, quote! { high }),
         Type::Enum(_) => (quote! { low.as_str() }, quote! { high.as_str() }),
         _ => (quote! { &low }, quote! { &high }),
     };
@@ -285,7 +285,7 @@ fn narrowing(cx: &Cx, f: &TemplateField, next: Option<&Ident>, done: &TokenStrea
     let between = m("between");
     let begins = matches!(
         f.ty,
-        Type::String | Type::Timestamp | Type::Date | Type::Uuid
+        Type::String | Type::Timestamp | Type::Date | Type::Uuid | Type::Ulid
     )
     .then(|| {
         let begins = m("begins_with");

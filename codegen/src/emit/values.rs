@@ -21,6 +21,14 @@ fn default_of(ty: &Type, optional: bool, d: &DefaultValue) -> TokenStream {
             Type::String => quote! { Uuid::new_v4().to_string() },
             _ => quote! { Uuid::new_v4() },
         },
+        DefaultValue::Uuid7 => match ty {
+            Type::String => quote! { Uuid::now_v7().to_string() },
+            _ => quote! { Uuid::now_v7() },
+        },
+        DefaultValue::Ulid => match ty {
+            Type::String => quote! { Ulid::new().to_string() },
+            _ => quote! { Ulid::new() },
+        },
         DefaultValue::Value(Value::Null) => return quote! { None },
         DefaultValue::Value(v) => value(v),
     };
@@ -52,6 +60,8 @@ pub(super) fn or_default(a: &Attribute, d: &DefaultValue) -> TokenStream {
     let f = match (d, &a.ty, a.optional) {
         (DefaultValue::Now, Type::Timestamp | Type::Ttl, false) => quote! { Utc::now },
         (DefaultValue::Uuid, Type::Uuid, false) => quote! { Uuid::new_v4 },
+        (DefaultValue::Uuid7, Type::Uuid, false) => quote! { Uuid::now_v7 },
+        (DefaultValue::Ulid, Type::Ulid, false) => quote! { Ulid::new },
         _ => {
             let value = default_expr(a, d);
             quote! { || #value }

@@ -133,6 +133,7 @@ pub fn parse_type(text: &str) -> Result<TypeExpr, TypeProblem> {
         "timestamp" => TypeExpr::Timestamp,
         "date" => TypeExpr::Date,
         "uuid" => TypeExpr::Uuid,
+        "ulid" => TypeExpr::Ulid,
         "bytes" => TypeExpr::Bytes,
         "ttl" => TypeExpr::Ttl,
         "list" | "map" | "set" => {

@@ -462,6 +462,8 @@ impl Reader<'_> {
             attribute.default = Some(match v {
                 Value::String(s) if s == "now" => DefaultSpec::Now,
                 Value::String(s) if s == "uuid" => DefaultSpec::Uuid,
+                Value::String(s) if s == "uuid7" => DefaultSpec::Uuid7,
+                Value::String(s) if s == "ulid" => DefaultSpec::Ulid,
                 other => DefaultSpec::Literal(literal(other)),
             });
         }

@@ -128,8 +128,18 @@ impl<'s> Validator<'s> {
                 (!matches!(ty, TypeExpr::Timestamp | TypeExpr::Date | TypeExpr::Ttl))
                     .then(|| format!("`now` is not a value of `{ty}`"))
             }
-            DefaultSpec::Uuid => (!matches!(ty, TypeExpr::Uuid | TypeExpr::String))
-                .then(|| format!("`uuid` is not a value of `{ty}`")),
+            DefaultSpec::Uuid | DefaultSpec::Uuid7 => {
+                (!matches!(ty, TypeExpr::Uuid | TypeExpr::String)).then(|| {
+                    let name = if *default == DefaultSpec::Uuid {
+                        "uuid"
+                    } else {
+                        "uuid7"
+                    };
+                    format!("`{name}` is not a value of `{ty}`")
+                })
+            }
+            DefaultSpec::Ulid => (!matches!(ty, TypeExpr::Ulid | TypeExpr::String))
+                .then(|| format!("`ulid` is not a value of `{ty}`")),
             DefaultSpec::Literal(Literal::Null) if a.optional => None,
             DefaultSpec::Literal(l) => self.literal_problem(ty, l),
         };
@@ -140,16 +150,19 @@ impl<'s> Validator<'s> {
                     path,
                     format!("the default of `{}` is invalid: {problem}", a.name),
                 )
-                .with_help(format!(
-                    "write a value of type `{ty}`{}",
-                    match ty {
-                        TypeExpr::Timestamp =>
-                            " (RFC 3339, such as `2024-01-01T00:00:00Z`) or `now`",
-                        TypeExpr::Date => " (`YYYY-MM-DD`) or `now`",
-                        TypeExpr::Uuid => " or `uuid`",
-                        _ => "",
-                    }
-                )),
+                .with_help(match ty {
+                    TypeExpr::Ulid => "write `ulid` for a fresh time-ordered id".to_owned(),
+                    _ => format!(
+                        "write a value of type `{ty}`{}",
+                        match ty {
+                            TypeExpr::Timestamp =>
+                                " (RFC 3339, such as `2024-01-01T00:00:00Z`) or `now`",
+                            TypeExpr::Date => " (`YYYY-MM-DD`) or `now`",
+                            TypeExpr::Uuid => ", `uuid` (random) or `uuid7` (time-ordered)",
+                            _ => "",
+                        }
+                    ),
+                }),
             );
         }
     }

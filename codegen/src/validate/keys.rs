@@ -285,6 +285,7 @@ enum Format {
     Timestamp,
     Date,
     Uuid,
+    Ulid,
     Bool,
 }
 
@@ -294,6 +295,7 @@ fn format_of(schema: &Schema, e: &Entity, field: &str) -> Format {
         Some(TypeExpr::Timestamp) => Format::Timestamp,
         Some(TypeExpr::Date) => Format::Date,
         Some(TypeExpr::Uuid) => Format::Uuid,
+        Some(TypeExpr::Ulid) => Format::Ulid,
         Some(TypeExpr::Bool) => Format::Bool,
         Some(TypeExpr::Named(n)) => {
             match schema.types.iter().find(|t| &t.name == n).map(|t| &t.kind) {
@@ -321,6 +323,12 @@ fn matches_format(format: &Format, text: &str) -> bool {
         Format::Timestamp => shape("dddd-dd-ddTdd:dd:dd.dddddddddZ"),
         Format::Date => shape("dddd-dd-dd"),
         Format::Uuid => shape("hhhhhhhh-hhhh-hhhh-hhhh-hhhhhhhhhhhh"),
+        Format::Ulid => {
+            text.len() == 26
+                && text
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || (c.is_ascii_uppercase() && !"ILOU".contains(c)))
+        }
         Format::Bool => text == "true" || text == "false",
     }
 }

@@ -55,6 +55,7 @@ pub fn is_key_scalar(schema: &Schema, ty: &TypeExpr) -> bool {
         | TypeExpr::Timestamp
         | TypeExpr::Date
         | TypeExpr::Uuid
+        | TypeExpr::Ulid
         | TypeExpr::Bool => true,
         TypeExpr::Named(n) => schema
             .types

@@ -403,6 +403,17 @@ impl AttributeCodec for uuid::Uuid {
     }
 }
 
+impl AttributeCodec for crate::Ulid {
+    fn encode(&self) -> Result<Option<AttributeValue>, CodecError> {
+        Ok(Some(AttributeValue::S(self.to_string())))
+    }
+    fn decode(value: AttributeValue) -> Result<Self, CodecError> {
+        let s = expect_string(value)?;
+        s.parse()
+            .map_err(|e| CodecError::new(format!("expected a ULID, found {s:?} ({e})")))
+    }
+}
+
 /// `bytes`: stored as B.
 impl AttributeCodec for Vec<u8> {
     fn encode(&self) -> Result<Option<AttributeValue>, CodecError> {
@@ -452,6 +463,7 @@ impl ListElement for bool {}
 impl ListElement for DateTime<Utc> {}
 impl ListElement for NaiveDate {}
 impl ListElement for uuid::Uuid {}
+impl ListElement for crate::Ulid {}
 impl ListElement for Vec<u8> {}
 impl<T: ListElement> ListElement for Vec<T> {}
 impl<T: AttributeCodec> ListElement for BTreeMap<String, T> {}
@@ -636,6 +648,7 @@ mod tests {
         );
         round_trip(NaiveDate::from_ymd_opt(1999, 12, 31).unwrap());
         round_trip(uuid::Uuid::new_v4());
+        round_trip(crate::Ulid::new());
         round_trip(vec![0u8, 255, 7]);
     }
 
