@@ -197,6 +197,12 @@ impl<S: Stage> QueryBuilder<S> {
         self.0.query().page(table, cursor).await
     }
 
+    /// How many items match, over every page, without reading them (`Select=COUNT`; the
+    /// filter applies, nothing is decoded).
+    pub async fn count(&self, table: &Table) -> Result<u64> {
+        self.0.query().count(table).await
+    }
+
     /// Every result, fetched lazily page by page.
     pub fn stream<'a>(
         &'a self,
@@ -493,6 +499,12 @@ impl<T: Send + 'static, R> ScanBuilder<T, R> {
     /// One page of results, starting at `cursor` (`None` for the first page).
     pub async fn page(&self, table: &Table, cursor: Option<&Cursor>) -> Result<Page<T>> {
         self.query.page(table, cursor).await
+    }
+
+    /// How many items match, over every page (and only this scan's segment, if it has one),
+    /// without reading them (`Select=COUNT`; the filter applies, nothing is decoded).
+    pub async fn count(&self, table: &Table) -> Result<u64> {
+        self.query.count(table).await
     }
 
     /// Every result, fetched lazily page by page.

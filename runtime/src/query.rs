@@ -237,6 +237,14 @@ impl std::str::FromStr for Cursor {
     }
 }
 
+/// One response of a Query or Scan, before decoding.
+struct RawPage {
+    items: Vec<Item>,
+    /// Items matched by this response (after the filter).
+    count: i32,
+    last: Option<Item>,
+}
+
 /// Decodes one item of a query's results. Returns `Ok(None)` for items the query skips.
 pub type Decoder<T> = fn(Item) -> Result<Option<T>>;
 
@@ -585,6 +593,43 @@ impl<T> Query<T> {
         table: &Table,
         start: Option<Item>,
     ) -> Result<(Vec<T>, Option<Item>)> {
+        let select = self.keys_only.then_some(Select::AllProjectedAttributes);
+        let page = self.send(table, start, select).await?;
+        self.decode_page(page.items, page.last)
+    }
+
+    /// How many items the query (or scan) matches, over every page, without reading them
+    /// (`Select=COUNT`; filters apply, nothing is decoded).
+    pub async fn count(&self, table: &Table) -> Result<u64> {
+        let mut total = 0u64;
+        let mut start = None;
+        loop {
+            let page = self.send(table, start, Some(Select::Count)).await?;
+            total += u64::try_from(page.count).unwrap_or_default();
+            match page.last {
+                Some(last) => start = Some(last),
+                None => break,
+            }
+        }
+        // A `_lt` narrowing reads up to and including its bound and drops the one key equal
+        // to it from the results; a count cannot drop it, so it subtracts that key's count.
+        if let (Some(exact), Some((attribute, _))) = (&self.exclude_sort, &self.sort) {
+            let mut equal = self.clone();
+            equal.sort = Some((attribute, Ok(SortCondition::Eq(exact.clone()))));
+            equal.exclude_sort = None;
+            let page = equal.send(table, None, Some(Select::Count)).await?;
+            total -= u64::try_from(page.count).unwrap_or_default().min(total);
+        }
+        Ok(total)
+    }
+
+    /// Sends one Query (or Scan) request and returns its raw page.
+    async fn send(
+        &self,
+        table: &Table,
+        start: Option<Item>,
+        select: Option<Select>,
+    ) -> Result<RawPage> {
         let mut placeholders = Placeholders::default();
         let key_condition = match &self.partition {
             Some(partition) => Some(self.key_condition(
@@ -596,7 +641,6 @@ impl<T> Query<T> {
         let filter_text = self.filter_text(&mut placeholders)?;
         let names = placeholders.take_names();
         let values = placeholders.take_values();
-        let select = self.keys_only.then_some(Select::AllProjectedAttributes);
         let Some(key_condition) = key_condition else {
             return self
                 .scan_page(table, start, filter_text, names, values, select)
@@ -628,7 +672,11 @@ impl<T> Query<T> {
                 )
             })?;
             record_capacity(out.consumed_capacity());
-            self.decode_page(out.items.unwrap_or_default(), out.last_evaluated_key)
+            Ok(RawPage {
+                items: out.items.unwrap_or_default(),
+                count: out.count,
+                last: out.last_evaluated_key,
+            })
         }
         .instrument(span("Query", table.name(), self.index))
         .await
@@ -642,7 +690,7 @@ impl<T> Query<T> {
         names: Option<std::collections::HashMap<String, String>>,
         values: Option<Item>,
         select: Option<Select>,
-    ) -> Result<(Vec<T>, Option<Item>)> {
+    ) -> Result<RawPage> {
         let (segment, total) = match self.segment {
             Some((segment, total)) => {
                 if !(1..=1_000_000).contains(&total) || !(0..total).contains(&segment) {
@@ -676,7 +724,11 @@ impl<T> Query<T> {
                 from_sdk("Scan", table.name(), self.entity, || self.tag.to_owned(), e)
             })?;
             record_capacity(out.consumed_capacity());
-            self.decode_page(out.items.unwrap_or_default(), out.last_evaluated_key)
+            Ok(RawPage {
+                items: out.items.unwrap_or_default(),
+                count: out.count,
+                last: out.last_evaluated_key,
+            })
         }
         .instrument(span("Scan", table.name(), self.index))
         .await

@@ -327,3 +327,38 @@ fn query_and_scan_futures_and_streams_can_move_to_other_tasks() {
     }
     let _ = check;
 }
+
+#[tokio::test]
+async fn count_reads_no_items_and_agrees_with_fetch() {
+    let t = seeded().await;
+    assert_eq!(Order::orders_for_user("alice").count(&t).await.unwrap(), 6);
+    assert_eq!(Order::orders_for_user("nobody").count(&t).await.unwrap(), 0);
+    // Over several pages, and with a filter applied by DynamoDB.
+    let paid = Order::orders_for_user("alice")
+        .limit(2)
+        .filter(Order::fields().status().eq(OrderStatus::Paid));
+    assert_eq!(paid.count(&t).await.unwrap(), 3);
+    assert_eq!(paid.fetch(&t).await.unwrap().len(), 3);
+    // Narrowed: `_lt` leaves out the key equal to its bound in counts as in results.
+    let fixed = || Order::orders_for_user("alice").placed_at_eq(at(2));
+    assert_eq!(fixed().order_id_lt("o-002").count(&t).await.unwrap(), 0);
+    assert_eq!(fixed().order_id_lt("o-003").count(&t).await.unwrap(), 1);
+    assert_eq!(fixed().order_id_lte("o-002").count(&t).await.unwrap(), 1);
+    assert_eq!(
+        Order::orders_for_user("alice")
+            .placed_at_lt(at(2))
+            .count(&t)
+            .await
+            .unwrap(),
+        2
+    );
+    // A collection counts every member entity's items; a scan counts the table.
+    assert_eq!(UserWithOrders::query("alice").count(&t).await.unwrap(), 7);
+    assert_eq!(
+        Order::orders_by_status(OrderStatus::Paid)
+            .count(&t)
+            .await
+            .unwrap(),
+        4
+    );
+}

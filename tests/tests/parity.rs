@@ -559,6 +559,21 @@ mod dyntastic {
         }
         assert_eq!(parts.len(), 15);
         assert_eq!(parts.into_iter().collect::<BTreeSet<_>>(), seen);
+        // Counting reads no items: the whole scan, a filtered one, and segments that add up.
+        recorder.clear();
+        assert_eq!(Task::all_tasks().count(&table).await.unwrap(), 15);
+        let done = Task::all_tasks().filter(f.status().eq(TaskStatus::Done));
+        assert_eq!(done.count(&table).await.unwrap(), 3);
+        assert!(recorder.operations().iter().all(|op| op == "Scan"));
+        let mut counted = 0;
+        for segment in 0..3 {
+            counted += Task::all_tasks()
+                .segment(segment, 3)
+                .count(&t)
+                .await
+                .unwrap();
+        }
+        assert_eq!(counted, 15);
         // What a scan cannot do is refused before sending, not silently ignored.
         let err = Task::all_tasks().segment(3, 3).fetch(&t).await.unwrap_err();
         assert!(matches!(err, Error::Expression(_)), "{err}");
