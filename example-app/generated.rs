@@ -32,6 +32,8 @@ pub mod singletable_schema {
     /// The attribute naming each item's entity.
     const TYPE_ATTRIBUTE: &str = "_type";
     /// What an organisation pays for. (`schema.yaml:28`)
+    ///
+    /// Variants are in the order of their stored text, the order of keys holding them, which `Ord` follows; `ALL` is in schema order.
     #[derive(
         Debug,
         Clone,
@@ -46,15 +48,15 @@ pub mod singletable_schema {
     )]
     #[serde(crate = "::singletable::__private::serde")]
     pub enum Plan {
+        /// Stored as `enterprise`.
+        #[serde(rename = "enterprise")]
+        Enterprise,
         /// Stored as `free`.
         #[serde(rename = "free")]
         Free,
         /// Stored as `team`.
         #[serde(rename = "team")]
         Team,
-        /// Stored as `enterprise`.
-        #[serde(rename = "enterprise")]
-        Enterprise,
     }
     impl Plan {
         /// Every value, in schema order.
@@ -88,6 +90,8 @@ pub mod singletable_schema {
         }
     }
     /// What a member may do in a project. (`schema.yaml:31`)
+    ///
+    /// Variants are in the order of their stored text, the order of keys holding them, which `Ord` follows; `ALL` is in schema order.
     #[derive(
         Debug,
         Clone,
@@ -102,12 +106,12 @@ pub mod singletable_schema {
     )]
     #[serde(crate = "::singletable::__private::serde")]
     pub enum MemberRole {
-        /// Stored as `owner`.
-        #[serde(rename = "owner")]
-        Owner,
         /// Stored as `editor`.
         #[serde(rename = "editor")]
         Editor,
+        /// Stored as `owner`.
+        #[serde(rename = "owner")]
+        Owner,
         /// Stored as `viewer`.
         #[serde(rename = "viewer")]
         Viewer,
@@ -144,6 +148,8 @@ pub mod singletable_schema {
         }
     }
     /// Where a task is on the board. (`schema.yaml:34`)
+    ///
+    /// Variants are in the order of their stored text, the order of keys holding them, which `Ord` follows; `ALL` is in schema order.
     #[derive(
         Debug,
         Clone,
@@ -158,18 +164,18 @@ pub mod singletable_schema {
     )]
     #[serde(crate = "::singletable::__private::serde")]
     pub enum TaskStatus {
-        /// Stored as `todo`.
-        #[serde(rename = "todo")]
-        Todo,
-        /// Stored as `in_progress`.
-        #[serde(rename = "in_progress")]
-        InProgress,
         /// Stored as `blocked`.
         #[serde(rename = "blocked")]
         Blocked,
         /// Stored as `done`.
         #[serde(rename = "done")]
         Done,
+        /// Stored as `in_progress`.
+        #[serde(rename = "in_progress")]
+        InProgress,
+        /// Stored as `todo`.
+        #[serde(rename = "todo")]
+        Todo,
     }
     impl TaskStatus {
         /// Every value, in schema order.

@@ -275,6 +275,20 @@ pub struct KeyTemplates {
     pub partition: Option<Template>,
     /// `sort:`.
     pub sort: Option<Template>,
+    /// `when:`: the condition under which the keys are written (a conditional sparse index).
+    pub when: Option<When>,
+}
+
+/// `when:` of an index's templates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct When {
+    /// The attribute the condition reads.
+    pub attribute: String,
+    /// `None` for a bool attribute (the keys exist while it is `true`); the listed values of
+    /// an enum attribute otherwise.
+    pub values: Option<Vec<String>>,
+    /// YAML path of `when`.
+    pub path: YamlPath,
 }
 
 /// One entry of `entities:`.

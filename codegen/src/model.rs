@@ -273,6 +273,18 @@ pub struct Key {
     pub sort: Option<Template>,
     /// The schema line of the templates (the primary ones for an inverse index).
     pub line: usize,
+    /// `when:`: the keys are written only while it holds.
+    pub when: Option<When>,
+}
+
+/// The condition of a conditional sparse index: a bool attribute is `true`, or an enum
+/// attribute holds one of the listed values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct When {
+    /// The attribute (bool or enum, never optional).
+    pub field: TemplateField,
+    /// For an enum, the listed values as `(stored value, Rust variant name)`; empty for a bool.
+    pub values: Vec<(String, String)>,
 }
 
 impl Key {
@@ -294,9 +306,18 @@ impl Key {
 }
 
 impl Key {
-    /// Whether the key attributes are omitted while an optional field is `None`.
+    /// Whether the key attributes are omitted while an optional field is `None` or the
+    /// index's `when` does not hold.
     pub fn is_sparse(&self) -> bool {
-        self.partition.is_sparse() || self.sort.as_ref().is_some_and(Template::is_sparse)
+        self.when.is_some()
+            || self.partition.is_sparse()
+            || self.sort.as_ref().is_some_and(Template::is_sparse)
+    }
+
+    /// Whether the key is built from (or written depending on) the attribute called `name`.
+    pub fn uses(&self, name: &str) -> bool {
+        self.when.as_ref().is_some_and(|w| w.field.name == name)
+            || self.written_templates().any(|t| t.uses(name))
     }
 }
 
@@ -737,12 +758,35 @@ impl Resolver<'_> {
             .partition
             .as_ref()
             .ok_or_else(|| missing("primary partition template"))?;
+        let when = |k: &ast::KeyTemplates| -> Result<Option<When>, String> {
+            let Some(w) = &k.when else { return Ok(None) };
+            let a = attributes
+                .iter()
+                .find(|a| a.name == w.attribute)
+                .ok_or_else(|| format!("`{}` names no attribute `{}`", w.path, w.attribute))?;
+            let values = w
+                .values
+                .iter()
+                .flatten()
+                .map(|v| (v.clone(), names::type_name(v)))
+                .collect();
+            Ok(Some(When {
+                field: TemplateField {
+                    name: a.name.clone(),
+                    rust_name: a.rust_name.clone(),
+                    ty: a.ty.clone(),
+                    optional: a.optional,
+                },
+                values,
+            }))
+        };
         let mut keys = vec![Key {
             line: primary_line,
             index: "primary".into(),
             kind: IndexKind::Primary,
             partition: template(primary_partition, &t.partition_key)?,
             sort: sort(&primary.sort, &t.sort_key)?,
+            when: None,
         }];
         for index in indexes {
             let own = e.keys_for(&index.name);
@@ -755,6 +799,7 @@ impl Resolver<'_> {
                         kind: index.kind,
                         partition: template(s, &index.partition_key)?,
                         sort: Some(template(primary_partition, sk)?),
+                        when: None,
                     },
                     _ => continue,
                 },
@@ -764,6 +809,7 @@ impl Resolver<'_> {
                     kind: index.kind,
                     partition: template(primary_partition, &index.partition_key)?,
                     sort: sort(&k.sort, &index.sort_key)?,
+                    when: when(k)?,
                 },
                 (IndexKind::Global | IndexKind::Primary, Some(k)) => Key {
                     line: self.line(&k.path),
@@ -776,6 +822,7 @@ impl Resolver<'_> {
                         &index.partition_key,
                     )?,
                     sort: sort(&k.sort, &index.sort_key)?,
+                    when: when(k)?,
                 },
                 (_, None) => continue,
             };

@@ -263,15 +263,6 @@ pub struct EncodeError {
 /// Why a key could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
-    /// Integers in keys are zero-padded so text order is numeric order; negative values would
-    /// break that order.
-    #[error("field `{field}` is {value}; integers in keys must not be negative")]
-    NegativeInteger {
-        /// The template field.
-        field: &'static str,
-        /// Its value.
-        value: i64,
-    },
     /// Timestamps and dates in keys must have four-digit years to keep text order.
     #[error("field `{field}` is {value}; key timestamps must fall in years 0000 to 9999")]
     TimestampOutOfRange {

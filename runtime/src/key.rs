@@ -35,7 +35,9 @@ pub const MAX_SORT_KEY_BYTES: usize = 1024;
 pub enum KeyValue<'a> {
     /// A string (escaped).
     Str(&'a str),
-    /// A non-negative integer, zero-padded to [`INTEGER_WIDTH`] digits.
+    /// An integer: a non-negative one zero-padded to [`INTEGER_WIDTH`] digits, a negative one
+    /// as a sign (see [`negative_sign`]) and its distance from `i64::MIN` padded the same way,
+    /// so text order is numeric order across the whole range.
     Int(i64),
     /// A UTC instant in RFC 3339 with nine fractional digits.
     Timestamp(&'a DateTime<Utc>),
@@ -103,6 +105,12 @@ impl<'a> From<&'a bool> for KeyValue<'a> {
     fn from(v: &'a bool) -> Self {
         KeyValue::Bool(*v)
     }
+}
+
+/// The character before a negative integer in a key: `-`, or `!` when `-` is the delimiter.
+/// Both sort before `0`, so negative values sort before non-negative ones.
+pub fn negative_sign(delimiter: char) -> char {
+    if delimiter == '-' { '!' } else { '-' }
 }
 
 /// Appends `value` to `out`, escaping the delimiter, the escape character and [`HIGH`].
@@ -266,7 +274,12 @@ impl KeyText {
             KeyValue::Str(s) => escape_into(&mut self.text, s, self.delimiter),
             KeyValue::Int(i) => match u64::try_from(i) {
                 Ok(v) => push_digits(&mut self.text, v, INTEGER_WIDTH),
-                Err(_) => self.error = Some(KeyError::NegativeInteger { field, value: i }),
+                Err(_) => {
+                    // Below every non-negative value: a sign that sorts before `0`, then the
+                    // distance from `i64::MIN`, so more negative values sort first.
+                    self.text.push(negative_sign(self.delimiter));
+                    push_digits(&mut self.text, i.abs_diff(i64::MIN), INTEGER_WIDTH);
+                }
             },
             KeyValue::Timestamp(t) => {
                 if !(0..=9999).contains(&t.year()) {
@@ -662,11 +675,8 @@ mod tests {
             "0987-03-04#0000000000000000000#9223372036854775807"
         );
         assert_eq!(
-            KeyText::format('#', "N#{total}", [(-1).into()]),
-            Err(KeyError::NegativeInteger {
-                field: "total",
-                value: -1
-            })
+            KeyText::format('#', "N#{total}", [(-1).into()]).unwrap(),
+            "N#-9223372036854775807"
         );
     }
 
@@ -689,7 +699,7 @@ mod tests {
     }
 
     #[test]
-    fn integers_are_padded_and_negative_is_an_error() {
+    fn integers_are_padded_and_sort_numerically_across_the_sign() {
         let k = KeyText::new('#')
             .lit("N#")
             .value("n", 42i64)
@@ -698,18 +708,44 @@ mod tests {
         assert_eq!(k, "N#0000000000000000042");
         let big = KeyText::new('#').value("n", i64::MAX).finish().unwrap();
         assert_eq!(big, i64::MAX.to_string());
-        let err = KeyText::new('#').value("n", -1i64).finish().unwrap_err();
-        assert!(matches!(
-            err,
-            KeyError::NegativeInteger {
-                field: "n",
-                value: -1
-            }
-        ));
-        // Text order is numeric order.
-        let a = KeyText::new('#').value("n", 9i64).finish().unwrap();
-        let b = KeyText::new('#').value("n", 10i64).finish().unwrap();
-        assert!(a < b);
+        let min = KeyText::new('#').value("n", i64::MIN).finish().unwrap();
+        assert_eq!(min, "-0000000000000000000");
+        // Text order is numeric order, negative values included, whatever the delimiter.
+        let values = [
+            i64::MIN,
+            i64::MIN + 1,
+            -1_000_000,
+            -10,
+            -9,
+            -1,
+            0,
+            1,
+            9,
+            10,
+            1_000_000,
+            i64::MAX,
+        ];
+        for delimiter in ['#', '-', '!', '|'] {
+            let keys: Vec<String> = values
+                .iter()
+                .map(|v| {
+                    KeyText::new(delimiter)
+                        .lit("N")
+                        .lit(&delimiter.to_string())
+                        .value("n", *v)
+                        .finish()
+                        .unwrap()
+                })
+                .collect();
+            assert!(
+                keys.windows(2).all(|w| w[0] < w[1]),
+                "{delimiter}: {keys:?}"
+            );
+            assert!(
+                keys.iter().all(|k| k.matches(delimiter).count() == 1),
+                "{keys:?}"
+            );
+        }
     }
 
     #[test]

@@ -80,3 +80,179 @@ async fn a_malformed_ulid_is_a_decode_error() {
         other => panic!("expected a decode error, got {other:?}"),
     }
 }
+
+/// Negative integers in keys sort below zero, in numeric order, and a range narrowing on an
+/// enum key field selects exactly the values below or above the bound in the enum's `Ord`.
+#[tokio::test]
+async fn key_order_is_the_order_users_see() {
+    use tests::app::{TABLE, Task, TaskStatus};
+    let t = table(&TABLE).await;
+    let priorities = [10, -1, 0, i64::MIN, 2, -3, i64::MAX, -1_000_000];
+    for (i, p) in priorities.iter().enumerate() {
+        let mut task = Task::new("p1", format!("t-{i}"), format!("task {i}"), "ann");
+        task.priority = *p;
+        task.assignee = Some("ann".into());
+        task.status = TaskStatus::ALL[i % TaskStatus::ALL.len()];
+        t.put(&task).await.unwrap();
+    }
+    let mut sorted = priorities.to_vec();
+    sorted.sort();
+    let by_priority = Task::tasks_by_priority("p1").fetch(&t).await.unwrap();
+    let got: Vec<i64> = by_priority.iter().map(|t| t.priority).collect();
+    assert_eq!(got, sorted);
+    let below_zero = Task::tasks_by_priority("p1")
+        .priority_lt(0)
+        .fetch(&t)
+        .await
+        .unwrap();
+    let got: Vec<i64> = below_zero.iter().map(|t| t.priority).collect();
+    assert_eq!(got, [i64::MIN, -1_000_000, -3, -1]);
+    let between = Task::tasks_by_priority("p1")
+        .priority_between(-3, 2)
+        .descending()
+        .fetch(&t)
+        .await
+        .unwrap();
+    let got: Vec<i64> = between.iter().map(|t| t.priority).collect();
+    assert_eq!(got, [2, 0, -1, -3]);
+
+    // Enum key fields: the index order and a range agree with `TaskStatus`'s `Ord`.
+    let mut in_index = Vec::new();
+    for p in Task::assigned_tasks("ann").fetch(&t).await.unwrap() {
+        in_index.push(p.load(&t).await.unwrap().unwrap().status);
+    }
+    assert!(in_index.windows(2).all(|w| w[0] <= w[1]), "{in_index:?}");
+    let statuses: Vec<TaskStatus> = by_priority.iter().map(|t| t.status).collect();
+    for bound in TaskStatus::ALL {
+        let below = Task::assigned_tasks("ann")
+            .status_lt(bound)
+            .count(&t)
+            .await
+            .unwrap();
+        let expected = statuses.iter().filter(|s| **s < bound).count() as u64;
+        assert_eq!(below, expected, "status < {bound}");
+        let from = Task::assigned_tasks("ann")
+            .status_gte(bound)
+            .count(&t)
+            .await
+            .unwrap();
+        assert_eq!(from + below, priorities.len() as u64, "status >= {bound}");
+    }
+}
+
+/// `when: unread` and `when: { status: [open, in_progress] }`: the index keys exist exactly
+/// while the condition holds, and the update that changes it writes or removes them.
+#[tokio::test]
+async fn conditional_indexes_follow_their_condition() {
+    use fixtures::conditional_index::{Message, TABLE, Ticket, TicketStatus};
+    let t = table(&TABLE).await;
+
+    // A bool condition.
+    let read = {
+        let mut m = Message::new("ann", "old news");
+        m.unread = false;
+        m
+    };
+    assert!(!read.to_item().unwrap().contains_key("gsi1pk"));
+    let fresh = Message::new("ann", "hello");
+    t.put(&read).await.unwrap();
+    t.put(&fresh).await.unwrap();
+    async fn unread(t: &singletable::Table) -> Vec<String> {
+        let messages = Message::unread_messages("ann").fetch(t).await.unwrap();
+        messages.into_iter().map(|m| m.subject).collect()
+    }
+    assert_eq!(unread(&t).await, ["hello"]);
+    t.update(fresh.key(), Message::update().set_unread(false))
+        .await
+        .unwrap();
+    assert!(unread(&t).await.is_empty());
+    let stored = t.get(fresh.key()).await.unwrap().unwrap();
+    assert!(!stored.to_item().unwrap().contains_key("gsi1sk"));
+    t.update(read.key(), Message::update().set_unread(true))
+        .await
+        .unwrap();
+    assert_eq!(unread(&t).await, ["old news"]);
+    assert_eq!(Message::messages("ann").count(&t).await.unwrap(), 2);
+
+    // An enum condition, with a template field of its own (`priority`).
+    async fn open(t: &singletable::Table) -> Vec<(String, i64)> {
+        let tickets = Ticket::open_tickets("support").fetch(t).await.unwrap();
+        tickets
+            .into_iter()
+            .map(|x| (x.ticket_id, x.priority))
+            .collect()
+    }
+    let mut closed = Ticket::new("support", "t-1", "done already");
+    closed.status = TicketStatus::Closed;
+    t.put(&closed).await.unwrap();
+    t.put(&Ticket::new("support", "t-2", "printer"))
+        .await
+        .unwrap();
+    assert_eq!(open(&t).await, [("t-2".to_owned(), 3)]);
+    let key = Ticket::key("support", "t-2");
+    t.update(
+        key.clone(),
+        Ticket::update().set_status(TicketStatus::Resolved, 3),
+    )
+    .await
+    .unwrap();
+    assert!(open(&t).await.is_empty());
+    // While out of the index, a priority change writes no keys.
+    t.update(
+        key.clone(),
+        Ticket::update().set_priority(1, TicketStatus::Resolved),
+    )
+    .await
+    .unwrap();
+    assert!(open(&t).await.is_empty());
+    t.update(
+        key.clone(),
+        Ticket::update().set_status(TicketStatus::InProgress, 1),
+    )
+    .await
+    .unwrap();
+    t.update(
+        closed.key(),
+        Ticket::update().set_status(TicketStatus::Open, 3),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        open(&t).await,
+        [("t-2".to_owned(), 1), ("t-1".to_owned(), 3)]
+    );
+    // A stale condition argument is refused, naming it, and changes nothing.
+    let err = t
+        .update(
+            key.clone(),
+            Ticket::update().set_priority(5, TicketStatus::Open),
+        )
+        .await
+        .unwrap_err();
+    match err {
+        Error::ConditionFailed { mismatched, .. } => assert_eq!(mismatched, ["status"]),
+        other => panic!("expected a failed condition, got {other}"),
+    }
+    assert_eq!(
+        open(&t).await,
+        [("t-2".to_owned(), 1), ("t-1".to_owned(), 3)]
+    );
+    // An upsert creating a ticket fills the default status, and with it the index keys.
+    t.update(
+        Ticket::key("support", "t-3"),
+        Ticket::update()
+            .set_title("new")
+            .set_priority(2, TicketStatus::Open),
+    )
+    .upsert()
+    .await
+    .unwrap();
+    assert_eq!(
+        open(&t).await,
+        [
+            ("t-2".to_owned(), 1),
+            ("t-3".to_owned(), 2),
+            ("t-1".to_owned(), 3)
+        ]
+    );
+}

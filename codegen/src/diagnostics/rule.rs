@@ -193,6 +193,10 @@ rules! {
     /// A primary key template using a field that changes on every write.
     MutableKeyField = "mutable-key-field", Error,
         "a primary key cannot change; build it from fields that are fixed when the item is created";
+    /// A `when:` that does not name a required bool attribute, or an enum attribute with some
+    /// of its values.
+    InvalidWhen = "invalid-when", Error,
+        "write `when: <bool attribute>` or `when: { <enum attribute>: [value, ...] }` naming a required attribute of the entity";
     /// An index template using the version attribute.
     VersionInKey = "version-in-key", Error,
         "an update increments the version inside DynamoDB, so the writer cannot rebuild this key; use another field";

@@ -6,11 +6,11 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::ident;
 use super::keys::key_fn;
 use super::values::or_default;
+use super::{Cx, ident};
 use crate::ast::Auto;
-use crate::model::{Attribute, DefaultValue, Entity, Type, Value};
+use crate::model::{Attribute, DefaultValue, Entity, Type, Value, When};
 
 /// The one-pass decode of `attributes` from the map `__map`: slot declarations, the loop,
 /// and the field initialisers, with errors in context `context` (`Self::NAME` or `Nested`).
@@ -95,8 +95,18 @@ fn key_arg(a: &Attribute, bound: bool, stamped: bool) -> TokenStream {
     }
 }
 
+/// Whether `value` (an expression of the attribute's type) satisfies `when`.
+pub(super) fn when_holds(cx: &Cx, when: &When, value: TokenStream) -> TokenStream {
+    if when.values.is_empty() {
+        return value;
+    }
+    let ty = cx.rust_type(&when.field.ty);
+    let variants = when.values.iter().map(|(_, v)| ident(v));
+    quote! { matches!(#value, #(#ty::#variants)|*) }
+}
+
 /// Statements writing every index and table key of `e` from `self` into the writer `w`.
-fn key_writes(e: &Entity) -> Vec<TokenStream> {
+fn key_writes(cx: &Cx, e: &Entity) -> Vec<TokenStream> {
     let stamped = |name: &str| {
         e.attribute(name)
             .is_some_and(|a| a.auto == Some(Auto::Updated))
@@ -127,7 +137,7 @@ fn key_writes(e: &Entity) -> Vec<TokenStream> {
         });
         let writes: Vec<TokenStream> = writes.collect();
         // A sparse index's keys are written only while every optional field is set.
-        out.push(match optional.as_slice() {
+        let writes = match optional.as_slice() {
             [] => quote! { #(#writes)* },
             [a] => {
                 let f = ident(&a.rust_name);
@@ -137,13 +147,22 @@ fn key_writes(e: &Entity) -> Vec<TokenStream> {
                 let fs: Vec<Ident> = many.iter().map(|a| ident(&a.rust_name)).collect();
                 quote! { if let (#(Some(#fs),)*) = (#(&self.#fs,)*) { #(#writes)* } }
             }
+        };
+        // A conditional index's keys only while its `when` holds.
+        out.push(match &key.when {
+            Some(when) => {
+                let f = ident(&when.field.rust_name);
+                let holds = when_holds(cx, when, quote! { self.#f });
+                quote! { if #holds { #writes } }
+            }
+            None => writes,
         });
     }
     out
 }
 
 /// `impl Entity` for an entity.
-pub(super) fn emit_entity(e: &Entity) -> TokenStream {
+pub(super) fn emit_entity(cx: &Cx, e: &Entity) -> TokenStream {
     let name = ident(&e.rust_name);
     let entity_name = &e.name;
     let primary_args = e
@@ -176,7 +195,7 @@ pub(super) fn emit_entity(e: &Entity) -> TokenStream {
             }
         })
         .collect();
-    let keys = key_writes(e);
+    let keys = key_writes(cx, e);
     let capacity =
         proc_macro2::Literal::usize_unsuffixed(e.attributes.len() + 2 * e.keys.len() + 1);
     let body = quote! {

@@ -175,7 +175,7 @@ pub fn emit(model: &Model, file: &str, options: crate::Options) -> TokenStream {
 /// update builder, then its access patterns (an item collection after its last member).
 fn emit_entity(cx: &Cx, e: &Entity) -> TokenStream {
     let definition = entity::emit(cx, e);
-    let codec = codec::emit_entity(e);
+    let codec = codec::emit_entity(cx, e);
     let fields = fields::emit_entity(cx, e);
     let update = update::emit(cx, e);
     let patterns = cx.model.access_patterns.iter().map(|p| match &p.target {

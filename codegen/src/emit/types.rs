@@ -38,16 +38,30 @@ pub(super) fn emit(cx: &Cx, t: &TypeDef) -> TokenStream {
 fn emit_enum(cx: &Cx, t: &TypeDef, values: &[(String, String)]) -> TokenStream {
     let name = ident(&t.rust_name);
     let type_name = &t.name;
+    // Variants are declared in the order of their stored text, so the derived `Ord` is the
+    // order DynamoDB gives keys holding them, and a range narrowing means what `<` means.
+    let mut declared: Vec<&(String, String)> = values.iter().collect();
+    declared.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let reordered = declared.iter().zip(values).any(|(a, b)| a.0 != b.0);
     let docs = doc(&format!(
-        "{}{}",
+        "{}{}{}",
         t.doc
             .clone()
             .unwrap_or_else(|| format!("The `{}` enum, stored as a string.", t.name)),
-        cx.at(t.line)
+        cx.at(t.line),
+        if reordered {
+            "\n\nVariants are in the order of their stored text, the order of keys holding them, which `Ord` follows; `ALL` is in schema order."
+        } else {
+            ""
+        }
     ));
     let variants: Vec<Ident> = values.iter().map(|(_, v)| ident(v)).collect();
     let stored: Vec<&String> = values.iter().map(|(s, _)| s).collect();
-    let variant_docs = stored.iter().map(|s| doc(&format!("Stored as `{s}`.")));
+    let declared_variants = declared.iter().map(|(_, v)| ident(v));
+    let declared_stored: Vec<&String> = declared.iter().map(|(s, _)| s).collect();
+    let variant_docs = declared_stored
+        .iter()
+        .map(|s| doc(&format!("Stored as `{s}`.")));
     let count = values.len();
     let derives = if cx.serde {
         quote! {
@@ -57,12 +71,12 @@ fn emit_enum(cx: &Cx, t: &TypeDef, values: &[(String, String)]) -> TokenStream {
     } else {
         quote! { #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)] }
     };
-    let renames = stored.iter().map(|s| cx.rename(s));
+    let renames = declared_stored.iter().map(|s| cx.rename(s));
     quote! {
         #docs
         #derives
         pub enum #name {
-            #( #variant_docs #renames #variants, )*
+            #( #variant_docs #renames #declared_variants, )*
         }
 
         impl #name {

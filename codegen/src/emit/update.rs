@@ -52,12 +52,15 @@ struct Group<'a> {
 impl Group<'_> {
     fn uses(&self, name: &str) -> bool {
         self.templates.iter().any(|t| t.uses(name))
+            || self.key.when.as_ref().is_some_and(|w| w.field.name == name)
     }
 
-    /// The fields the group is built from that are not fields of the primary key, each once.
+    /// The fields the group is built from (its `when` attribute included) that are not
+    /// fields of the primary key, each once.
     fn fields<'e>(&'e self, e: &'e Entity) -> Vec<&'e TemplateField> {
         let mut out: Vec<&TemplateField> = Vec::new();
-        for f in self.templates.iter().flat_map(|t| t.fields()) {
+        let when = self.key.when.as_ref().map(|w| &w.field);
+        for f in self.templates.iter().flat_map(|t| t.fields()).chain(when) {
             if !e.is_key_field(&f.name) && !out.iter().any(|o| o.name == f.name) {
                 out.push(f);
             }
@@ -96,9 +99,20 @@ fn stored_name<'e>(e: &'e Entity, name: &'e str) -> &'e str {
 }
 
 /// The function building one group's keys from the item's values (`IndexRule::build`).
-fn emit_group(e: &Entity, g: &Group) -> TokenStream {
+fn emit_group(cx: &Cx, e: &Entity, g: &Group) -> TokenStream {
     let entity = ident(&e.rust_name);
     let build = &g.build;
+    // A conditional index is written only while its `when` holds.
+    let condition = g.key.when.as_ref().map(|w| {
+        let attr = stored_name(e, &w.field.name);
+        let ty = cx.rust_type(&w.field.ty);
+        let f = ident(&w.field.rust_name);
+        let holds = super::codec::when_holds(cx, w, quote! { #f });
+        quote! {
+            let #f: #ty = v.get(#attr)?;
+            if !#holds { return Ok(()); }
+        }
+    });
     // A sparse group is written only while every optional field is present.
     let mut optional: Vec<&TemplateField> = Vec::new();
     for f in g.templates.iter().flat_map(|t| t.fields()) {
@@ -144,6 +158,7 @@ fn emit_group(e: &Entity, g: &Group) -> TokenStream {
     quote! {
         #docs
         fn #build(v: &mut IndexKeys<'_>) -> Result<()> {
+            #condition
             #(#bindings)*
             #(#writes)*
             Ok(())
@@ -206,7 +221,7 @@ fn emit_rules(cx: &Cx, e: &Entity) -> Option<TokenStream> {
             IndexRule { name: #name, fields: &[#(#fields),*], keys: &[#(#keys),*], build: Self::#build }
         }
     });
-    let builds = groups.iter().map(|g| emit_group(e, g));
+    let builds = groups.iter().map(|g| emit_group(cx, e, g));
     let docs = doc(&format!(
         "What an update of a `{}` needs: the attributes an upsert must set, the defaults it \
          fills, and how index keys are rebuilt from the item's values.",
@@ -453,10 +468,18 @@ fn extra(cx: &Cx, e: &Entity, a: &Attribute, updated: &[&Attribute]) -> Extra {
             many.join(" and ")
         ),
     };
+    let conditions = groups
+        .iter()
+        .any(|g| g.key.when.as_ref().is_some_and(|w| w.field.name == a.name));
+    let verb = if conditions {
+        "Also writes (while the index's `when` holds) or removes"
+    } else {
+        "Also rewrites"
+    };
     Extra {
         params,
         given,
-        doc: format!(" Also rewrites {}.{guard}", list.join(", ")),
+        doc: format!(" {verb} {}.{guard}", list.join(", ")),
     }
 }
 

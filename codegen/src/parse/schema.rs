@@ -7,7 +7,7 @@ use super::yaml::{Value, float_text};
 use super::{SCALARS, TypeProblem, join, parse_template, parse_type};
 use crate::ast::{
     AccessPattern, Attribute, Auto, DefaultSpec, Entity, Index, KeyTemplates, Literal, Order,
-    Projection, Schema, Table, Template, TypeDef, TypeDefKind, TypeExpr,
+    Projection, Schema, Table, Template, TypeDef, TypeDefKind, TypeExpr, When,
 };
 use crate::diagnostics::{Diagnostic, Rule, suggest};
 
@@ -578,13 +578,66 @@ impl Reader<'_> {
         };
         let partition = template("partition", self);
         let sort = template("sort", self);
-        self.finish(f, &["partition", "sort"], "key templates");
+        let when = f.get("when").and_then(|(v, p)| self.when(v, p));
+        self.finish(f, &["partition", "sort", "when"], "key templates");
         Some(KeyTemplates {
             index: index.to_owned(),
             path: path.to_owned(),
             partition,
             sort,
+            when,
         })
+    }
+
+    /// `when: unread` or `when: { status: [open, in_progress] }`.
+    fn when(&mut self, value: &Value, path: String) -> Option<When> {
+        const HELP: &str =
+            "write `when: <bool attribute>` or `when: { <enum attribute>: [value, ...] }`";
+        match value {
+            Value::String(attribute) => Some(When {
+                attribute: attribute.clone(),
+                values: None,
+                path,
+            }),
+            Value::Mapping(map) if map.len() == 1 => {
+                let (k, v) = map.first()?;
+                let attribute = self.string(&k.value, &path, HELP)?;
+                let Value::Sequence(items) = &v.value else {
+                    self.wrong_type(
+                        &join(&path, &attribute),
+                        "a list of enum values",
+                        &v.value,
+                        HELP,
+                    );
+                    return None;
+                };
+                let values = items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, item)| {
+                        self.string(
+                            &item.value,
+                            &format!("{}[{i}]", join(&path, &attribute)),
+                            HELP,
+                        )
+                    })
+                    .collect();
+                Some(When {
+                    attribute,
+                    values: Some(values),
+                    path,
+                })
+            }
+            other => {
+                self.wrong_type(
+                    &path,
+                    "an attribute name or a one-entry mapping",
+                    other,
+                    HELP,
+                );
+                None
+            }
+        }
     }
 
     fn pattern(&mut self, name: &str, value: &Value, path: &str) -> Option<AccessPattern> {

@@ -7,6 +7,7 @@
 //! produce the same text, judged by their literals and the value formats of their fields.
 
 use super::*;
+use crate::ast::When;
 
 impl<'s> Validator<'s> {
     pub(super) fn keys(&mut self, e: &'s Entity) {
@@ -105,6 +106,9 @@ impl<'s> Validator<'s> {
             for template in [&k.partition, &k.sort].into_iter().flatten() {
                 self.template(e, template, kind);
             }
+            if let Some(when) = &k.when {
+                self.when(e, when, kind);
+            }
             if kind == IndexKind::Global
                 && let Some(p) = &k.partition
                 && p.fields().next().is_none()
@@ -117,6 +121,79 @@ impl<'s> Validator<'s> {
                         e.name, p.text, k.index
                     ),
                 ));
+            }
+        }
+    }
+
+    /// `when:`: a required bool attribute, or a required enum attribute and some of its values,
+    /// on a secondary index.
+    fn when(&mut self, e: &Entity, when: &When, kind: IndexKind) {
+        let name = &when.attribute;
+        let problem = |msg: String| Diagnostic::new(Rule::InvalidWhen, when.path.clone(), msg);
+        if kind == IndexKind::Primary {
+            let d = problem("the primary key cannot be conditional: every item has one".into());
+            self.push(d.with_help("move `when:` to a secondary index's templates"));
+            return;
+        }
+        let Some(a) = e.attribute(name) else {
+            let names: Vec<&str> = e.attributes.iter().map(|a| a.name.as_str()).collect();
+            let d = problem(format!(
+                "`when` names `{name}`, which is not an attribute of `{}`",
+                e.name
+            ));
+            self.push(d.with_help(suggest(name, &names)));
+            return;
+        };
+        if a.optional {
+            let d = problem(format!("`when` names `{name}`, which is optional"));
+            self.push(d.with_help(format!("make `{name}` required, with a default such as `default: false`, so every item says whether it is in the index")));
+            return;
+        }
+        let enum_values = match &a.ty {
+            Some(TypeExpr::Named(n)) => {
+                self.schema
+                    .types
+                    .iter()
+                    .find(|t| &t.name == n)
+                    .and_then(|t| match &t.kind {
+                        TypeDefKind::Enum(values) => Some(values),
+                        _ => None,
+                    })
+            }
+            _ => None,
+        };
+        match (&when.values, &a.ty, enum_values) {
+            (None, Some(TypeExpr::Bool), _) => {}
+            (None, _, Some(values)) => {
+                let d = problem(format!(
+                    "`when: {name}` names an enum attribute without values"
+                ));
+                self.push(d.with_help(format!(
+                    "list the values that put an item in the index: `when: {{ {name}: [{}] }}`",
+                    values[0]
+                )));
+            }
+            (Some(listed), _, Some(values)) => {
+                if listed.is_empty() {
+                    self.push(problem(format!(
+                        "`when` lists no value of `{name}`, so no item would be in the index"
+                    )));
+                }
+                for v in listed.iter().filter(|v| !values.contains(v)) {
+                    let known: Vec<&str> = values.iter().map(String::as_str).collect();
+                    let d = problem(format!(
+                        "`when` lists `{v}`, which is not a value of `{name}`"
+                    ));
+                    self.push(d.with_help(suggest(v, &known)));
+                }
+            }
+            (_, ty, _) => {
+                let ty = ty
+                    .as_ref()
+                    .map_or_else(|| "unknown".to_owned(), ToString::to_string);
+                self.push(problem(format!(
+                    "`when` names `{name}` of type `{ty}`; it must be a bool or an enum attribute"
+                )));
             }
         }
     }
@@ -319,7 +396,11 @@ fn matches_format(format: &Format, text: &str) -> bool {
     match format {
         Format::Any => true,
         Format::Enum(values) => values.iter().any(|v| v == text),
-        Format::Integer => text.len() == 19 && text.chars().all(|c| c.is_ascii_digit()),
+        // 19 digits, after a sign (`-`, or `!` when `-` is the delimiter) for negative values.
+        Format::Integer => {
+            let digits = text.strip_prefix(['-', '!']).unwrap_or(text);
+            digits.len() == 19 && digits.chars().all(|c| c.is_ascii_digit())
+        }
         Format::Timestamp => shape("dddd-dd-ddTdd:dd:dd.dddddddddZ"),
         Format::Date => shape("dddd-dd-dd"),
         Format::Uuid => shape("hhhhhhhh-hhhh-hhhh-hhhh-hhhhhhhhhhhh"),
