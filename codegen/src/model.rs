@@ -275,6 +275,10 @@ pub struct Key {
     pub line: usize,
     /// `when:`: the keys are written only while it holds.
     pub when: Option<When>,
+    /// Key attributes of this index that are the table's own (a global index sorting on the
+    /// table's sort key, say): their templates are the primary ones and the primary key
+    /// writes them.
+    pub shared: Vec<String>,
 }
 
 /// The condition of a conditional sparse index: a bool attribute is `true`, or an enum
@@ -301,7 +305,10 @@ impl Key {
         let sort = (self.kind != IndexKind::Inverse)
             .then_some(self.sort.as_ref())
             .flatten();
-        partition.into_iter().chain(sort)
+        partition
+            .into_iter()
+            .chain(sort)
+            .filter(|t| !self.shared.contains(&t.attribute))
     }
 }
 
@@ -787,6 +794,7 @@ impl Resolver<'_> {
             partition: template(primary_partition, &t.partition_key)?,
             sort: sort(&primary.sort, &t.sort_key)?,
             when: None,
+            shared: Vec::new(),
         }];
         for index in indexes {
             let own = e.keys_for(&index.name);
@@ -800,6 +808,7 @@ impl Resolver<'_> {
                         partition: template(s, &index.partition_key)?,
                         sort: Some(template(primary_partition, sk)?),
                         when: None,
+                        shared: Vec::new(),
                     },
                     _ => continue,
                 },
@@ -810,20 +819,36 @@ impl Resolver<'_> {
                     partition: template(primary_partition, &index.partition_key)?,
                     sort: sort(&k.sort, &index.sort_key)?,
                     when: when(k)?,
+                    shared: Vec::new(),
                 },
-                (IndexKind::Global | IndexKind::Primary, Some(k)) => Key {
-                    line: self.line(&k.path),
-                    index: index.name.clone(),
-                    kind: index.kind,
-                    partition: template(
-                        k.partition
-                            .as_ref()
-                            .ok_or_else(|| missing("partition template on its index"))?,
-                        &index.partition_key,
-                    )?,
-                    sort: sort(&k.sort, &index.sort_key)?,
-                    when: when(k)?,
-                },
+                (IndexKind::Global | IndexKind::Primary, Some(k)) => {
+                    // A half kept in the table's own key attribute comes from the primary
+                    // templates, and the primary key writes it.
+                    let shares_pk = index.partition_key == t.partition_key;
+                    let shares_sk = index.sort_key.is_some() && index.sort_key == t.sort_key;
+                    let partition = match (&k.partition, shares_pk) {
+                        (_, true) => primary_partition,
+                        (Some(p), false) => p,
+                        (None, false) => return Err(missing("partition template on its index")),
+                    };
+                    let sort_template = if shares_sk { &primary.sort } else { &k.sort };
+                    let shared = [
+                        shares_pk.then(|| index.partition_key.clone()),
+                        index.sort_key.clone().filter(|_| shares_sk),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                    Key {
+                        line: self.line(&k.path),
+                        index: index.name.clone(),
+                        kind: index.kind,
+                        partition: template(partition, &index.partition_key)?,
+                        sort: sort(sort_template, &index.sort_key)?,
+                        when: when(k)?,
+                        shared,
+                    }
+                }
                 (_, None) => continue,
             };
             keys.push(key);

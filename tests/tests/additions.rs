@@ -256,3 +256,76 @@ async fn conditional_indexes_follow_their_condition() {
         ]
     );
 }
+
+/// An index that keeps one half of its key in the table's own attribute: `UserIndex` sorts on
+/// the table's `SK` (entities list only its partition), `by_org` partitions on the table's
+/// `PK` (entities list only its sort).
+#[tokio::test]
+async fn indexes_sharing_the_tables_key_attributes() {
+    use chrono::{Duration, Utc};
+    use fixtures::shared_key::{Member, Org, TABLE};
+    let t = table(&TABLE).await;
+    let now = Utc::now();
+    for org in ["acme", "globex"] {
+        t.put(&Org::new(org, org.to_uppercase())).await.unwrap();
+    }
+    let members = [
+        ("acme", "bob", 3),
+        ("acme", "ann", 1),
+        ("acme", "cid", 2),
+        ("globex", "bob", 5),
+    ];
+    for (org, user, days_ago) in members {
+        let m = Member::new(org, user, "member", now - Duration::days(days_ago));
+        let item = m.to_item().unwrap();
+        // The shared half is the primary key's attribute, written once.
+        assert_eq!(item["SK"].as_s().unwrap(), &format!("MEMBER#{user}"));
+        assert_eq!(item["UserIndex"].as_s().unwrap(), &format!("USER#{user}"));
+        t.put(&m).await.unwrap();
+    }
+    // Keys only, through the table's sort key: every membership of one user.
+    let bobs = Member::memberships_of_user("bob").fetch(&t).await.unwrap();
+    let mut orgs = Vec::new();
+    for p in &bobs {
+        orgs.push(p.load(&t).await.unwrap().unwrap().org_id);
+    }
+    orgs.sort();
+    assert_eq!(orgs, ["acme", "globex"]);
+    assert_eq!(
+        Member::memberships_of_user("bob")
+            .user_name_eq("bob")
+            .count(&t)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        Member::memberships_of_user("ann").count(&t).await.unwrap(),
+        1
+    );
+    // The table's partition with a sort of its own: newest members first, the org item
+    // (which has no `OrgSort`) left out.
+    let newest: Vec<String> = Member::members_by_joining("acme")
+        .fetch(&t)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.user_name)
+        .collect();
+    assert_eq!(newest, ["ann", "cid", "bob"]);
+    // Changing the index's own field rewrites its key; the shared half stays.
+    t.update(
+        Member::key("acme", "bob"),
+        Member::update().set_joined_at(now),
+    )
+    .await
+    .unwrap();
+    let newest: Vec<String> = Member::members_by_joining("acme")
+        .fetch(&t)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.user_name)
+        .collect();
+    assert_eq!(newest, ["bob", "ann", "cid"]);
+}

@@ -197,6 +197,9 @@ rules! {
     /// of its values.
     InvalidWhen = "invalid-when", Error,
         "write `when: <bool attribute>` or `when: { <enum attribute>: [value, ...] }` naming a required attribute of the entity";
+    /// A template for the half of an index key that is the table's own key attribute.
+    SharedKeyTemplate = "shared-key-template", Error,
+        "remove the template: the entity's primary template writes that attribute";
     /// An index template using the version attribute.
     VersionInKey = "version-in-key", Error,
         "an update increments the version inside DynamoDB, so the writer cannot rebuild this key; use another field";

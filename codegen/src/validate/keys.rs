@@ -20,12 +20,15 @@ impl<'s> Validator<'s> {
             ));
         }
         for k in &e.keys {
-            let (kind, index_sort) =
+            let ((kind, index_sort), (shared_pk, shared_sk)) =
                 if k.index == "primary" {
-                    (IndexKind::Primary, t.sort_key.clone())
+                    ((IndexKind::Primary, t.sort_key.clone()), (false, false))
                 } else {
                     match self.index(&k.index) {
-                        Some(i) => (index_kind(self.schema, i), i.sort_key.clone()),
+                        Some(i) => (
+                            (index_kind(self.schema, i), i.sort_key.clone()),
+                            shared_halves(self.schema, i),
+                        ),
                         None => {
                             let declared: Vec<&str> = std::iter::once("primary")
                                 .chain(t.indexes.iter().map(|i| i.name.as_str()))
@@ -57,6 +60,11 @@ impl<'s> Validator<'s> {
                         self.push(Diagnostic::new(Rule::LocalIndexPartition, p.path.clone(), format!("local index `{}` shares the table's partition key; it takes no partition template", k.index)).with_help("remove `partition:`; only `sort:` is given for a local index").at_key());
                     }
                 }
+                IndexKind::Global if shared_pk => {
+                    if let Some(p) = &k.partition {
+                        self.shared_template(e, k, p, t.partition_key.as_str(), "partition");
+                    }
+                }
                 IndexKind::Primary | IndexKind::Global => {
                     if k.partition.is_none() {
                         self.push(
@@ -74,6 +82,8 @@ impl<'s> Validator<'s> {
                 }
             }
             match (&k.sort, &index_sort) {
+                (Some(s), Some(attr)) if shared_sk => self.shared_template(e, k, s, attr, "sort"),
+                (None, Some(_)) if shared_sk => {}
                 (Some(s), None) => self.push(
                     Diagnostic::new(
                         Rule::SortWithoutSortKey,
@@ -123,6 +133,28 @@ impl<'s> Validator<'s> {
                 ));
             }
         }
+    }
+
+    /// A template for a half of an index key that is the table's own attribute.
+    fn shared_template(
+        &mut self,
+        e: &Entity,
+        k: &KeyTemplates,
+        t: &Template,
+        attr: &str,
+        half: &str,
+    ) {
+        self.push(
+            Diagnostic::new(
+                Rule::SharedKeyTemplate,
+                t.path.clone(),
+                format!(
+                    "index `{}` keeps its {half} key in the table's own `{attr}`, so `{}` takes its {half} template from its primary key and lists none here",
+                    k.index, e.name
+                ),
+            )
+            .at_key(),
+        );
     }
 
     /// `when:`: a required bool attribute, or a required enum attribute and some of its values,
@@ -289,12 +321,8 @@ impl<'s> Validator<'s> {
             .entities
             .iter()
             .filter_map(|e| {
-                let k: &KeyTemplates = e.keys_for(index)?;
-                let partition = match kind {
-                    IndexKind::Local => e.keys_for("primary").and_then(|p| p.partition.as_ref()),
-                    _ => k.partition.as_ref(),
-                };
-                Some((e, partition, k.sort.as_ref()))
+                let (partition, sort) = self.templates_of(e, index, kind)?;
+                Some((e, partition, sort))
             })
             .collect()
     }

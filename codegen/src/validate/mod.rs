@@ -47,6 +47,20 @@ pub fn index_kind(schema: &Schema, index: &Index) -> IndexKind {
     }
 }
 
+/// Which halves (partition, sort) of a global index's key are the table's own key attributes
+/// (a keys-only `UserIndex` sorting on the table's `SK`, say). An entity lists templates only
+/// for the other half; the shared half is its primary template, written by the primary key.
+pub fn shared_halves(schema: &Schema, index: &Index) -> (bool, bool) {
+    if index_kind(schema, index) != IndexKind::Global {
+        return (false, false);
+    }
+    let t = &schema.table;
+    (
+        index.partition_key.as_deref() == Some(t.partition_key.as_str()),
+        index.sort_key.is_some() && index.sort_key.as_deref() == t.sort_key.as_deref(),
+    )
+}
+
 /// Whether a type can appear in a key template.
 pub fn is_key_scalar(schema: &Schema, ty: &TypeExpr) -> bool {
     match ty {
@@ -90,6 +104,32 @@ impl<'s> Validator<'s> {
 
     fn index(&self, name: &str) -> Option<&'s Index> {
         self.schema.table.indexes.iter().find(|i| i.name == name)
+    }
+
+    /// The partition and sort templates `e` has on `index` (of kind `kind`), the halves it
+    /// takes from its primary templates included; `None` if `e` lists nothing for the index.
+    fn templates_of(
+        &self,
+        e: &'s Entity,
+        index: &str,
+        kind: IndexKind,
+    ) -> Option<(Option<&'s Template>, Option<&'s Template>)> {
+        let k: &KeyTemplates = e.keys_for(index)?;
+        let primary = e.keys_for("primary");
+        let (shared_pk, shared_sk) = self
+            .index(index)
+            .map_or((false, false), |i| shared_halves(self.schema, i));
+        let partition = if kind == IndexKind::Local || shared_pk {
+            primary.and_then(|p| p.partition.as_ref())
+        } else {
+            k.partition.as_ref()
+        };
+        let sort = if shared_sk {
+            primary.and_then(|p| p.sort.as_ref())
+        } else {
+            k.sort.as_ref()
+        };
+        Some((partition, sort))
     }
 }
 

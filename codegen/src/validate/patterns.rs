@@ -152,14 +152,9 @@ impl<'s> Validator<'s> {
         }
         let mut partitions = Vec::new();
         for e in &entities {
-            let Some(k) = e.keys_for(index) else {
+            let Some((partition, _)) = self.templates_of(e, index, kind) else {
                 self.push(Diagnostic::new(Rule::PatternWithoutTemplate, format!("{}.index", p.path), format!("access pattern `{}` queries `{}` on `{index}`, but `{}` has no templates for `{index}`", p.name, e.name, e.name)).with_help(format!("add `{index}: {{ ... }}` under `entities.{}.keys`, or query another index", e.name)));
                 continue;
-            };
-            let partition = if kind == IndexKind::Local {
-                e.keys_for("primary").and_then(|p| p.partition.as_ref())
-            } else {
-                k.partition.as_ref()
             };
             if let Some(t) = partition {
                 partitions.push((e, t));
