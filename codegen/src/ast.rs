@@ -346,6 +346,8 @@ pub struct AccessPattern {
     pub one: bool,
     /// `scan: true`: read the whole table or index instead of one partition.
     pub scan: bool,
+    /// `select: [a, b]`: read only these attributes (and the keys), into a projection type.
+    pub select: Option<(Vec<String>, YamlPath)>,
     /// `doc:`.
     pub doc: Option<String>,
 }

@@ -414,6 +414,8 @@ pub struct AccessPattern {
     pub one: bool,
     /// `scan: true`: the whole table or index, not one partition.
     pub scan: bool,
+    /// `select:`: the stored names of the only attributes read (besides the keys).
+    pub select: Option<Vec<String>>,
     /// The partition template (shared by all entities of a collection).
     pub partition: Template,
     /// Each entity's sort template on the index, in `target` order.
@@ -898,6 +900,17 @@ impl Resolver<'_> {
             order: p.order.unwrap_or(Order::Asc),
             one: p.one,
             scan: p.scan,
+            select: p.select.as_ref().map(|(names, _)| {
+                let entity = entities.iter().find(|e| members.contains(&e.name));
+                names
+                    .iter()
+                    .map(|n| {
+                        entity
+                            .and_then(|e| e.attribute(n))
+                            .map_or_else(|| n.clone(), |a| a.stored_name.clone())
+                    })
+                    .collect()
+            }),
             partition: partition.ok_or_else(|| format!("pattern `{}` reads nothing", p.name))?,
             sorts,
             line: self.line(&p.path),

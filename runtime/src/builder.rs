@@ -477,6 +477,12 @@ impl<T: Send + 'static, R> ScanBuilder<T, R> {
         self
     }
 
+    /// Read only `attributes` (a pattern's `select:`, which lists the key attributes too).
+    pub fn select(mut self, attributes: &'static [&'static str]) -> Self {
+        self.query = self.query.select(attributes);
+        self
+    }
+
     /// Read only segment `segment` of `total` (a parallel scan: one reader per segment, each
     /// with its own cursor). A segment outside `0..total` is refused when sent.
     pub fn segment(mut self, segment: u32, total: u32) -> Self {

@@ -266,6 +266,8 @@ pub struct Query<T> {
     limit: Option<i32>,
     consistent: bool,
     keys_only: bool,
+    /// `ProjectionExpression`: the only attributes read.
+    projection: Option<&'static [&'static str]>,
     exclude_sort: Option<String>,
     decode: Decoder<T>,
 }
@@ -287,6 +289,7 @@ impl<T> Clone for Query<T> {
             limit: self.limit,
             consistent: self.consistent,
             keys_only: self.keys_only,
+            projection: self.projection,
             exclude_sort: self.exclude_sort.clone(),
             decode: self.decode,
         }
@@ -439,6 +442,7 @@ impl<T> Query<T> {
             limit: None,
             consistent: false,
             keys_only: false,
+            projection: None,
             exclude_sort: None,
             decode,
         }
@@ -546,6 +550,12 @@ impl<T> Query<T> {
         self
     }
 
+    /// Read only `attributes` (a pattern's `select:`, which lists the key attributes too).
+    pub fn select(mut self, attributes: &'static [&'static str]) -> Self {
+        self.projection = Some(attributes);
+        self
+    }
+
     /// Fetches one page, starting at `cursor` (`None` for the first page).
     pub async fn page(&self, table: &Table, cursor: Option<&Cursor>) -> Result<Page<T>> {
         let start = cursor.map(|c| c.decode(self.tag)).transpose()?;
@@ -593,7 +603,8 @@ impl<T> Query<T> {
         table: &Table,
         start: Option<Item>,
     ) -> Result<(Vec<T>, Option<Item>)> {
-        let select = self.keys_only.then_some(Select::AllProjectedAttributes);
+        let select =
+            (self.keys_only && self.projection.is_none()).then_some(Select::AllProjectedAttributes);
         let page = self.send(table, start, select).await?;
         self.decode_page(page.items, page.last)
     }
@@ -639,11 +650,19 @@ impl<T> Query<T> {
             None => None,
         };
         let filter_text = self.filter_text(&mut placeholders)?;
+        // A count returns no attributes, and DynamoDB refuses a projection beside it.
+        let projection = self
+            .projection
+            .filter(|_| select != Some(Select::Count))
+            .map(|attributes| {
+                let names: Vec<String> = attributes.iter().map(|a| placeholders.name(a)).collect();
+                names.join(", ")
+            });
         let names = placeholders.take_names();
         let values = placeholders.take_values();
         let Some(key_condition) = key_condition else {
             return self
-                .scan_page(table, start, filter_text, names, values, select)
+                .scan_page(table, start, filter_text, projection, names, values, select)
                 .await;
         };
         let request = table
@@ -653,6 +672,7 @@ impl<T> Query<T> {
             .set_index_name(self.index.map(str::to_owned))
             .key_condition_expression(key_condition)
             .set_filter_expression(filter_text)
+            .set_projection_expression(projection)
             .set_expression_attribute_names(names)
             .set_expression_attribute_values(values)
             .scan_index_forward(!self.descending)
@@ -687,6 +707,7 @@ impl<T> Query<T> {
         table: &Table,
         start: Option<Item>,
         filter: Option<String>,
+        projection: Option<String>,
         names: Option<std::collections::HashMap<String, String>>,
         values: Option<Item>,
         select: Option<Select>,
@@ -710,6 +731,7 @@ impl<T> Query<T> {
             .table_name(table.name())
             .set_index_name(self.index.map(str::to_owned))
             .set_filter_expression(filter)
+            .set_projection_expression(projection)
             .set_expression_attribute_names(names)
             .set_expression_attribute_values(values)
             .set_limit(self.limit)

@@ -329,3 +329,76 @@ async fn indexes_sharing_the_tables_key_attributes() {
         .collect();
     assert_eq!(newest, ["bob", "ann", "cid"]);
 }
+
+/// `select:` reads only the listed attributes (and the keys) into a projection type, on the
+/// table, an index, an `include` index and a scan; `load` reads the full item.
+#[tokio::test]
+async fn select_reads_only_the_listed_attributes() {
+    use fixtures::select::{Product, TABLE};
+    let t = table(&TABLE).await;
+    for (sku, brand, price) in [("a", "acme", 300), ("b", "acme", 100), ("c", "zeta", 200)] {
+        let mut p = Product::new("s1", sku, format!("product {sku}"), brand, price);
+        p.description = "a long description that is not read".repeat(20);
+        p.tags = ["new".to_owned()].into();
+        t.put(&p).await.unwrap();
+    }
+    let names = Product::product_names("s1").fetch(&t).await.unwrap();
+    let got: Vec<(&str, i64)> = names
+        .iter()
+        .map(|p| (p.name.as_str(), p.price_cents))
+        .collect();
+    assert_eq!(
+        got,
+        [("product a", 300), ("product b", 100), ("product c", 200)]
+    );
+    let full = names[1].load(&t).await.unwrap().unwrap();
+    assert_eq!((full.sku.as_str(), full.tags.len()), ("b", 1));
+    // Narrowing and paging work on a selected pattern as on any other.
+    let one = Product::product_names("s1")
+        .sku_eq("c")
+        .fetch(&t)
+        .await
+        .unwrap();
+    assert_eq!(one.len(), 1);
+    let page = Product::product_names("s1")
+        .limit(2)
+        .page(&t, None)
+        .await
+        .unwrap();
+    let rest = Product::product_names("s1")
+        .limit(2)
+        .page(&t, page.cursor.as_ref())
+        .await
+        .unwrap();
+    assert_eq!(page.items.len() + rest.items.len(), 3);
+
+    let brand: Vec<String> = Product::brand_names("acme")
+        .fetch(&t)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(brand, ["product b", "product a"]);
+    let cheapest: Vec<String> = Product::cheapest_names("s1")
+        .price_cents_lt(250)
+        .fetch(&t)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(cheapest, ["product b", "product c"]);
+    let mut all: Vec<String> = Product::all_names()
+        .fetch(&t)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    all.sort();
+    assert_eq!(all, ["product a", "product b", "product c"]);
+    // Counting a selected pattern sends no projection (DynamoDB refuses one beside COUNT).
+    assert_eq!(Product::product_names("s1").count(&t).await.unwrap(), 3);
+    assert_eq!(Product::all_names().count(&t).await.unwrap(), 3);
+}

@@ -200,6 +200,9 @@ rules! {
     /// A template for the half of an index key that is the table's own key attribute.
     SharedKeyTemplate = "shared-key-template", Error,
         "remove the template: the entity's primary template writes that attribute";
+    /// A `select:` naming an unknown or unprojected attribute, or on an item collection.
+    InvalidSelect = "invalid-select", Error,
+        "name attributes of the pattern's entity that its index holds";
     /// An index template using the version attribute.
     VersionInKey = "version-in-key", Error,
         "an update increments the version inside DynamoDB, so the writer cannot rebuild this key; use another field";

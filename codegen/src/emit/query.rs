@@ -97,7 +97,8 @@ pub(super) fn pattern_source(
 ) -> (TokenStream, TokenStream, TokenStream) {
     let entity = ident(&e.rust_name);
     let tag = &p.name;
-    let Some(projection) = partial_projection(cx, &p.index) else {
+    let selected = p.select.clone().map(Projection::Include);
+    let Some(projection) = selected.as_ref().or(partial_projection(cx, &p.index)) else {
         let init = match partition {
             Some(partition) => quote! { Query::entity(#tag, #partition) },
             None => quote! { ScanBuilder::entity(#tag) },
@@ -107,9 +108,31 @@ pub(super) fn pattern_source(
     let (name, tokens) = emit_projection(cx, p, e, projection);
     // A keys-only index holds no type attribute to select the entity by.
     let keys_only = (*projection == Projection::KeysOnly).then(|| quote! { .keys_only() });
+    // `select:` reads the selected attributes and every key attribute the results need: the
+    // table's (for `key` and `load`) and the index's (for cursors and narrowing).
+    let select = p.select.as_ref().map(|selected| {
+        let mut attributes: Vec<&str> = Vec::new();
+        let t = &cx.model.table;
+        let index = cx.model.index(&p.index);
+        let keys = [Some(&t.partition_key), t.sort_key.as_ref()]
+            .into_iter()
+            .chain(index.map(|i| Some(&i.partition_key)))
+            .chain(index.map(|i| i.sort_key.as_ref()))
+            .flatten();
+        for a in keys.chain(selected) {
+            if !attributes.contains(&a.as_str()) {
+                attributes.push(a);
+            }
+        }
+        quote! { .select(&[#(#attributes),*]) }
+    });
     let init = match partition {
-        Some(partition) => quote! { Query::projection(#tag, #partition, #name::decode) #keys_only },
-        None => quote! { ScanBuilder::projection::<#entity>(#tag, #name::decode) #keys_only },
+        Some(partition) => {
+            quote! { Query::projection(#tag, #partition, #name::decode) #keys_only #select }
+        }
+        None => {
+            quote! { ScanBuilder::projection::<#entity>(#tag, #name::decode) #keys_only #select }
+        }
     };
     (quote! { #name }, tokens, init)
 }
@@ -150,10 +173,19 @@ fn emit_projection(
         ),
         _ => "keys only".to_owned(),
     };
-    let docs = doc(&format!(
-        "A `{}` as index `{}` holds it ({what}). [`{name}::load`] reads the full item.",
-        e.name, p.index
-    ));
+    let docs = doc(&if p.select.is_some() {
+        format!(
+            "A `{}` as [`{}::{}`] selects it ({what}). [`{name}::load`] reads the full item.",
+            e.name,
+            e.rust_name,
+            p.rust_name.trim_start_matches("r#")
+        )
+    } else {
+        format!(
+            "A `{}` as index `{}` holds it ({what}). [`{name}::load`] reads the full item.",
+            e.name, p.index
+        )
+    });
     let tokens = quote! {
         #docs
         #[derive(Debug, Clone, PartialEq)]

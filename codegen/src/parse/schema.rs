@@ -687,10 +687,34 @@ impl Reader<'_> {
         };
         let one = self.bool(&mut f, "one");
         let scan = self.bool(&mut f, "scan");
+        let select = match f.get("select") {
+            None => None,
+            Some((Value::Sequence(items), p)) => Some((
+                items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, v)| {
+                        self.string(&v.value, &format!("{p}[{i}]"), "name an attribute")
+                    })
+                    .collect(),
+                p,
+            )),
+            Some((other, p)) => {
+                self.wrong_type(
+                    &p,
+                    "a list of attribute names",
+                    other,
+                    "write `select: [title, priority]`",
+                );
+                None
+            }
+        };
         let doc = self.opt_string(&mut f, "doc", "write the documentation as text");
         self.finish(
             f,
-            &["entity", "entities", "index", "order", "one", "scan", "doc"],
+            &[
+                "entity", "entities", "index", "order", "one", "scan", "select", "doc",
+            ],
             "an access pattern",
         );
         Some(AccessPattern {
@@ -702,6 +726,7 @@ impl Reader<'_> {
             order,
             one,
             scan,
+            select,
             doc,
         })
     }

@@ -65,6 +65,59 @@ impl<'s> Validator<'s> {
         found
     }
 
+    /// `select: [..]`: attributes of the pattern's one entity that its index holds.
+    fn select(
+        &mut self,
+        p: &AccessPattern,
+        entities: &[&Entity],
+        index: &str,
+        names: &[String],
+        path: &str,
+    ) {
+        let problem = |msg: String| Diagnostic::new(Rule::InvalidSelect, path.to_owned(), msg);
+        let [e] = entities else {
+            if p.entities.is_some() {
+                let d = problem(format!("`select` on the item collection `{}`", p.name));
+                self.push(d.with_help(
+                    "select attributes on a pattern of one entity; a collection reads whole items",
+                ));
+            }
+            return;
+        };
+        if names.is_empty() {
+            self.push(problem(format!(
+                "`select` of `{}` names no attribute",
+                p.name
+            )));
+        }
+        let projection = self.index(index).map(|i| &i.projection);
+        for name in names {
+            let Some(a) = e.attribute(name) else {
+                let known: Vec<&str> = e.attributes.iter().map(|a| a.name.as_str()).collect();
+                let d = problem(format!(
+                    "`select` names `{name}`, which is not an attribute of `{}`",
+                    e.name
+                ));
+                self.push(d.with_help(suggest(name, &known)));
+                continue;
+            };
+            let stored = a.rename.as_deref().unwrap_or(&a.name);
+            let held = match projection {
+                Some(Projection::KeysOnly) => false,
+                Some(Projection::Include(list)) => list.iter().any(|n| n == stored || n == name),
+                _ => true,
+            };
+            if !held {
+                let d = problem(format!(
+                    "`select` names `{name}`, which index `{index}` does not hold"
+                ));
+                self.push(d.with_help(format!(
+                    "select attributes the index projects, or add `{name}` to its `projection`"
+                )));
+            }
+        }
+    }
+
     pub(super) fn pattern(&mut self, p: &'s AccessPattern) {
         if p.scan && p.one {
             self.push(Diagnostic::new(
@@ -138,6 +191,9 @@ impl<'s> Validator<'s> {
                 .collect(),
             (None, Some(list)) => self.collection_entities(p, list),
         };
+        if let Some((names, path)) = &p.select {
+            self.select(p, &entities, index, names, path);
+        }
         let Some(kind) = kind else { return };
         if kind == IndexKind::Inverse {
             for e in &entities {
