@@ -237,6 +237,14 @@ impl std::str::FromStr for Cursor {
     }
 }
 
+/// The expressions of a Scan request and their placeholders.
+struct Expressions {
+    filter: Option<String>,
+    projection: Option<String>,
+    names: Option<std::collections::HashMap<String, String>>,
+    values: Option<Item>,
+}
+
 /// One response of a Query or Scan, before decoding.
 struct RawPage {
     items: Vec<Item>,
@@ -661,9 +669,13 @@ impl<T> Query<T> {
         let names = placeholders.take_names();
         let values = placeholders.take_values();
         let Some(key_condition) = key_condition else {
-            return self
-                .scan_page(table, start, filter_text, projection, names, values, select)
-                .await;
+            let expressions = Expressions {
+                filter: filter_text,
+                projection,
+                names,
+                values,
+            };
+            return self.scan_page(table, start, expressions, select).await;
         };
         let request = table
             .client()
@@ -706,10 +718,7 @@ impl<T> Query<T> {
         &self,
         table: &Table,
         start: Option<Item>,
-        filter: Option<String>,
-        projection: Option<String>,
-        names: Option<std::collections::HashMap<String, String>>,
-        values: Option<Item>,
+        expressions: Expressions,
         select: Option<Select>,
     ) -> Result<RawPage> {
         let (segment, total) = match self.segment {
@@ -730,10 +739,10 @@ impl<T> Query<T> {
             .scan()
             .table_name(table.name())
             .set_index_name(self.index.map(str::to_owned))
-            .set_filter_expression(filter)
-            .set_projection_expression(projection)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
+            .set_filter_expression(expressions.filter)
+            .set_projection_expression(expressions.projection)
+            .set_expression_attribute_names(expressions.names)
+            .set_expression_attribute_values(expressions.values)
             .set_limit(self.limit)
             .consistent_read(self.consistent)
             .set_exclusive_start_key(start)
