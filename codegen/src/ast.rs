@@ -239,8 +239,9 @@ pub enum TypeDefKind {
 pub enum Segment {
     /// Literal text.
     Literal(String),
-    /// A `{field}` placeholder.
-    Field(String),
+    /// A `{field}` placeholder, or `{field:function}` with the function's text (`day`,
+    /// `upper`, `shard(4)`, ...).
+    Field(String, Option<String>),
 }
 
 /// A key template such as `ORDER#{placed_at}#{order_id}`.
@@ -258,7 +259,7 @@ impl Template {
     /// The placeholder names, in order.
     pub fn fields(&self) -> impl Iterator<Item = &str> {
         self.segments.iter().filter_map(|s| match s {
-            Segment::Field(f) => Some(f.as_str()),
+            Segment::Field(f, _) => Some(f.as_str()),
             Segment::Literal(_) => None,
         })
     }

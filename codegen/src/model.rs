@@ -203,6 +203,89 @@ pub struct TemplateField {
     pub ty: Type,
     /// Whether the attribute is optional (makes an index sparse).
     pub optional: bool,
+    /// `{field:function}`: the key holds this function of the value, not the value.
+    pub derive: Option<Derive>,
+}
+
+impl TemplateField {
+    /// The name of the key function's (and query's) argument: `created_at_day` for
+    /// `{created_at:day}`, the field's own name otherwise.
+    pub fn param_name(&self) -> String {
+        match self.derive {
+            Some(d) => format!("{}_{}", self.rust_name.trim_start_matches("r#"), d.name()),
+            None => self.rust_name.clone(),
+        }
+    }
+}
+
+/// The function of a derived key segment `{field:function}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Derive {
+    /// The UTC year of a timestamp or date: `2026`.
+    Year,
+    /// The UTC month: `2026-11`.
+    Month,
+    /// The UTC day of a timestamp: `2026-11-29`.
+    Day,
+    /// The UTC hour of a timestamp: `2026-11-29T20`.
+    Hour,
+    /// The text in upper case.
+    Upper,
+    /// The text in lower case.
+    Lower,
+    /// One of `n` write shards, from a fixed hash of the value.
+    Shard(u32),
+}
+
+impl Derive {
+    /// Parses the text after the colon: `day`, `upper`, `shard(4)`.
+    pub fn parse(text: &str) -> Result<Derive, String> {
+        Ok(match text {
+            "year" => Derive::Year,
+            "month" => Derive::Month,
+            "day" => Derive::Day,
+            "hour" => Derive::Hour,
+            "upper" => Derive::Upper,
+            "lower" => Derive::Lower,
+            _ => {
+                let n = text
+                    .strip_prefix("shard(")
+                    .and_then(|rest| rest.strip_suffix(')'))
+                    .ok_or_else(|| format!("unknown function `{text}`"))?;
+                let n: u32 = n
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("`{text}`: the shard count must be a number"))?;
+                if !(2..=100).contains(&n) {
+                    return Err(format!("`{text}`: the shard count must be 2 to 100"));
+                }
+                Derive::Shard(n)
+            }
+        })
+    }
+
+    /// The function's name, as in the schema (`shard` without its count).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Derive::Year => "year",
+            Derive::Month => "month",
+            Derive::Day => "day",
+            Derive::Hour => "hour",
+            Derive::Upper => "upper",
+            Derive::Lower => "lower",
+            Derive::Shard(_) => "shard",
+        }
+    }
+
+    /// Whether it applies to a value of `ty`.
+    pub fn applies_to(&self, ty: &Type) -> bool {
+        match self {
+            Derive::Year | Derive::Month => matches!(ty, Type::Timestamp | Type::Date),
+            Derive::Day | Derive::Hour => *ty == Type::Timestamp,
+            Derive::Upper | Derive::Lower => matches!(ty, Type::String | Type::Enum(_)),
+            Derive::Shard(_) => true,
+        }
+    }
 }
 
 /// One part of a key template.
@@ -735,7 +818,8 @@ impl Resolver<'_> {
                     .iter()
                     .map(|s| match s {
                         Segment::Literal(l) => Ok(TemplatePart::Literal(l.clone())),
-                        Segment::Field(f) => {
+                        Segment::Field(f, function) => {
+                            let derive = function.as_deref().map(Derive::parse).transpose()?;
                             let a = attributes.iter().find(|a| &a.name == f).ok_or_else(|| {
                                 format!("`{}` names no attribute `{f}`", tpl.path)
                             })?;
@@ -744,6 +828,7 @@ impl Resolver<'_> {
                                 rust_name: a.rust_name.clone(),
                                 ty: a.ty.clone(),
                                 optional: a.optional,
+                                derive,
                             }))
                         }
                     })
@@ -785,6 +870,7 @@ impl Resolver<'_> {
                     rust_name: a.rust_name.clone(),
                     ty: a.ty.clone(),
                     optional: a.optional,
+                    derive: None,
                 },
                 values,
             }))

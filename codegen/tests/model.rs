@@ -99,14 +99,16 @@ fn design_example_resolves_completely() {
                 name: "placed_at".into(),
                 rust_name: "placed_at".into(),
                 ty: Type::Timestamp,
-                optional: false
+                optional: false,
+                derive: None,
             }),
             TemplatePart::Literal("#".into()),
             TemplatePart::Field(TemplateField {
                 name: "order_id".into(),
                 rust_name: "order_id".into(),
                 ty: Type::String,
-                optional: false
+                optional: false,
+                derive: None,
             }),
         ]
     );

@@ -47,6 +47,18 @@ pub enum KeyValue<'a> {
     Uuid(&'a uuid::Uuid),
     /// A ULID, its 26 characters (upper case).
     Ulid(crate::Ulid),
+    /// `{field:year}`: a four-digit year.
+    Year(i32),
+    /// `{field:month}`: `YYYY-MM` of the date.
+    Month(NaiveDate),
+    /// `{field:hour}`: `YYYY-MM-DDTHH` of the instant (UTC).
+    Hour(DateTime<Utc>),
+    /// `{field:upper}`: the text in upper case (escaped).
+    Upper(&'a str),
+    /// `{field:lower}`: the text in lower case (escaped).
+    Lower(&'a str),
+    /// `{field:shard(N)}`: shard number `.0` of `.1`, zero-padded to the width of `.1 - 1`.
+    Shard(u32, u32),
     /// `true` or `false`.
     Bool(bool),
 }
@@ -315,6 +327,36 @@ impl KeyText {
             KeyValue::Ulid(u) => self
                 .text
                 .push_str(u.encode(&mut [0; crate::ulid::ULID_LEN])),
+            KeyValue::Year(y) => match u32::try_from(y) {
+                Ok(year) if year <= 9999 => push_digits(&mut self.text, u64::from(year), 4),
+                _ => {
+                    self.error = Some(KeyError::TimestampOutOfRange {
+                        field,
+                        value: y.to_string(),
+                    })
+                }
+            },
+            KeyValue::Month(d) => {
+                self.push_value(field, KeyValue::Date(&d));
+                // `YYYY-MM-DD` less its day.
+                if self.error.is_none() {
+                    self.text.truncate(self.text.len() - 3);
+                }
+            }
+            KeyValue::Hour(t) => {
+                self.push_value(field, KeyValue::Timestamp(&t));
+                // `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ` less everything after the hour.
+                if self.error.is_none() {
+                    self.text.truncate(self.text.len() - 17);
+                }
+            }
+            KeyValue::Upper(s) => escape_into(&mut self.text, &s.to_uppercase(), self.delimiter),
+            KeyValue::Lower(s) => escape_into(&mut self.text, &s.to_lowercase(), self.delimiter),
+            KeyValue::Shard(n, shards) => push_digits(
+                &mut self.text,
+                u64::from(n),
+                crate::derive::shard_width(shards),
+            ),
             KeyValue::Bool(b) => self.text.push_str(if b { "true" } else { "false" }),
         }
     }

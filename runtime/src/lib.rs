@@ -24,6 +24,7 @@ pub mod batch;
 pub mod builder;
 pub mod codec;
 pub mod definition;
+pub mod derive;
 pub mod entity;
 pub mod error;
 pub mod expr;
@@ -96,8 +97,9 @@ pub mod __private {
         pub use crate::codec::{
             self, AttributeCodec, CodecError, EnumValue, ItemWriter, ListElement, Nested,
         };
+        pub use crate::derive;
         pub use crate::field::{Reach, kind};
-        pub use crate::key::KeyText;
+        pub use crate::key::{KeyText, KeyValue};
         pub use crate::{__impl_stage as impl_stage, __impl_update as impl_update};
         pub use crate::{
             Condition, Defaults, Entity, Field, IndexDefinition, IndexKeys, IndexRule, Item, Key,

@@ -402,3 +402,154 @@ async fn select_reads_only_the_listed_attributes() {
     assert_eq!(Product::product_names("s1").count(&t).await.unwrap(), 3);
     assert_eq!(Product::all_names().count(&t).await.unwrap(), 3);
 }
+
+/// Derived segments: day buckets, case folding and write shards are computed from the
+/// attributes on every write, taken as typed arguments by queries, and rewritten by the
+/// setter of their source attribute. A sharded partition is read by one merged fan-out.
+#[tokio::test]
+async fn derived_segments_and_sharded_partitions() {
+    use chrono::{DateTime, Duration, NaiveDate, Utc};
+    use fixtures::derived_keys::{Category, Deal, TABLE};
+    let t = table(&TABLE).await;
+    let starts: DateTime<Utc> = "2026-11-29T20:41:05Z".parse().unwrap();
+    let mut deals = Vec::new();
+    for i in 0..30 {
+        let brand = if i % 3 == 0 { "Acme" } else { "zeta" };
+        let category = [Category::Food, Category::Tech, Category::Home][i % 3];
+        let mut d = Deal::new(
+            format!("deal {i:02}"),
+            brand,
+            category,
+            starts + Duration::hours(i as i64),
+        );
+        // Half of them made "yesterday" by their stored creation time.
+        if i % 2 == 1 {
+            d.created_at -= Duration::days(1);
+        }
+        t.put(&d).await.unwrap();
+        deals.push(d);
+    }
+    let item = deals[0].to_item().unwrap();
+    let day = deals[0].created_at.date_naive();
+    let shard = singletable::derive::shard_of(deals[0].deal_id, 4);
+    assert_eq!(
+        item["gsi1pk"].as_s().unwrap(),
+        &format!("DEALS#{day}#{shard}")
+    );
+    assert_eq!(item["gsi2pk"].as_s().unwrap(), "BRAND#ACME#2026-11");
+    assert!(
+        item["gsi2sk"]
+            .as_s()
+            .unwrap()
+            .starts_with("FOOD#2026-11-29#")
+    );
+    assert_eq!(item["gsi3pk"].as_s().unwrap(), "HOUR#2026");
+    assert!(
+        item["gsi3sk"]
+            .as_s()
+            .unwrap()
+            .starts_with("2026-11-29T20#acme#")
+    );
+    // The shards of today's deals are spread (not all in one partition).
+    let today: Vec<&Deal> = deals
+        .iter()
+        .filter(|d| d.created_at.date_naive() == day)
+        .collect();
+    let used: std::collections::BTreeSet<u32> = today
+        .iter()
+        .map(|d| singletable::derive::shard_of(d.deal_id, 4))
+        .collect();
+    assert!(used.len() > 1, "{used:?}");
+
+    // The fan-out: every shard of today, merged newest first (ULIDs order by creation).
+    let mut expected: Vec<String> = today.iter().map(|d| d.title.clone()).collect();
+    expected.reverse();
+    let titles = |v: Vec<Deal>| v.into_iter().map(|d| d.title).collect::<Vec<_>>();
+    assert_eq!(
+        titles(Deal::deals_by_day(day).fetch(&t).await.unwrap()),
+        expected
+    );
+    assert_eq!(Deal::deals_by_day(day).count(&t).await.unwrap(), 15);
+    // One cursor resumes every shard: pages of 4 give the same sequence.
+    let mut paged = Vec::new();
+    let mut cursor = None;
+    let mut pages = 0;
+    loop {
+        let page = Deal::deals_by_day(day)
+            .limit(4)
+            .page(&t, cursor.as_ref())
+            .await
+            .unwrap();
+        assert!(page.items.len() <= 4);
+        paged.extend(page.items.into_iter().map(|d| d.title));
+        pages += 1;
+        match page.cursor {
+            Some(c) => cursor = Some(c.to_string().parse().unwrap()),
+            None => break,
+        }
+        assert!(pages < 50, "paging makes progress");
+    }
+    assert_eq!(paged, expected);
+    // Ascending too, and narrowed by the sort key.
+    let mut ascending = expected.clone();
+    ascending.reverse();
+    assert_eq!(
+        titles(Deal::deals_by_day(day).ascending().fetch(&t).await.unwrap()),
+        ascending
+    );
+    let after = today[2].deal_id;
+    let later = Deal::deals_by_day(day)
+        .deal_id_gt(after)
+        .fetch(&t)
+        .await
+        .unwrap();
+    assert_eq!(later.len(), today.len() - 3);
+
+    // Typed derived arguments: an upper-cased brand in a month, by category and day.
+    let month = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+    let acme = Deal::deals_by_brand("acme", month).fetch(&t).await.unwrap();
+    assert_eq!(acme.len(), 10, "the key folds the brand's case");
+    let food = Deal::deals_by_brand("ACME", month)
+        .category_upper_eq(Category::Food)
+        .starts_at_day_eq(NaiveDate::from_ymd_opt(2026, 11, 30).unwrap())
+        .fetch(&t)
+        .await
+        .unwrap();
+    // Acme food deals are every third hour from 20:41 on the 29th: those of the 30th.
+    let got: Vec<String> = food.iter().map(|d| d.title.clone()).collect();
+    let expected: Vec<String> = (6..30).step_by(3).map(|i| format!("deal {i:02}")).collect();
+    assert_eq!(got, expected);
+    let evening = Deal::deals_by_hour(2026)
+        .starts_at_hour_lt("2026-11-29T23:00:00Z".parse().unwrap())
+        .fetch(&t)
+        .await
+        .unwrap();
+    assert_eq!(evening.len(), 3);
+
+    // A setter of the source attribute rewrites every key it feeds.
+    let moved = starts + Duration::days(40);
+    t.update(
+        deals[0].key(),
+        Deal::update().set_starts_at(moved, "Acme", Category::Food),
+    )
+    .await
+    .unwrap();
+    let stored = t
+        .get(deals[0].key())
+        .await
+        .unwrap()
+        .unwrap()
+        .to_item()
+        .unwrap();
+    assert_eq!(stored["gsi2pk"].as_s().unwrap(), "BRAND#ACME#2027-01");
+    assert!(
+        stored["gsi3sk"]
+            .as_s()
+            .unwrap()
+            .starts_with("2027-01-08T20#acme#")
+    );
+    assert_eq!(
+        Deal::deals_by_brand("acme", month).count(&t).await.unwrap(),
+        9
+    );
+}

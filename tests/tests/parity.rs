@@ -1262,9 +1262,9 @@ mod dokklib_db {
             matches!(err, Error::NotFound { entity: "Org", .. }),
             "{err}"
         );
-        // A key that cannot be built: negative integers are refused before any request.
-        let err = Task::tasks_by_priority("web")
-            .priority_eq(-1)
+        // A key that cannot be built: one over DynamoDB's size limit is refused before any
+        // request.
+        let err = Task::tasks_by_priority(&"x".repeat(3000))
             .fetch(&t)
             .await
             .unwrap_err();

@@ -203,6 +203,10 @@ rules! {
     /// A `select:` naming an unknown or unprojected attribute, or on an item collection.
     InvalidSelect = "invalid-select", Error,
         "name attributes of the pattern's entity that its index holds";
+    /// A derived segment `{field:function}` with an unknown function, a function of another
+    /// type, a shard count out of range, or in a primary key.
+    InvalidDerivation = "invalid-derivation", Error,
+        "use a known function on a field of its type, in an index template";
     /// An index template using the version attribute.
     VersionInKey = "version-in-key", Error,
         "an update increments the version inside DynamoDB, so the writer cannot rebuild this key; use another field";

@@ -6,7 +6,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::keys::key_fn;
+use super::keys::{derived, key_fn};
 use super::values::or_default;
 use super::{Cx, ident};
 use crate::ast::Auto;
@@ -129,10 +129,11 @@ fn key_writes(cx: &Cx, e: &Entity) -> Vec<TokenStream> {
         }
         let writes = templates.iter().map(|t| {
             let func = key_fn(key, t);
-            let args = t
-                .fields()
-                .filter_map(|f| e.attribute(&f.name))
-                .map(|a| key_arg(a, optional.contains(&a), stamped(&a.name)));
+            let args = t.fields().filter_map(|f| {
+                let a = e.attribute(&f.name)?;
+                let arg = key_arg(a, optional.contains(&a), stamped(&a.name));
+                Some(derived(f, arg))
+            });
             quote! { w.key(Self::#func(#(#args),*)); }
         });
         let writes: Vec<TokenStream> = writes.collect();

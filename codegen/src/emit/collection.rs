@@ -5,8 +5,7 @@ use heck::ToUpperCamelCase;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::keys::param;
-use super::query::{index_clause, partition_call, pattern_doc};
+use super::query::{index_clause, partition_call, pattern_doc, pattern_params, shards_clause};
 use super::{Cx, doc, ident};
 use crate::ast::Order;
 use crate::model::{AccessPattern, Entity};
@@ -37,9 +36,10 @@ pub(super) fn emit(cx: &Cx, p: &AccessPattern, names: &[String]) -> TokenStream 
     let item_enum = format_ident!("{}Item", base);
     let tag = &p.name;
     let docs = doc(&pattern_doc(cx, p));
-    let params = p.partition.fields().map(|f| param(cx, f));
+    let params = pattern_params(cx, p);
     let partition = partition_call(first, p);
     let index = index_clause(p);
+    let shards = shards_clause(cx, first, p);
     let order = (p.order == Order::Desc).then(|| quote! { .descending() });
     let variants: Vec<Ident> = entities.iter().map(|e| ident(&e.rust_name)).collect();
     let entity_names: Vec<&String> = entities.iter().map(|e| &e.name).collect();
@@ -139,7 +139,7 @@ pub(super) fn emit(cx: &Cx, p: &AccessPattern, names: &[String]) -> TokenStream 
             pub fn query(#(#params),*) -> QueryBuilder<Plain<#item_enum, #group, #reads>> {
                 static TYPES: [&str; #count] = [#(#entity_names),*];
                 let query = Query::collection(#tag, #base, #partition, &TYPES, #item_enum::decode);
-                QueryBuilder::new(Plain::new(query #index #order))
+                QueryBuilder::new(Plain::new(query #index #shards #order))
             }
 
             /// The parts, in the order the collection lists its entities.

@@ -5,7 +5,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{Cx, doc, ident};
-use crate::model::{Entity, IndexKind, Key, Template, TemplateField, Type};
+use crate::model::{Derive, Entity, IndexKind, Key, Template, TemplateField, Type};
 
 /// The name of the key function writing `template`, which is one of `key`'s own.
 pub(super) fn key_fn(key: &Key, template: &Template) -> Ident {
@@ -24,11 +24,77 @@ pub(super) fn key_fn(key: &Key, template: &Template) -> Ident {
     }
 }
 
-/// A key field as a parameter of a key function or a query: its name and type.
+/// A key field as a parameter of a key function or a query: its name and type (for a
+/// derived segment, the derived value's: `created_at_day: NaiveDate`).
 pub(super) fn param(cx: &Cx, f: &TemplateField) -> TokenStream {
-    let id = ident(&f.rust_name);
-    let ty = param_type(cx, &f.ty);
+    let id = ident(&f.param_name());
+    let ty = field_param_type(cx, f);
     quote! { #id: #ty }
+}
+
+/// The parameter type of a key field, derived or not.
+pub(super) fn field_param_type(cx: &Cx, f: &TemplateField) -> TokenStream {
+    match f.derive {
+        Some(Derive::Year) => quote! { i32 },
+        Some(Derive::Month | Derive::Day) => quote! { NaiveDate },
+        Some(Derive::Hour) => quote! { DateTime<Utc> },
+        Some(Derive::Shard(_)) => quote! { u32 },
+        Some(Derive::Upper | Derive::Lower) | None => param_type(cx, &f.ty),
+    }
+}
+
+/// The derived value of `f` from `source`, an expression of the field's own value as a key
+/// function takes it (`&str` for strings, the value otherwise); `source` itself for a field
+/// that is not derived (`upper` and `lower` are applied by the key text).
+pub(super) fn derived(f: &TemplateField, source: TokenStream) -> TokenStream {
+    match f.derive {
+        None | Some(Derive::Upper | Derive::Lower) => source,
+        Some(Derive::Year) => quote! { derive::year(#source) },
+        Some(Derive::Month) => quote! { derive::month(#source) },
+        Some(Derive::Day) => quote! { derive::day(#source) },
+        Some(Derive::Hour) => quote! { derive::hour(#source) },
+        Some(Derive::Shard(n)) => {
+            let value = key_value(f, source);
+            quote! { derive::shard_of(#value, #n) }
+        }
+    }
+}
+
+/// `value` (a key field's own value as a key function takes it) as a `KeyValue`.
+fn key_value(f: &TemplateField, value: TokenStream) -> TokenStream {
+    match f.ty {
+        Type::String | Type::Integer | Type::Bool | Type::Ulid => value,
+        Type::Enum(_) => quote! { #value.as_str() },
+        _ => quote! { &#value },
+    }
+}
+
+/// A key function's (or narrowing method's) parameter `value` of field `f` as the
+/// `KeyValue` it stands for.
+pub(super) fn param_value(f: &TemplateField, value: TokenStream) -> TokenStream {
+    let text = || match f.ty {
+        Type::Enum(_) => quote! { #value.as_str() },
+        _ => quote! { #value },
+    };
+    match f.derive {
+        None => {
+            let v = key_value(f, value.clone());
+            quote! { KeyValue::from(#v) }
+        }
+        Some(Derive::Year) => quote! { KeyValue::Year(#value) },
+        Some(Derive::Month) => quote! { KeyValue::Month(#value) },
+        Some(Derive::Day) => quote! { KeyValue::from(&#value) },
+        Some(Derive::Hour) => quote! { KeyValue::Hour(#value) },
+        Some(Derive::Upper) => {
+            let t = text();
+            quote! { KeyValue::Upper(#t) }
+        }
+        Some(Derive::Lower) => {
+            let t = text();
+            quote! { KeyValue::Lower(#t) }
+        }
+        Some(Derive::Shard(n)) => quote! { KeyValue::Shard(#value, #n) },
+    }
 }
 
 /// The parameter type of a key field (`&str` for strings, the value otherwise).
@@ -42,11 +108,12 @@ pub(super) fn param_type(cx: &Cx, ty: &Type) -> TokenStream {
 /// The values of a template's placeholders, in order, for `PartitionKey::format`.
 fn values(t: &Template) -> TokenStream {
     let values = t.fields().map(|f| {
-        let id = ident(&f.rust_name);
-        match f.ty {
-            Type::String | Type::Integer | Type::Bool | Type::Ulid => quote! { #id.into() },
-            Type::Enum(_) => quote! { #id.as_str().into() },
-            _ => quote! { (&#id).into() },
+        let id = ident(&f.param_name());
+        match (f.derive, &f.ty) {
+            (None, Type::String | Type::Integer | Type::Bool | Type::Ulid) => quote! { #id.into() },
+            (None, Type::Enum(_)) => quote! { #id.as_str().into() },
+            (None, _) => quote! { (&#id).into() },
+            (Some(_), _) => param_value(f, quote! { #id }),
         }
     });
     quote! { [#(#values),*] }
@@ -126,7 +193,10 @@ fn primary(cx: &Cx, e: &Entity) -> TokenStream {
         .filter(|(_, t)| t.fields().all(|f| e.is_key_field(&f.name)))
         .map(|(k, t)| {
             let func = key_fn(k, t);
-            let a = args(t);
+            let a = t.fields().map(|f| {
+                let id = ident(&f.rust_name);
+                derived(f, quote! { #id })
+            });
             quote! { .with_index_key(Self::#func(#(#a),*)) }
         });
     let docs = doc(&format!(

@@ -7,11 +7,11 @@ use heck::ToUpperCamelCase;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::keys::{key_fn, param, param_type};
+use super::keys::{field_param_type, key_fn, param, param_value};
 use super::{Cx, doc, ident};
 use crate::ast::{Order, Projection};
 use crate::model::{
-    AccessPattern, Entity, PatternTarget, Template, TemplateField, TemplatePart, Type,
+    AccessPattern, Derive, Entity, PatternTarget, Template, TemplateField, TemplatePart, Type,
 };
 
 /// The pattern's doc: its `doc:` text, what it reads, and its schema line.
@@ -55,6 +55,15 @@ pub(super) fn pattern_doc(cx: &Cx, p: &AccessPattern) -> String {
             Order::Asc => "; ascending key order.",
             Order::Desc => "; descending key order.",
         });
+        if let Some(n) = p.partition.fields().find_map(|f| match f.derive {
+            Some(Derive::Shard(n)) => Some(n),
+            _ => None,
+        }) {
+            text.push_str(&format!(
+                " The partition is spread over {n} write shards; the query reads all of them \
+                 at once and merges their results in key order under one cursor."
+            ));
+        }
     }
     text.push_str(&format!(" Declared at `{}:{}`.", cx.file, p.line));
     text
@@ -68,15 +77,73 @@ pub(super) fn index_clause(p: &AccessPattern) -> Option<TokenStream> {
     })
 }
 
-/// The expression building the pattern's partition key for entity `e`.
+/// The expression building the pattern's partition key for entity `e` (of its first shard,
+/// for a sharded partition).
 pub(super) fn partition_call(e: &Entity, p: &AccessPattern) -> TokenStream {
+    partition_of_shard(e, p, &quote! { 0 })
+}
+
+/// The expression building the pattern's partition key of shard `shard`.
+fn partition_of_shard(e: &Entity, p: &AccessPattern, shard: &TokenStream) -> TokenStream {
     let entity = ident(&e.rust_name);
     let func = match e.key(&p.index) {
         Some(k) if k.kind != crate::model::IndexKind::Local => key_fn(k, &k.partition),
         _ => format_ident!("partition_key"),
     };
-    let args = p.partition.fields().map(|f| ident(&f.rust_name));
+    let args = p.partition.fields().map(|f| match f.derive {
+        Some(Derive::Shard(_)) => shard.clone(),
+        _ => {
+            let id = ident(&f.param_name());
+            quote! { #id }
+        }
+    });
     quote! { #entity::#func(#(#args),*) }
+}
+
+/// The pattern function's parameters: the partition template's fields, but not a shard
+/// segment (every shard is read).
+pub(super) fn pattern_params(cx: &Cx, p: &AccessPattern) -> Vec<TokenStream> {
+    p.partition
+        .fields()
+        .filter(|f| !matches!(f.derive, Some(Derive::Shard(_))))
+        .map(|f| param(cx, f))
+        .collect()
+}
+
+/// Every key attribute of the pattern's index, the table's first: what identifies an item's
+/// position in the index.
+fn key_attributes<'m>(cx: &Cx<'m>, p: &AccessPattern) -> Vec<&'m str> {
+    let t = &cx.model.table;
+    let index = cx.model.index(&p.index);
+    let keys = [Some(&t.partition_key), t.sort_key.as_ref()]
+        .into_iter()
+        .chain(index.map(|i| Some(&i.partition_key)))
+        .chain(index.map(|i| i.sort_key.as_ref()))
+        .flatten();
+    let mut out: Vec<&str> = Vec::new();
+    for a in keys {
+        if !out.contains(&a.as_str()) {
+            out.push(a);
+        }
+    }
+    out
+}
+
+/// `.shards(..)` for a pattern whose partition template has a `shard(N)` segment: the query
+/// reads all `N` partitions and merges them in sort-key order.
+pub(super) fn shards_clause(cx: &Cx, e: &Entity, p: &AccessPattern) -> Option<TokenStream> {
+    let n = p.partition.fields().find_map(|f| match f.derive {
+        Some(Derive::Shard(n)) => Some(n),
+        _ => None,
+    })?;
+    let each = partition_of_shard(e, p, &quote! { shard });
+    let sort = cx
+        .model
+        .index(&p.index)
+        .and_then(|i| i.sort_key.clone())
+        .unwrap_or_default();
+    let keys = key_attributes(cx, p);
+    Some(quote! { .shards((0..#n).map(|shard| #each), #sort, &[#(#keys),*]) })
 }
 
 /// The attributes an index holds besides keys, if it does not hold whole items.
@@ -111,15 +178,8 @@ pub(super) fn pattern_source(
     // `select:` reads the selected attributes and every key attribute the results need: the
     // table's (for `key` and `load`) and the index's (for cursors and narrowing).
     let select = p.select.as_ref().map(|selected| {
-        let mut attributes: Vec<&str> = Vec::new();
-        let t = &cx.model.table;
-        let index = cx.model.index(&p.index);
-        let keys = [Some(&t.partition_key), t.sort_key.as_ref()]
-            .into_iter()
-            .chain(index.map(|i| Some(&i.partition_key)))
-            .chain(index.map(|i| i.sort_key.as_ref()))
-            .flatten();
-        for a in keys.chain(selected) {
+        let mut attributes = key_attributes(cx, p);
+        for a in selected {
             if !attributes.contains(&a.as_str()) {
                 attributes.push(a);
             }
@@ -264,20 +324,32 @@ impl Shape {
 
 /// The narrowing methods of one sort field, on the stage that fixes the fields before it.
 fn narrowing(cx: &Cx, f: &TemplateField, next: Option<&Ident>, done: &TokenStream) -> TokenStream {
-    let ty = param_type(cx, &f.ty);
-    let value = match f.ty {
-        Type::String | Type::Integer | Type::Bool | Type::Ulid => quote! { value },
-        Type::Enum(_) => quote! { value.as_str() },
-        _ => quote! { &value },
+    let ty = field_param_type(cx, f);
+    let (value, low, high) = if f.derive.is_some() {
+        (
+            param_value(f, quote! { value }),
+            param_value(f, quote! { low }),
+            param_value(f, quote! { high }),
+        )
+    } else {
+        match f.ty {
+            Type::String | Type::Integer | Type::Bool | Type::Ulid => {
+                (quote! { value }, quote! { low }, quote! { high })
+            }
+            Type::Enum(_) => (
+                quote! { value.as_str() },
+                quote! { low.as_str() },
+                quote! { high.as_str() },
+            ),
+            _ => (quote! { &value }, quote! { &low }, quote! { &high }),
+        }
     };
-    let (low, high) = match f.ty {
-        Type::String | Type::Integer | Type::Bool | Type::Ulid => (quote! { low }, quote! { high }),
-        Type::Enum(_) => (quote! { low.as_str() }, quote! { high.as_str() }),
-        _ => (quote! { &low }, quote! { &high }),
-    };
-    let name = crate::names::snake(&f.name).unwrap_or_default();
+    let name = crate::names::snake(&f.param_name()).unwrap_or_default();
     let m = |op: &str| format_ident!("{name}_{op}");
-    let field = &f.name;
+    let field = match f.derive {
+        Some(d) => format!("{}:{}", f.name, d.name()),
+        None => f.name.clone(),
+    };
     let eq = m("eq");
     let eq_method = match next {
         Some(next) => {
@@ -315,11 +387,17 @@ fn narrowing(cx: &Cx, f: &TemplateField, next: Option<&Ident>, done: &TokenStrea
         }
     });
     let between = m("between");
-    let begins = matches!(
-        f.ty,
-        Type::String | Type::Timestamp | Type::Date | Type::Uuid | Type::Ulid
-    )
-    .then(|| {
+    let textual = match f.derive {
+        None => matches!(
+            f.ty,
+            Type::String | Type::Timestamp | Type::Date | Type::Uuid | Type::Ulid
+        ),
+        Some(d) => matches!(
+            d,
+            Derive::Upper | Derive::Lower | Derive::Month | Derive::Day | Derive::Hour
+        ),
+    };
+    let begins = textual.then(|| {
         let begins = m("begins_with");
         let d = doc(&format!(
             "Only items whose `{field}` starts with `prefix` (as stored text)."
@@ -346,9 +424,10 @@ pub(super) fn emit(cx: &Cx, p: &AccessPattern, e: &Entity) -> TokenStream {
     let entity = ident(&e.rust_name);
     let pattern_fn = ident(&p.rust_name);
     let docs = doc(&pattern_doc(cx, p));
-    let params: Vec<TokenStream> = p.partition.fields().map(|f| param(cx, f)).collect();
+    let params = pattern_params(cx, p);
     let partition = partition_call(e, p);
     let index = index_clause(p);
+    let shards = shards_clause(cx, e, p);
     let order = (p.order == Order::Desc).then(|| quote! { .descending() });
     let (item, projection_type, init) = pattern_source(cx, p, e, Some(&partition));
     let sort = p.sorts.first().and_then(|(_, s)| s.as_ref());
@@ -367,7 +446,7 @@ pub(super) fn emit(cx: &Cx, p: &AccessPattern, e: &Entity) -> TokenStream {
         item,
     };
     let done_alias = format_ident!("{}Narrowed", p.name.to_upper_camel_case());
-    let query = quote! { #init #index #order #default_sort };
+    let query = quote! { #init #index #shards #order #default_sort };
     let fields: Vec<&TemplateField> = sort.map(|s| s.fields().collect()).unwrap_or_default();
     let Some(sort) = sort.filter(|_| !fields.is_empty()) else {
         let done = shape.done();

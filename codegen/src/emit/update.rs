@@ -15,7 +15,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::fields::is_fixed;
-use super::keys::{key_fn, param_type};
+use super::keys::{derived, key_fn, param_type};
 use super::values::default_expr;
 use super::{Cx, base, doc, ident};
 use crate::ast::Auto;
@@ -123,7 +123,10 @@ fn emit_group(cx: &Cx, e: &Entity, g: &Group) -> TokenStream {
     let bindings = optional.iter().map(|f| {
         let id = ident(&f.rust_name);
         let attr = stored_name(e, &f.name);
-        let ty = param_type_owned(f);
+        let ty = match (f.derive, &f.ty) {
+            (None, _) | (_, Type::String) => param_type_owned(f),
+            (Some(_), ty) => cx.rust_type(ty),
+        };
         quote! { let Some(#id) = v.optional::<#ty>(#attr)? else { return Ok(()); }; }
     });
     let writes = g.templates.iter().map(|t| {
@@ -131,7 +134,7 @@ fn emit_group(cx: &Cx, e: &Entity, g: &Group) -> TokenStream {
         let args = t.fields().map(|f| {
             let attr = stored_name(e, &f.name);
             let string = f.ty == Type::String;
-            match (f.optional, string) {
+            let source = match (f.optional, string) {
                 (true, true) => {
                     let id = ident(&f.rust_name);
                     quote! { &#id }
@@ -141,8 +144,13 @@ fn emit_group(cx: &Cx, e: &Entity, g: &Group) -> TokenStream {
                     quote! { #id }
                 }
                 (false, true) => quote! { &v.get::<String>(#attr)? },
+                (false, false) if f.derive.is_some() => {
+                    let ty = cx.rust_type(&f.ty);
+                    quote! { v.get::<#ty>(#attr)? }
+                }
                 (false, false) => quote! { v.get(#attr)? },
-            }
+            };
+            derived(f, source)
         });
         quote! { v.key(#entity::#func(#(#args),*)); }
     });

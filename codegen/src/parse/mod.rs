@@ -177,14 +177,23 @@ pub fn parse_template(text: &str) -> Result<Vec<Segment>, String> {
                 if !closed {
                     return Err(format!("`{{` at byte {i} is never closed"));
                 }
+                let (name, function) = match name.split_once(':') {
+                    Some((name, function)) => (name, Some(function.trim().to_owned())),
+                    None => (name.as_str(), None),
+                };
                 let name = name.trim().to_owned();
                 if name.is_empty() {
                     return Err(format!("`{{}}` at byte {i} names no field"));
                 }
+                if function.as_deref() == Some("") {
+                    return Err(format!(
+                        "`{{{name}:}}` at byte {i} names no function after `:`"
+                    ));
+                }
                 if !literal.is_empty() {
                     segments.push(Segment::Literal(std::mem::take(&mut literal)));
                 }
-                segments.push(Segment::Field(name));
+                segments.push(Segment::Field(name, function));
             }
             '}' => return Err(format!("`}}` at byte {i} closes nothing")),
             c => literal.push(c),
@@ -229,11 +238,21 @@ mod tests {
             parse_template("ORDER#{placed_at}#{order_id}").unwrap(),
             vec![
                 Segment::Literal("ORDER#".into()),
-                Segment::Field("placed_at".into()),
+                Segment::Field("placed_at".into(), None),
                 Segment::Literal("#".into()),
-                Segment::Field("order_id".into()),
+                Segment::Field("order_id".into(), None),
             ]
         );
+        assert_eq!(
+            parse_template("DEALS#{ created_at : day }#{deal_id:shard(4)}").unwrap(),
+            vec![
+                Segment::Literal("DEALS#".into()),
+                Segment::Field("created_at".into(), Some("day".into())),
+                Segment::Literal("#".into()),
+                Segment::Field("deal_id".into(), Some("shard(4)".into())),
+            ]
+        );
+        assert!(parse_template("D#{created_at:}").is_err());
         assert!(parse_template("USER#{user_id").is_err());
         assert!(parse_template("USER#{}").is_err());
         assert!(parse_template("USER}").is_err());

@@ -135,6 +135,45 @@ impl<'s> Validator<'s> {
         }
     }
 
+    /// `{field:function}`: a known function, on a type it applies to, outside the primary key.
+    fn derivation(&mut self, template: &Template, a: &Attribute, function: &str, kind: IndexKind) {
+        let problem =
+            |msg: String| Diagnostic::new(Rule::InvalidDerivation, template.path.clone(), msg);
+        let derive = match crate::model::Derive::parse(function) {
+            Ok(d) => d,
+            Err(e) => {
+                let d = problem(format!("template `{}`: {e}", template.text));
+                self.push(d.with_help("use `year`, `month`, `day`, `hour` (timestamps; `year` and `month` on dates too), `upper`, `lower` (strings and enums) or `shard(N)` with N from 2 to 100"));
+                return;
+            }
+        };
+        if kind == IndexKind::Primary {
+            let d = problem(format!(
+                "primary key template `{}` derives `{}`: an item's key must name its values",
+                template.text, a.name
+            ));
+            self.push(d.with_help("derive segments in index templates; keep the primary key to the attributes themselves"));
+            return;
+        }
+        let Some(ty) = &a.ty else { return };
+        let ty = match ty {
+            TypeExpr::Timestamp => crate::model::Type::Timestamp,
+            TypeExpr::Date => crate::model::Type::Date,
+            TypeExpr::String => crate::model::Type::String,
+            TypeExpr::Named(n) => crate::model::Type::Enum(n.clone()),
+            _ => crate::model::Type::Integer,
+        };
+        if !derive.applies_to(&ty) {
+            let d = problem(format!(
+                "template `{}` applies `{function}` to `{}` of type `{}`",
+                template.text,
+                a.name,
+                a.ty.as_ref().map_or_else(String::new, ToString::to_string)
+            ));
+            self.push(d.with_help("`year` and `month` take a timestamp or date, `day` and `hour` a timestamp, `upper` and `lower` a string or enum; `shard(N)` takes any key field"));
+        }
+    }
+
     /// A template for a half of an index key that is the table's own attribute.
     fn shared_template(
         &mut self,
@@ -245,7 +284,7 @@ impl<'s> Validator<'s> {
                         ));
                     }
                 }
-                Segment::Field(f) => {
+                Segment::Field(f, function) => {
                     let Some(a) = e.attribute(f) else {
                         let names: Vec<&str> =
                             e.attributes.iter().map(|a| a.name.as_str()).collect();
@@ -266,6 +305,9 @@ impl<'s> Validator<'s> {
                         && !is_key_scalar(self.schema, ty)
                     {
                         self.push(Diagnostic::new(Rule::TemplateNonScalar, template.path.clone(), format!("template `{}` uses `{f}` of type `{ty}`, which cannot be part of a key", template.text)));
+                    }
+                    if let Some(function) = function {
+                        self.derivation(template, a, function, kind);
                     }
                     if a.optional && kind == IndexKind::Primary {
                         self.push(Diagnostic::new(
@@ -292,7 +334,7 @@ impl<'s> Validator<'s> {
                         && template
                             .segments
                             .iter()
-                            .filter(|s| matches!(s, Segment::Field(_)))
+                            .filter(|s| matches!(s, Segment::Field(..)))
                             .count()
                             > 1
                     {
@@ -476,7 +518,12 @@ fn split_segments(schema: &Schema, delimiter: char, e: &Entity, t: &Template) ->
                     }
                 }
             }
-            Segment::Field(f) => out
+            // A derived value's text is not the attribute's own format.
+            Segment::Field(_, Some(_)) => out
+                .last_mut()
+                .expect("never empty")
+                .push(Part::Field(Format::Any)),
+            Segment::Field(f, None) => out
                 .last_mut()
                 .expect("never empty")
                 .push(Part::Field(format_of(schema, e, f))),
@@ -548,8 +595,9 @@ pub(super) fn same_partition(
             .zip(&bt.segments)
             .all(|(x, y)| match (x, y) {
                 (Segment::Literal(p), Segment::Literal(q)) => p == q,
-                (Segment::Field(p), Segment::Field(q)) => {
+                (Segment::Field(p, fp), Segment::Field(q, fq)) => {
                     p == q
+                        && fp == fq
                         && a.attribute(p).and_then(|f| f.ty.as_ref())
                             == b.attribute(q).and_then(|f| f.ty.as_ref())
                         && format_of(schema, a, p) == format_of(schema, b, q)

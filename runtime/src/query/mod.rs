@@ -20,6 +20,8 @@ use crate::expr::{Condition, Path, Placeholders};
 use crate::key::PartitionKey;
 use crate::request::{Table, capacity, record_capacity, span};
 
+mod shards;
+
 /// A condition on the sort key of a query.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SortCondition {
@@ -276,6 +278,8 @@ pub struct Query<T> {
     keys_only: bool,
     /// `ProjectionExpression`: the only attributes read.
     projection: Option<&'static [&'static str]>,
+    /// The shards of a sharded partition, read together.
+    shards: Option<shards::Shards>,
     exclude_sort: Option<String>,
     decode: Decoder<T>,
 }
@@ -298,6 +302,7 @@ impl<T> Clone for Query<T> {
             consistent: self.consistent,
             keys_only: self.keys_only,
             projection: self.projection,
+            shards: self.shards.clone(),
             exclude_sort: self.exclude_sort.clone(),
             decode: self.decode,
         }
@@ -315,6 +320,7 @@ impl<T> std::fmt::Debug for Query<T> {
             .field("filter", &self.filter)
             .field("descending", &self.descending)
             .field("limit", &self.limit)
+            .field("shards", &self.shards)
             .finish_non_exhaustive()
     }
 }
@@ -451,6 +457,7 @@ impl<T> Query<T> {
             consistent: false,
             keys_only: false,
             projection: None,
+            shards: None,
             exclude_sort: None,
             decode,
         }
@@ -611,6 +618,9 @@ impl<T> Query<T> {
         table: &Table,
         start: Option<Item>,
     ) -> Result<(Vec<T>, Option<Item>)> {
+        if let Some(shards) = &self.shards {
+            return self.fetch_shards(table, shards, start).await;
+        }
         let select =
             (self.keys_only && self.projection.is_none()).then_some(Select::AllProjectedAttributes);
         let page = self.send(table, start, select).await?;
@@ -620,6 +630,9 @@ impl<T> Query<T> {
     /// How many items the query (or scan) matches, over every page, without reading them
     /// (`Select=COUNT`; filters apply, nothing is decoded).
     pub async fn count(&self, table: &Table) -> Result<u64> {
+        if let Some(shards) = &self.shards {
+            return Box::pin(self.count_shards(table, shards)).await;
+        }
         let mut total = 0u64;
         let mut start = None;
         loop {
