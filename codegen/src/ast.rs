@@ -203,6 +203,8 @@ pub struct Attribute {
     pub version: bool,
     /// `rename:` (the stored attribute name).
     pub rename: Option<String>,
+    /// `unique: true` (`None` scope) or `unique: { scope: attr }`, with the YAML path.
+    pub unique: Option<(Option<String>, YamlPath)>,
 }
 
 impl Attribute {

@@ -164,6 +164,9 @@ pub struct Attribute {
     pub auto: Option<Auto>,
     /// `version: true`.
     pub version: bool,
+    /// `unique:`: `Some(None)` for `unique: true`, `Some(Some(scope))` with the scope
+    /// attribute's schema name.
+    pub unique: Option<Option<String>>,
     /// The schema line that declares it.
     pub line: usize,
 }
@@ -652,6 +655,7 @@ impl Resolver<'_> {
             immutable: a.immutable,
             auto: a.auto,
             version: a.version,
+            unique: a.unique.as_ref().map(|(scope, _)| scope.clone()),
             line: self.line(&a.path),
         })
     }

@@ -31,6 +31,7 @@ pub const RUNTIME: &[&str] = &[
     "Deserialize",
     "Uuid",
     "Ulid",
+    "Unique",
     "Collect",
     "Eventual",
     "Narrowing",

@@ -343,6 +343,9 @@ impl<'a> BatchWrite<'a> {
 
     /// Puts an item, replacing any item with its key.
     pub fn put<E: Entity>(mut self, entity: &E) -> Self {
+        if crate::transact::refused::<E>(&mut self.problem, "a batch put") {
+            return self;
+        }
         let request = (|| {
             if let Some(attribute) = E::VERSION_ATTRIBUTE {
                 return Err(Error::Expression(format!(
@@ -370,6 +373,9 @@ impl<'a> BatchWrite<'a> {
 
     /// Deletes an item (deleting a missing item succeeds).
     pub fn delete<E: Entity>(mut self, key: Key<E>) -> Self {
+        if crate::transact::refused::<E>(&mut self.problem, "a batch delete") {
+            return self;
+        }
         let request = key_item(&key).and_then(|attrs| {
             let meta = WriteMeta::new(&key, &attrs);
             let delete = DeleteRequest::builder()

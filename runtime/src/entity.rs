@@ -21,6 +21,10 @@ pub trait Entity: Sized + Send + Sync + 'static {
     /// then checks the stored version equals [`Entity::version`] and writes the next one.
     const VERSION_ATTRIBUTE: Option<&'static str> = None;
 
+    /// The unique attributes, whose values [`crate::Table`]'s writes keep marker items for
+    /// (see [`crate::unique`]).
+    const UNIQUE: &'static [crate::unique::Unique] = &[];
+
     /// The item's primary key, built from its key template.
     fn key(&self) -> Key<Self>;
 

@@ -39,6 +39,29 @@ pub enum Error {
         mismatched: Vec<&'static str>,
     },
 
+    /// The value of a unique attribute is taken by another item. Nothing was written.
+    #[error("{entity}: `{attribute}` {value:?} is taken by another item")]
+    UniqueViolation {
+        /// The entity written.
+        entity: &'static str,
+        /// The unique attribute (stored name).
+        attribute: &'static str,
+        /// The value, as stored text.
+        value: String,
+    },
+
+    /// A batch write or a hand-built transaction of an entity with unique attributes, which
+    /// cannot keep their markers. Nothing was sent; use the table's own write instead.
+    #[error(
+        "{operation} of {entity} is refused: it has unique attributes, whose markers only the table's put, insert, replace, update and delete keep"
+    )]
+    UniqueRefused {
+        /// The entity.
+        entity: &'static str,
+        /// The refused operation.
+        operation: &'static str,
+    },
+
     /// An upsert could create an item without a required attribute, which no read could
     /// decode. Nothing was sent.
     #[error("an upsert of {entity} at {key} must set {}: a created item would lack them", display_names(.missing))]

@@ -39,6 +39,7 @@ pub mod table;
 pub mod test_util;
 pub mod transact;
 pub mod ulid;
+pub mod unique;
 pub mod update;
 
 /// An item as the SDK represents it.
@@ -100,6 +101,7 @@ pub mod __private {
         pub use crate::derive;
         pub use crate::field::{Reach, kind};
         pub use crate::key::{KeyText, KeyValue};
+        pub use crate::unique::Unique;
         pub use crate::{__impl_stage as impl_stage, __impl_update as impl_update};
         pub use crate::{
             Condition, Defaults, Entity, Field, IndexDefinition, IndexKeys, IndexRule, Item, Key,

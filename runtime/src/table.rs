@@ -162,6 +162,9 @@ impl<'a, E: Entity> PutItem<'a, E> {
     }
 
     async fn send(self) -> Result<()> {
+        if !E::UNIQUE.is_empty() {
+            return crate::unique::put(self.table, self.entity, self.mode, self.condition).await;
+        }
         let table = self.table.name();
         let entity = self.entity;
         // The item carries the key attributes; the key itself is built only for what needs it
@@ -269,6 +272,13 @@ impl<'a, E: Entity> DeleteItem<'a, E> {
     }
 
     async fn send(self, return_old: bool) -> Result<Option<E>> {
+        if !E::UNIQUE.is_empty() {
+            let old = crate::unique::delete(self.table, &self.key, self.condition).await?;
+            return match return_old {
+                true => old.map(E::from_item).transpose(),
+                false => Ok(None),
+            };
+        }
         let table = self.table.name();
         let mut placeholders = Placeholders::default();
         let expression = self

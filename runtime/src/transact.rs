@@ -95,14 +95,31 @@ impl<'a> TransactWrite<'a> {
         mode: PutMode,
         condition: Option<Condition>,
     ) -> Result<(TransactWriteItem, Meta)> {
+        if !E::UNIQUE.is_empty() {
+            return Err(Error::UniqueRefused {
+                entity: E::NAME,
+                operation: "a put in a transaction",
+            });
+        }
         let key = entity.key();
         let item = stored_item(entity)?;
-        let key_attrs = key_item(&key)?;
         let condition = put_condition(entity, || key.partition.attribute(), mode, condition);
+        self.item_put(item, condition, E::NAME, &key)
+    }
+
+    /// A put of `item` (an entity's stored item, or a unique marker) under `condition`.
+    fn item_put<E: Entity>(
+        &self,
+        item: Item,
+        condition: Option<Condition>,
+        entity: &'static str,
+        key: &Key<E>,
+    ) -> Result<(TransactWriteItem, Meta)> {
+        let key_attrs = key_item(key)?;
         let mut placeholders = Placeholders::default();
         let expression = condition_text(condition, &mut placeholders)?;
         let meta = Meta {
-            entity: E::NAME,
+            entity,
             key: key.to_string(),
             identity: identity(&key_attrs),
             bytes: item_size(&item),
@@ -229,10 +246,91 @@ impl<'a> TransactWrite<'a> {
         update: impl Into<Update<E>>,
         refine: impl FnOnce(UpdateItem<'_, E>) -> UpdateItem<'_, E>,
     ) -> Self {
+        if refused::<E>(&mut self.problem, "an update in a transaction") {
+            return self;
+        }
         let table = self.table;
         let action = self.update_action(refine(table.update(key, update)));
         self.add(action);
         self
+    }
+
+    /// The write of an entity with unique attributes, as [`crate::unique`] builds it.
+    pub(crate) fn raw_update<E: Entity>(mut self, item: UpdateItem<'_, E>) -> Self {
+        let action = self.update_action(item);
+        self.add(action);
+        self
+    }
+
+    /// See [`TransactWrite::raw_update`].
+    pub(crate) fn raw_put<E: Entity>(
+        mut self,
+        item: Item,
+        condition: Option<Condition>,
+        key: &Key<E>,
+    ) -> Self {
+        let action = self.item_put(item, condition, E::NAME, key);
+        self.add(action);
+        self
+    }
+
+    /// See [`TransactWrite::raw_update`].
+    pub(crate) fn raw_delete<E: Entity>(self, key: &Key<E>, condition: Condition) -> Self {
+        self.delete_unchecked(key.clone(), Some(condition))
+    }
+
+    /// Creates a unique marker (`item` holds its key) under `condition`.
+    pub(crate) fn marker_put(mut self, item: Item, condition: Condition) -> Self {
+        let action = self.marker_action(item, condition, true);
+        self.add(action);
+        self
+    }
+
+    /// Deletes the unique marker at `key` under `condition`.
+    pub(crate) fn marker_delete(mut self, key: Item, condition: Condition) -> Self {
+        let action = self.marker_action(key, condition, false);
+        self.add(action);
+        self
+    }
+
+    fn marker_action(
+        &self,
+        item: Item,
+        condition: Condition,
+        put: bool,
+    ) -> Result<(TransactWriteItem, Meta)> {
+        let mut placeholders = Placeholders::default();
+        let expression = placeholders.condition(&condition)?;
+        let (names, values) = (placeholders.take_names(), placeholders.take_values());
+        let meta = Meta {
+            entity: crate::unique::MARKER_TYPE,
+            key: identity(&item),
+            identity: identity(&item),
+            bytes: item_size(&item),
+            guards: Guards::default(),
+        };
+        let action = if put {
+            let put = Put::builder()
+                .table_name(self.table.name())
+                .set_item(Some(item))
+                .condition_expression(expression)
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values)
+                .build()
+                .map_err(|e| build_error(self.table, e))?;
+            TransactWriteItem::builder().put(put).build()
+        } else {
+            let delete = Delete::builder()
+                .table_name(self.table.name())
+                .set_key(Some(item))
+                .condition_expression(expression)
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values)
+                .build()
+                .map_err(|e| build_error(self.table, e))?;
+            TransactWriteItem::builder().delete(delete).build()
+        };
+        Ok((action, meta))
     }
 
     fn key_action<E: Entity>(
@@ -264,6 +362,13 @@ impl<'a> TransactWrite<'a> {
     }
 
     fn delete_with<E: Entity>(mut self, key: Key<E>, condition: Option<Condition>) -> Self {
+        if refused::<E>(&mut self.problem, "a delete in a transaction") {
+            return self;
+        }
+        self.delete_unchecked(key, condition)
+    }
+
+    fn delete_unchecked<E: Entity>(mut self, key: Key<E>, condition: Option<Condition>) -> Self {
         let action = self.key_action(&key, condition).and_then(
             |(key, meta, expression, mut placeholders)| {
                 let delete = Delete::builder()
@@ -373,6 +478,18 @@ impl<'a> TransactWrite<'a> {
         .instrument(span("TransactWriteItems", table, None))
         .await
     }
+}
+
+/// Records [`Error::UniqueRefused`] for `operation` on an entity with unique attributes.
+pub(crate) fn refused<E: Entity>(problem: &mut Option<Error>, operation: &'static str) -> bool {
+    if E::UNIQUE.is_empty() {
+        return false;
+    }
+    problem.get_or_insert(Error::UniqueRefused {
+        entity: E::NAME,
+        operation,
+    });
+    true
 }
 
 fn reasons(

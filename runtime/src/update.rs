@@ -555,6 +555,21 @@ impl<E> Update<E> {
         values(changes, &self.given, key.identity(), defaults)
     }
 
+    /// What the update does to the top-level `attribute`, if anything (the last change).
+    pub(crate) fn change_of(&self, attribute: &str) -> Option<Change<'_>> {
+        let (_, action) = self
+            .actions
+            .iter()
+            .rev()
+            .find(|(path, _)| top_level(path) == Some(attribute))?;
+        Some(match action {
+            Action::Set(v) => Change::Set(v),
+            Action::Remove => Change::Remove,
+            Action::SetIfNotExists(v) => Change::SetIfMissing(v),
+            _ => Change::Computed,
+        })
+    }
+
     /// Whether the update changes the top-level `attribute` to a value it knows or DynamoDB
     /// computes. Setting a value only if none is stored is no change: an existing item keeps
     /// its value and the index keys built from it.
@@ -725,11 +740,11 @@ pub(crate) struct UpdateParts<E> {
 /// otherwise); [`UpdateItem::upsert`] creates it.
 #[must_use = "an operation does nothing until it is awaited"]
 pub struct UpdateItem<'a, E> {
-    table: &'a Table,
-    key: Key<E>,
-    update: Update<E>,
+    pub(crate) table: &'a Table,
+    pub(crate) key: Key<E>,
+    pub(crate) update: Update<E>,
     condition: Option<Condition>,
-    upsert: bool,
+    pub(crate) upsert: bool,
     return_current: bool,
 }
 
@@ -784,6 +799,21 @@ impl<'a, E: Entity> UpdateItem<'a, E> {
             })
     }
 
+    /// The same update with `condition` added to its own.
+    pub(crate) fn clone_with_condition(&self, condition: Condition) -> Self {
+        Self {
+            table: self.table,
+            key: self.key.clone(),
+            update: self.update.clone(),
+            condition: Some(match &self.condition {
+                Some(c) => c.clone().and(condition),
+                None => condition,
+            }),
+            upsert: self.upsert,
+            return_current: self.return_current,
+        }
+    }
+
     /// The parts of the request, shared with transactions.
     pub(crate) fn into_parts(mut self) -> Result<UpdateParts<E>> {
         let guards = self
@@ -808,6 +838,15 @@ impl<'a, E: Entity> UpdateItem<'a, E> {
     }
 
     async fn send(self, return_values: ReturnValue) -> Result<Option<E>> {
+        if !E::UNIQUE.is_empty() && crate::unique::touches(&self.update) {
+            let (table, key) = (self.table, self.key.clone());
+            let old = crate::unique::update(self).await?;
+            return match return_values {
+                ReturnValue::AllOld => old.map(E::from_item).transpose(),
+                ReturnValue::None => Ok(None),
+                _ => table.get(key).consistent().await,
+            };
+        }
         let table = self.table;
         let name = table.name();
         let return_current = self.return_current;

@@ -207,6 +207,10 @@ rules! {
     /// type, a shard count out of range, or in a primary key.
     InvalidDerivation = "invalid-derivation", Error,
         "use a known function on a field of its type, in an index template";
+    /// `unique:` on a non-scalar attribute or in a document type, or scoped by an attribute
+    /// that is missing, optional or not a scalar.
+    InvalidUnique = "invalid-unique", Error,
+        "make a scalar attribute of an entity unique, scoped by a required scalar attribute";
     /// An index template using the version attribute.
     VersionInKey = "version-in-key", Error,
         "an update increments the version inside DynamoDB, so the writer cannot rebuild this key; use another field";

@@ -213,6 +213,25 @@ pub(super) fn emit_entity(cx: &Cx, e: &Entity) -> TokenStream {
             fn version(&self) -> i64 { self.#field }
         }
     });
+    let unique: Vec<TokenStream> = e
+        .attributes
+        .iter()
+        .filter_map(|a| {
+            let scope = a.unique.as_ref()?;
+            let stored = &a.stored_name;
+            let scope = match scope.as_deref().and_then(|s| e.attribute(s)) {
+                Some(s) => {
+                    let s = &s.stored_name;
+                    quote! { Some(#s) }
+                }
+                None => quote! { None },
+            };
+            Some(quote! { Unique { attribute: #stored, scope: #scope } })
+        })
+        .collect();
+    let unique = (!unique.is_empty()).then(|| {
+        quote! { const UNIQUE: &'static [Unique] = &[#(#unique),*]; }
+    });
     // Entities without stamped attributes store what the struct holds.
     let stamp = if stamps.is_empty() {
         quote! { _stamp }
@@ -230,6 +249,7 @@ pub(super) fn emit_entity(cx: &Cx, e: &Entity) -> TokenStream {
             }
 
             #version
+            #unique
 
             fn to_stored_item(&self, #stamp: &WriteStamp) -> Result<Item> {
                 #(#stamps)*

@@ -403,6 +403,7 @@ impl Reader<'_> {
             auto: None,
             version: false,
             rename: None,
+            unique: None,
         };
         match value {
             Value::String(s) => {
@@ -458,6 +459,25 @@ impl Reader<'_> {
                 }
             };
         }
+        if let Some((v, p)) = f.get("unique") {
+            const HELP: &str = "write `unique: true`, or `unique: { scope: attribute }` for values unique within the scope";
+            attribute.unique = match v {
+                Value::Bool(true) => Some((None, p)),
+                Value::Bool(false) => None,
+                Value::Mapping(_) => match self.fields(v, &p, "a uniqueness scope") {
+                    Some(mut scope) => {
+                        let attr = self.opt_string(&mut scope, "scope", HELP);
+                        self.finish(scope, &["scope"], "a uniqueness scope");
+                        Some((attr, p))
+                    }
+                    None => None,
+                },
+                other => {
+                    self.wrong_type(&p, "`true` or `{ scope: attribute }`", other, HELP);
+                    None
+                }
+            };
+        }
         if let Some((v, _)) = f.get("default") {
             attribute.default = Some(match v {
                 Value::String(s) if s == "now" => DefaultSpec::Now,
@@ -478,6 +498,7 @@ impl Reader<'_> {
                 "auto",
                 "version",
                 "rename",
+                "unique",
             ],
             "an attribute",
         );

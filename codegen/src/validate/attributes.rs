@@ -118,6 +118,54 @@ impl<'s> Validator<'s> {
             if let Some(default) = &a.default {
                 self.default(a, ty, default);
             }
+            if let Some((scope, path)) = &a.unique {
+                self.unique(attributes, a, ty, scope.as_deref(), path, entity);
+            }
+        }
+    }
+
+    /// `unique:` on a scalar attribute of an entity, scoped by a required scalar one.
+    fn unique(
+        &mut self,
+        attributes: &[Attribute],
+        a: &Attribute,
+        ty: &TypeExpr,
+        scope: Option<&str>,
+        path: &str,
+        entity: bool,
+    ) {
+        let problem = |msg: String| Diagnostic::new(Rule::InvalidUnique, path.to_owned(), msg);
+        if !entity {
+            self.push(problem(format!(
+                "`unique` on `{}` inside a document type",
+                a.name
+            )));
+            return;
+        }
+        if !is_key_scalar(self.schema, ty) {
+            let d = problem(format!("`unique` on `{}` of type `{ty}`", a.name));
+            self.push(d.with_help("uniqueness applies to string, integer, timestamp, date, uuid, ulid, bool and enum attributes"));
+        }
+        let Some(scope) = scope else { return };
+        match attributes.iter().find(|s| s.name == scope) {
+            None => {
+                let names: Vec<&str> = attributes.iter().map(|a| a.name.as_str()).collect();
+                let d = problem(format!(
+                    "`unique` of `{}` is scoped by `{scope}`, which is not an attribute",
+                    a.name
+                ));
+                self.push(d.with_help(suggest(scope, &names)));
+            }
+            Some(s)
+                if s.optional || !s.ty.as_ref().is_some_and(|t| is_key_scalar(self.schema, t)) =>
+            {
+                let d = problem(format!(
+                    "`unique` of `{}` is scoped by `{scope}`, which must be a required scalar attribute",
+                    a.name
+                ));
+                self.push(d);
+            }
+            Some(_) => {}
         }
     }
 
