@@ -57,6 +57,34 @@ pub fn hour(value: DateTime<Utc>) -> DateTime<Utc> {
         .unwrap_or(value)
 }
 
+/// The day buckets from `from` to `to`, inclusive (none if `to` is before `from`).
+pub fn days(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
+    from.iter_days().take_while(|d| *d <= to).collect()
+}
+
+/// The month buckets (their first days) from the month of `from` to that of `to`.
+pub fn months(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
+    let (from, to) = (month(from), month(to));
+    std::iter::successors(Some(from), |m| m.checked_add_months(chrono::Months::new(1)))
+        .take_while(|m| *m <= to)
+        .collect()
+}
+
+/// The year buckets from `from` to `to`, inclusive.
+pub fn years(from: i32, to: i32) -> Vec<i32> {
+    (from..=to).collect()
+}
+
+/// The hour buckets (their starts) from the hour of `from` to that of `to`.
+pub fn hours(from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<DateTime<Utc>> {
+    let (from, to) = (hour(from), hour(to));
+    std::iter::successors(Some(from), |h| {
+        h.checked_add_signed(chrono::TimeDelta::hours(1))
+    })
+    .take_while(|h| *h <= to)
+    .collect()
+}
+
 /// `{field:shard(N)}`: the shard of `value` among `shards`, as documented at the top of
 /// this module. A value that cannot be in a key (a timestamp outside years 0 to 9999) is
 /// shard 0; writing its key fails anyway.
@@ -98,6 +126,16 @@ mod tests {
             (year(d), month(d).to_string()),
             (1999, "1999-02-01".to_owned())
         );
+        let e = NaiveDate::from_ymd_opt(1999, 3, 2).unwrap();
+        assert_eq!(days(d, e).len(), 3);
+        assert!(days(e, d).is_empty());
+        assert_eq!(
+            months(d, NaiveDate::from_ymd_opt(2000, 1, 9).unwrap()).len(),
+            12
+        );
+        assert_eq!(years(2024, 2026), [2024, 2025, 2026]);
+        let later: DateTime<Utc> = "2026-11-30T01:00:00Z".parse().unwrap();
+        assert_eq!(hours(t, later).len(), 6);
     }
 
     /// The hash and shard numbers are pinned: stored keys depend on them.

@@ -129,6 +129,96 @@ fn key_attributes<'m>(cx: &Cx<'m>, p: &AccessPattern) -> Vec<&'m str> {
     out
 }
 
+/// `{pattern}_across(.., from, to)` for a pattern whose partition template has one date
+/// bucket segment (`{created_at:day}`): the same query walking every bucket from `from` to
+/// `to`, one after another in the query's order. `query` is the pattern's query expression,
+/// `ret` its function's return type and `wrap` the expression turning `query` into it.
+fn walk(
+    cx: &Cx,
+    p: &AccessPattern,
+    e: &Entity,
+    query: &TokenStream,
+    ret: &TokenStream,
+    wrap: &TokenStream,
+) -> Option<TokenStream> {
+    let mut buckets = p.partition.fields().filter(|f| {
+        matches!(
+            f.derive,
+            Some(Derive::Year | Derive::Month | Derive::Day | Derive::Hour)
+        )
+    });
+    let (bucket, None) = (buckets.next()?, buckets.next()) else {
+        return None;
+    };
+    let range = match bucket.derive? {
+        Derive::Year => quote! { derive::years },
+        Derive::Month => quote! { derive::months },
+        Derive::Day => quote! { derive::days },
+        _ => quote! { derive::hours },
+    };
+    let ty = field_param_type(cx, bucket);
+    let name = ident(&bucket.param_name());
+    let walk_fn = format_ident!("{}_across", p.rust_name.trim_start_matches("r#"));
+    let params = p
+        .partition
+        .fields()
+        .filter(|f| {
+            f.derive
+                .is_none_or(|d| matches!(d, Derive::Upper | Derive::Lower))
+        })
+        .map(|f| param(cx, f));
+    let sharded = p
+        .partition
+        .fields()
+        .any(|f| matches!(f.derive, Some(Derive::Shard(_))));
+    let partitions = if let Some(clause) = sharded.then(|| shard_list(e, p)) {
+        clause
+    } else {
+        let one = partition_call(e, p);
+        quote! { [#one] }
+    };
+    let sort = cx
+        .model
+        .index(&p.index)
+        .and_then(|i| i.sort_key.clone())
+        .unwrap_or_default();
+    let keys = key_attributes(cx, p);
+    let docs = doc(&format!(
+        "[`{}::{}`] over every `{}` bucket from `from` to `to` (inclusive), read one after \
+         another in the query's order, lazily, under one cursor.",
+        e.rust_name,
+        p.rust_name.trim_start_matches("r#"),
+        bucket.name
+    ));
+    Some(quote! {
+        #docs
+        pub fn #walk_fn(#(#params,)* from: #ty, to: #ty) -> #ret {
+            // The first bucket gives the query its shape; `walk` lists every bucket.
+            let #name = from;
+            let query = #query.walk(
+                #range(from, to).into_iter().map(|#name| #partitions),
+                #sort,
+                &[#(#keys),*],
+            );
+            #wrap
+        }
+    })
+}
+
+/// Every shard's partition key of a sharded pattern, as a `Vec`.
+fn shard_list(e: &Entity, p: &AccessPattern) -> TokenStream {
+    let n = p
+        .partition
+        .fields()
+        .find_map(|f| match f.derive {
+            Some(Derive::Shard(n)) => Some(n),
+            _ => None,
+        })
+        .unwrap_or(1);
+    let each = partition_of_shard(e, p, &quote! { shard });
+    quote! { (0..#n).map(|shard| #each).collect::<Vec<_>>() }
+}
+
 /// `.shards(..)` for a pattern whose partition template has a `shard(N)` segment: the query
 /// reads all `N` partitions and merges them in sort-key order.
 pub(super) fn shards_clause(cx: &Cx, e: &Entity, p: &AccessPattern) -> Option<TokenStream> {
@@ -450,13 +540,16 @@ pub(super) fn emit(cx: &Cx, p: &AccessPattern, e: &Entity) -> TokenStream {
     let fields: Vec<&TemplateField> = sort.map(|s| s.fields().collect()).unwrap_or_default();
     let Some(sort) = sort.filter(|_| !fields.is_empty()) else {
         let done = shape.done();
+        let wrap = quote! { QueryBuilder::new(Plain::new(query)) };
+        let walk = walk(cx, p, e, &query, &done, &wrap);
         return quote! {
             impl #entity {
                 #docs
                 pub fn #pattern_fn(#(#params),*) -> #done {
                     let query = #query;
-                    QueryBuilder::new(Plain::new(query))
+                    #wrap
                 }
+                #walk
             }
             #projection_type
         };
@@ -516,6 +609,8 @@ pub(super) fn emit(cx: &Cx, p: &AccessPattern, e: &Entity) -> TokenStream {
         e.rust_name,
         p.rust_name.trim_start_matches("r#")
     ));
+    let wrap = quote! { QueryBuilder::new(#first(Narrowing::new(query, &#template))) };
+    let walk = walk(cx, p, e, &query, &quote! { QueryBuilder<#first> }, &wrap);
     quote! {
         #alias_doc
         pub type #done_alias = #full;
@@ -524,8 +619,9 @@ pub(super) fn emit(cx: &Cx, p: &AccessPattern, e: &Entity) -> TokenStream {
             #docs
             pub fn #pattern_fn(#(#params),*) -> QueryBuilder<#first> {
                 let query = #query;
-                QueryBuilder::new(#first(Narrowing::new(query, &#template)))
+                #wrap
             }
+            #walk
         }
 
         #template_doc

@@ -1,7 +1,10 @@
-//! Sharded partitions. A pattern whose partition template has a `{field:shard(N)}` segment
-//! spreads one logical partition over `N` physical ones; its query reads all of them and
-//! merges their results in sort-key order (ascending or descending, as the query reads),
-//! under one cursor that resumes every shard where it stopped.
+//! Sharded partitions and bucket walks. A pattern whose partition template has a
+//! `{field:shard(N)}` segment spreads one logical partition over `N` physical ones; its query
+//! reads all of them and merges their results in sort-key order (ascending or descending, as
+//! the query reads), under one cursor that resumes every shard where it stopped. A pattern
+//! whose partition has a date bucket (`{created_at:day}`) can also walk a range of buckets,
+//! one after another in the query's order, lazily, under one cursor that names the bucket
+//! and the positions in it.
 //!
 //! Each page asks every unfinished shard for one page from its own position. A result is
 //! handed out only if no shard can still hold an earlier one: a shard with more to read
@@ -16,11 +19,11 @@ use crate::Item;
 use crate::error::{KeyError, Result};
 use crate::request::Table;
 
-/// The shards of a query's partition.
+/// The partitions a query reads: buckets in ascending order, each one partition or its shards.
 #[derive(Debug, Clone)]
 pub(crate) struct Shards {
-    /// Each shard's partition key value.
-    pub(crate) partitions: Vec<std::result::Result<String, KeyError>>,
+    /// Each bucket's shards' partition key values.
+    pub(crate) buckets: Vec<Vec<std::result::Result<String, KeyError>>>,
     /// The sort key attribute of the index read, which orders the merge.
     pub(crate) sort_attribute: &'static str,
     /// Every key attribute of the index read (table keys included): a position to resume at.
@@ -38,9 +41,15 @@ enum Position {
 /// The state attribute of shard `i` that is done.
 const DONE: &str = "done";
 
+/// The state attribute naming the bucket a walk is in (its position in the walk's order).
+const BUCKET: &str = "bucket";
+
 fn positions(state: Option<Item>, shards: usize) -> Vec<Position> {
     let mut out = vec![Position::Start; shards];
     for (name, value) in state.into_iter().flatten() {
+        if name == BUCKET {
+            continue;
+        }
         let (shard, attribute) = match name.split_once('/') {
             Some((shard, attribute)) => (shard, Some(attribute)),
             None => (name.as_str(), None),
@@ -88,35 +97,90 @@ impl<T> Query<T> {
     /// This query over every shard of a sharded partition (the shard segment's `N`
     /// partitions), merged in sort-key order.
     pub fn shards<E>(
-        mut self,
+        self,
         partitions: impl IntoIterator<Item = crate::PartitionKey<E>>,
         sort_attribute: &'static str,
         key_attributes: &'static [&'static str],
     ) -> Self {
+        self.walk(std::iter::once(partitions), sort_attribute, key_attributes)
+    }
+
+    /// This query over a range of date buckets, given in ascending order (each one partition,
+    /// or the shards of one): read one bucket after another in the query's order.
+    pub fn walk<E, P: IntoIterator<Item = crate::PartitionKey<E>>>(
+        mut self,
+        buckets: impl IntoIterator<Item = P>,
+        sort_attribute: &'static str,
+        key_attributes: &'static [&'static str],
+    ) -> Self {
+        let buckets = buckets
+            .into_iter()
+            .map(|b| b.into_iter().map(|p| p.into_value()).collect())
+            .collect();
         self.shards = Some(Shards {
-            partitions: partitions.into_iter().map(|p| p.into_value()).collect(),
+            buckets,
             sort_attribute,
             key_attributes,
         });
         self
     }
 
-    /// The query on shard `i` alone.
-    fn shard(&self, i: usize, partitions: &Shards) -> Self {
+    /// The query on one partition alone.
+    fn shard(&self, partition: &std::result::Result<String, KeyError>) -> Self {
         let mut one = self.clone();
         one.shards = None;
-        one.partition = Some(partitions.partitions[i].clone());
+        one.partition = Some(partition.clone());
         one
     }
 
-    /// One merged page from the shards' positions in `state`, and the state after it.
+    /// One page of the walk from `state`: the next merged page of the bucket it is in, then
+    /// the next bucket once that one is done.
     pub(super) async fn fetch_shards(
         &self,
         table: &Table,
         shards: &Shards,
         state: Option<Item>,
     ) -> Result<(Vec<T>, Option<Item>)> {
-        let mut at = positions(state, shards.partitions.len());
+        let bucket = state
+            .as_ref()
+            .and_then(|s| s.get(BUCKET))
+            .and_then(|v| v.as_n().ok())
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or(0);
+        let count = shards.buckets.len();
+        // The walk's order follows the query's.
+        let index = if self.descending {
+            count.checked_sub(bucket + 1)
+        } else {
+            Some(bucket)
+        };
+        let Some(partitions) = index.and_then(|i| shards.buckets.get(i)) else {
+            return Ok((Vec::new(), None));
+        };
+        let (items, inner) = self.fetch_bucket(table, shards, partitions, state).await?;
+        let next = match inner {
+            Some(mut inner) => {
+                inner.insert(BUCKET.to_owned(), AttributeValue::N(bucket.to_string()));
+                Some(inner)
+            }
+            None if bucket + 1 < count => Some(Item::from([(
+                BUCKET.to_owned(),
+                AttributeValue::N((bucket + 1).to_string()),
+            )])),
+            None => None,
+        };
+        Ok((items, next))
+    }
+
+    /// One merged page from the shards' positions in `state`, and the state after it.
+    async fn fetch_bucket(
+        &self,
+        table: &Table,
+        shards: &Shards,
+        partitions: &[std::result::Result<String, KeyError>],
+        state: Option<Item>,
+    ) -> Result<(Vec<T>, Option<Item>)> {
+        let mut at = positions(state, partitions.len());
         let select =
             (self.keys_only && self.projection.is_none()).then_some(Select::AllProjectedAttributes);
         let reads = at.iter().enumerate().filter_map(|(i, p)| {
@@ -125,7 +189,7 @@ impl<T> Query<T> {
                 Position::Start => None,
                 Position::After(key) => Some(key.clone()),
             };
-            let query = self.shard(i, shards);
+            let query = self.shard(&partitions[i]);
             let select = select.clone();
             Some(async move { query.send(table, start, select).await.map(|page| (i, page)) })
         });
@@ -196,10 +260,10 @@ impl<T> Query<T> {
         Ok((items, encode_positions(&at)))
     }
 
-    /// The number of results of every shard together.
+    /// The number of results of every bucket and shard together.
     pub(super) async fn count_shards(&self, table: &Table, shards: &Shards) -> Result<u64> {
-        let counts = (0..shards.partitions.len()).map(|i| {
-            let query = self.shard(i, shards);
+        let counts = shards.buckets.iter().flatten().map(|partition| {
+            let query = self.shard(partition);
             async move { query.count(table).await }
         });
         Ok(futures::future::try_join_all(counts)
