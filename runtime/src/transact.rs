@@ -170,8 +170,28 @@ impl<'a> TransactWrite<'a> {
         self
     }
 
-    /// Puts an item that must not exist yet.
+    /// Puts an item that must not exist yet. For an entity with unique attributes, the
+    /// transaction also creates the markers of its values; a taken value cancels it (the
+    /// marker's [`CancellationReason`] names the value).
     pub fn insert<E: Entity>(mut self, entity: &E) -> Self {
+        if !E::UNIQUE.is_empty() {
+            let actions = crate::unique::insert_actions(entity);
+            return match actions {
+                Ok((item, condition, markers)) => {
+                    let key = entity.key();
+                    let action = self.item_put(item, condition, E::NAME, &key);
+                    self.add(action);
+                    for (marker, free) in markers {
+                        self = self.marker_put(marker, free);
+                    }
+                    self
+                }
+                Err(e) => {
+                    self.problem.get_or_insert(e);
+                    self
+                }
+            };
+        }
         let action = self.put_action(entity, PutMode::Absent, None);
         self.add(action);
         self

@@ -46,6 +46,8 @@ const ATTEMPTS: u32 = 20;
 #[derive(Debug, Clone, PartialEq)]
 struct Marker {
     unique: Unique,
+    /// The partition key attribute of the marker (the table's).
+    partition: &'static str,
     /// The marker's key attributes.
     key: Item,
     /// The value, as text for errors.
@@ -84,6 +86,7 @@ fn markers<E: Entity>(key: &Key<E>, item: &Item) -> Vec<Marker> {
             }
             Some(Marker {
                 unique: *u,
+                partition: key.partition.attribute(),
                 key: marker_key,
                 text,
                 value: value.clone(),
@@ -145,24 +148,8 @@ fn with_moves<'a>(
         )
     };
     for m in &moves.create {
-        let mut item = m.key.clone();
-        item.insert(
-            type_attribute.to_owned(),
-            AttributeValue::S(MARKER_TYPE.to_owned()),
-        );
-        item.insert("owner".to_owned(), AttributeValue::S(owner.to_owned()));
-        item.insert("entity".to_owned(), AttributeValue::S(entity.to_owned()));
-        item.insert(
-            "attribute".to_owned(),
-            AttributeValue::S(m.unique.attribute.to_owned()),
-        );
-        item.insert("value".to_owned(), m.value.clone());
-        let free = m
-            .key
-            .keys()
-            .next()
-            .map(|pk| Condition::NotExists(Path::attr(pk)))
-            .unwrap_or(Condition::Invalid("a marker without a key".into()));
+        let item = marker_item(m, owner, entity, type_attribute);
+        let free = Condition::NotExists(Path::attr(m.partition));
         tx = tx.marker_put(item, free.or(owned()));
     }
     for m in &moves.remove {
@@ -254,6 +241,47 @@ fn exhausted<E: Entity>(key: &Key<E>) -> Error {
         "{} at {key}: concurrent writes kept changing its unique attributes; gave up after {ATTEMPTS} attempts",
         E::NAME
     ))
+}
+
+/// An insert's actions for a hand-built transaction: the item with its condition, and each
+/// marker with the condition that its value is free.
+pub(crate) fn insert_actions<E: Entity>(
+    entity: &E,
+) -> Result<(Item, Option<Condition>, Vec<(Item, Condition)>)> {
+    let key = entity.key();
+    let owner = identity(&key_item(&key)?);
+    let item = stored_item(entity)?;
+    let condition = put_condition(entity, || key.partition.attribute(), PutMode::Absent, None);
+    let markers = markers(&key, &item)
+        .into_iter()
+        .map(|m| {
+            let free = Condition::NotExists(Path::attr(m.partition));
+            (marker_item(&m, &owner, E::NAME, E::TYPE_ATTRIBUTE), free)
+        })
+        .collect();
+    Ok((item, condition, markers))
+}
+
+/// The stored marker of `m`, owned by `owner`.
+fn marker_item(
+    m: &Marker,
+    owner: &str,
+    entity: &'static str,
+    type_attribute: &'static str,
+) -> Item {
+    let mut item = m.key.clone();
+    item.insert(
+        type_attribute.to_owned(),
+        AttributeValue::S(MARKER_TYPE.to_owned()),
+    );
+    item.insert("owner".to_owned(), AttributeValue::S(owner.to_owned()));
+    item.insert("entity".to_owned(), AttributeValue::S(entity.to_owned()));
+    item.insert(
+        "attribute".to_owned(),
+        AttributeValue::S(m.unique.attribute.to_owned()),
+    );
+    item.insert("value".to_owned(), m.value.clone());
+    item
 }
 
 /// `put`, `insert` or `replace` of an entity with unique attributes.

@@ -188,7 +188,7 @@ async fn markers_follow_every_write() {
 }
 
 #[tokio::test]
-async fn batch_writes_and_hand_built_transactions_are_refused() {
+async fn batch_writes_are_refused_and_transactions_insert_with_markers() {
     let t = table().await;
     let a = account("a1", "acme", "ann@example.com", "ann");
     let err = t.batch_write().put(&a).send().await.unwrap_err();
@@ -204,9 +204,25 @@ async fn batch_writes_and_hand_built_transactions_are_refused() {
     );
     let err = t.batch_write().delete(a.key()).send().await.unwrap_err();
     assert!(matches!(err, Error::UniqueRefused { .. }), "{err}");
-    let err = t.transact_write().insert(&a).send().await.unwrap_err();
+    let err = t.transact_write().put(&a).send().await.unwrap_err();
+    assert!(matches!(err, Error::UniqueRefused { .. }), "{err}");
+    let err = t.transact_write().delete(a.key()).send().await.unwrap_err();
     assert!(matches!(err, Error::UniqueRefused { .. }), "{err}");
     assert!(raw(&t).await.is_empty(), "nothing was written");
+    // An insert in a hand-built transaction carries its markers along.
+    t.transact_write().insert(&a).send().await.unwrap();
+    assert_eq!(check_markers(&t).await, 2);
+    let taken = account("a2", "acme", "ann@example.com", "bob");
+    let err = t.transact_write().insert(&taken).send().await.unwrap_err();
+    match err {
+        Error::TransactionCanceled { reasons } => {
+            let failed: Vec<_> = reasons.iter().filter(|r| r.failed()).collect();
+            assert_eq!(failed.len(), 1, "{reasons:?}");
+            assert!(failed[0].key.contains("ann@example.com"), "{:?}", failed[0]);
+        }
+        other => panic!("expected a cancelled transaction, got {other}"),
+    }
+    assert_eq!(check_markers(&t).await, 2);
 }
 
 /// 16 writers insert, re-email, put and delete accounts with values from small pools; in the
