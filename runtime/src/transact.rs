@@ -177,11 +177,11 @@ impl<'a> TransactWrite<'a> {
         if !E::UNIQUE.is_empty() {
             let actions = crate::unique::insert_actions(entity);
             return match actions {
-                Ok((item, condition, markers)) => {
+                Ok(actions) => {
                     let key = entity.key();
-                    let action = self.item_put(item, condition, E::NAME, &key);
+                    let action = self.item_put(actions.item, actions.condition, E::NAME, &key);
                     self.add(action);
-                    for (marker, free) in markers {
+                    for (marker, free) in actions.markers {
                         self = self.marker_put(marker, free);
                     }
                     self

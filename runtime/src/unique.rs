@@ -245,9 +245,14 @@ fn exhausted<E: Entity>(key: &Key<E>) -> Error {
 
 /// An insert's actions for a hand-built transaction: the item with its condition, and each
 /// marker with the condition that its value is free.
-pub(crate) fn insert_actions<E: Entity>(
-    entity: &E,
-) -> Result<(Item, Option<Condition>, Vec<(Item, Condition)>)> {
+pub(crate) struct InsertActions {
+    pub(crate) item: Item,
+    pub(crate) condition: Option<Condition>,
+    pub(crate) markers: Vec<(Item, Condition)>,
+}
+
+/// See [`InsertActions`].
+pub(crate) fn insert_actions<E: Entity>(entity: &E) -> Result<InsertActions> {
     let key = entity.key();
     let owner = identity(&key_item(&key)?);
     let item = stored_item(entity)?;
@@ -259,7 +264,11 @@ pub(crate) fn insert_actions<E: Entity>(
             (marker_item(&m, &owner, E::NAME, E::TYPE_ATTRIBUTE), free)
         })
         .collect();
-    Ok((item, condition, markers))
+    Ok(InsertActions {
+        item,
+        condition,
+        markers,
+    })
 }
 
 /// The stored marker of `m`, owned by `owner`.
