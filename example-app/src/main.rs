@@ -24,8 +24,8 @@ use chrono::{Duration, NaiveDate, Utc};
 use singletable::{Error, Table};
 
 use example_app::{
-    Address, ChecklistItem, Invite, MemberRole, Membership, Org, OrgOverview, Plan, Project,
-    ProjectBoard, TABLE, Task, TaskStatus, User,
+    Activity, Address, ChecklistItem, Invite, MemberRole, Membership, Org, OrgOverview, Plan,
+    Project, ProjectBoard, TABLE, Task, TaskStatus, User,
 };
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
@@ -168,6 +168,7 @@ async fn run(options: Options) -> Result<()> {
     walk.updates().await?;
     walk.transaction().await?;
     walk.failures().await?;
+    walk.additions().await?;
     walk.batches().await?;
     heading("Done");
     println!(
@@ -654,6 +655,67 @@ impl Walk {
             }
             other => return Err(format!("expected TransactionCanceled, got {other:?}").into()),
         }
+        Ok(())
+    }
+
+    async fn additions(&self) -> Result<()> {
+        heading("Schema additions: unique emails, a conditional index, a day-bucketed feed");
+        let t = &self.table;
+        let web = self.project("website");
+
+        // `email` is unique within the organisation: a second user cannot take alice's.
+        let copycat = User::new(&self.org, "mallory", self.email("alice"), "Mallory");
+        match t.insert(&copycat).await {
+            Err(e @ Error::UniqueViolation { .. }) => println!("   insert mallory: {e}"),
+            other => return Err(format!("expected UniqueViolation, got {other:?}").into()),
+        }
+        // Changing an email moves its marker: the old address is free again.
+        t.update(
+            User::key(&self.org, "carol"),
+            User::update().set_email(self.email("caroline")),
+        )
+        .await?;
+        t.insert(&User::new(&self.org, "carl", self.email("carol"), "Carl"))
+            .await?;
+        println!("   carol moved to a new address; carl took her old one");
+
+        // `open` holds a task only while its status is todo, in progress or blocked.
+        pattern(
+            "open_tasks",
+            "A project's unfinished tasks, most urgent first.",
+        );
+        let open = Task::open_tasks(&web).fetch(t).await?;
+        list(&open, task_line);
+        let first = open.first().ok_or("an open task")?;
+        t.update(
+            Task::key(&web, &first.task_id),
+            Task::update().set_status(TaskStatus::Done, first.assignee.as_deref(), first.priority),
+        )
+        .await?;
+        let left = Task::open_tasks(&web).count(t).await?;
+        println!("   {} done: {left} open tasks left", first.task_id);
+
+        // Activities have ULID ids and a feed partition per organisation and day.
+        for (actor, summary) in [
+            ("alice", "created the website project"),
+            ("bob", "joined the website project"),
+            ("bob", "finished t-3"),
+        ] {
+            t.insert(&Activity::new(&self.org, actor, summary)).await?;
+        }
+        let today = Utc::now().date_naive();
+        pattern(
+            "activity_feed",
+            "An organisation's activity on one day, newest first.",
+        );
+        let feed = Activity::activity_feed(&self.org, today).fetch(t).await?;
+        list(&feed, |a| {
+            format!("{} {} {}", a.activity_id, a.actor, a.summary)
+        });
+        let week = Activity::activity_feed_across(&self.org, today - Duration::days(6), today)
+            .count(t)
+            .await?;
+        println!("   activity_feed_across the last 7 days: {week} activities");
         Ok(())
     }
 

@@ -31,7 +31,7 @@ fn the_app_walks_through_every_access_pattern() {
     assert!(output.status.success(), "{stdout}\n{stderr}");
 
     let patterns = declared_patterns();
-    assert_eq!(patterns.len(), 12, "{patterns:?}");
+    assert_eq!(patterns.len(), 14, "{patterns:?}");
     for pattern in &patterns {
         assert!(
             stdout.contains(&format!("-- {pattern}:")),
@@ -44,6 +44,10 @@ fn the_app_walks_through_every_access_pattern() {
         "insert alice again: condition failed",
         "stale update of t-1: condition failed",
         "transaction cancelled: action 2 (Project)",
+        "insert mallory: User: `email`",
+        "carl took her old one",
+        "open tasks left",
+        "activity_feed_across the last 7 days: 3 activities",
         "== Batches ==",
         "batch_delete them again: 2 projects left",
         "== Done ==",

@@ -898,6 +898,7 @@ mod dyntastic {
                 ("by_assignee".to_owned(), "INCLUDE".to_owned()),
                 ("gsi1".to_owned(), "ALL".to_owned()),
                 ("inverse".to_owned(), "ALL".to_owned()),
+                ("open".to_owned(), "ALL".to_owned()),
             ]
         );
         let lsis: Vec<&str> = table
