@@ -4,6 +4,10 @@
 //! (user and system time of this process, from `getrusage`, around each operation; DynamoDB
 //! Local runs in a process of its own), each with ratios.
 //!
+//! A third table prices two schema additions against their plain counterparts in the same
+//! run: a `shard(4)` fan-out query against one partition of the same items, and an insert
+//! with unique attributes (a transaction with marker items) against a plain put.
+//!
 //! `cargo bench -p tests --bench writes` (starts DynamoDB Local unless
 //! `AWS_ENDPOINT_URL_DYNAMODB` is set). The three variants of each operation run interleaved,
 //! round by round, so drift of this machine hits them alike. Every variant does the same
@@ -185,6 +189,108 @@ fn main() {
         &rows,
         |c| c.cpu,
     );
+    let additions = runtime.block_on(additions());
+    println!("\nschema additions against the plain form of the same read or write (mean)");
+    println!(
+        "{:<44} {:>12} {:>12} {:>7} {:>11} {:>11} {:>7}",
+        "operation", "wall", "plain wall", "ratio", "cpu", "plain cpu", "ratio"
+    );
+    for r in &additions {
+        let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
+        println!(
+            "{:<44} {:>12.1?} {:>12.1?} {:>7.3} {:>11.1?} {:>11.1?} {:>7.3}",
+            r.name,
+            r.generated.wall,
+            r.raw.wall,
+            ratio(r.generated.wall, r.raw.wall),
+            r.generated.cpu,
+            r.raw.cpu,
+            ratio(r.generated.cpu, r.raw.cpu),
+        );
+    }
+}
+
+/// Rounds of the additions' rows.
+const ADDITION_ROUNDS: usize = 300;
+
+/// The cost of two schema additions against their plain counterparts, in one run:
+/// - a `shard(4)` fan-out query (four partitions read at once and merged) against a query of
+///   one partition holding the same 400 items;
+/// - an insert of an entity with two unique attributes (one transaction with two marker
+///   items) against a plain conditional put of the same item.
+async fn additions() -> Vec<Row> {
+    use tests::fixtures::{derived_keys, unique};
+    let mut rows = Vec::new();
+
+    let t = TestTable::create(&derived_keys::TABLE)
+        .await
+        .expect("table");
+    let today = chrono::Utc::now();
+    for i in 0..400 {
+        let d = derived_keys::Deal::new(
+            format!("deal {i}"),
+            "Acme",
+            derived_keys::Category::Food,
+            today,
+        );
+        t.put(&d).await.expect("put deal");
+    }
+    let day = today.date_naive();
+    let month = day;
+    let mut totals = Totals::default();
+    for round in 0..ADDITION_ROUNDS / 10 {
+        let sharded = time(async {
+            let n = derived_keys::Deal::deals_by_day(day)
+                .fetch(&t)
+                .await
+                .expect("fan-out");
+            assert_eq!(n.len(), 400);
+        });
+        let single = time(async {
+            let n = derived_keys::Deal::deals_by_brand("acme", month)
+                .fetch(&t)
+                .await
+                .expect("one partition");
+            assert_eq!(n.len(), 400);
+        });
+        totals.add_two(round, sharded, single).await;
+    }
+    rows.push(totals.row(
+        "Query 400: shard(4) fan-out vs 1 partition",
+        ADDITION_ROUNDS / 10,
+    ));
+
+    let t = TestTable::create(&unique::TABLE).await.expect("table");
+    let client = t.client().clone();
+    let name = t.name().to_owned();
+    let mut totals = Totals::default();
+    for round in 0..ADDITION_ROUNDS {
+        let account = |prefix: &str| {
+            unique::Account::new(
+                format!("{prefix}-{round}"),
+                "acme",
+                format!("{prefix}-{round}@example.com"),
+                format!("{prefix}-{round}"),
+                "A Name",
+            )
+        };
+        let with_markers = account("u");
+        let plain = account("p");
+        let unique_insert = time(async { t.insert(&with_markers).await.expect("unique insert") });
+        let plain_insert = time(async {
+            client
+                .put_item()
+                .table_name(&name)
+                .set_item(Some(plain.to_item().expect("item")))
+                .condition_expression("attribute_not_exists(pk)")
+                .send()
+                .await
+                .expect("plain insert")
+        });
+        totals.add_two(round, unique_insert, plain_insert).await;
+    }
+    rows.push(totals.row("Insert: 2 unique attributes vs plain put", ADDITION_ROUNDS));
+    rows
 }
 
 fn print_table(title: &str, rows: &[Row], measure: fn(&Cost) -> Duration) {
