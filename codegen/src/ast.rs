@@ -70,6 +70,9 @@ pub struct Index {
     pub local: bool,
     /// Projected attributes.
     pub projection: Projection,
+    /// Multi-attribute keys (`partition_key: [a, b]`, `sort_key: [c, d]`): every attribute in
+    /// order; `partition_key` and `sort_key` then name the first of each.
+    pub multi: Option<(Vec<String>, Vec<String>)>,
 }
 
 /// `projection:`.
@@ -280,6 +283,9 @@ pub struct KeyTemplates {
     pub sort: Option<Template>,
     /// `when:`: the condition under which the keys are written (a conditional sparse index).
     pub when: Option<When>,
+    /// `index: true` for an index with multi-attribute keys: the entity's own attributes are
+    /// the key, so it lists no templates.
+    pub native: bool,
 }
 
 /// `when:` of an index's templates.

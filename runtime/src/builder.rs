@@ -154,6 +154,13 @@ impl<T: Send + 'static, O: Collect<T>, R> Stage for Plain<T, O, R> {
 #[must_use = "a query does nothing until `page`, `stream` or `fetch` is called"]
 pub struct QueryBuilder<S>(S);
 
+impl<S> QueryBuilder<S> {
+    /// A builder at `stage`, for stages whose bounds are checked where they are used.
+    pub(crate) fn from_stage(stage: S) -> Self {
+        QueryBuilder(stage)
+    }
+}
+
 impl<S> Deref for QueryBuilder<S> {
     type Target = S;
     fn deref(&self) -> &S {

@@ -34,6 +34,30 @@ pub struct IndexDefinition {
     pub local: bool,
     /// The attributes the index holds.
     pub projection: Projection,
+    /// For an index with multi-attribute keys: every partition and sort key attribute with
+    /// its stored type (`partition_key` and `sort_key` are then the first of each).
+    pub attributes: Option<&'static MultiKey>,
+}
+
+/// The key attributes of an index with multi-attribute keys: up to four partition and four
+/// sort attributes, stored with their native types, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MultiKey {
+    /// Partition key attributes.
+    pub partition: &'static [(&'static str, KeyScalar)],
+    /// Sort key attributes.
+    pub sort: &'static [(&'static str, KeyScalar)],
+}
+
+/// The stored type of a key attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyScalar {
+    /// A string.
+    S,
+    /// A number.
+    N,
+    /// Binary.
+    B,
 }
 
 impl IndexDefinition {
@@ -50,6 +74,42 @@ impl IndexDefinition {
             sort_key,
             local: false,
             projection,
+            attributes: None,
+        }
+    }
+
+    /// A global secondary index with multi-attribute keys.
+    pub const fn multi(
+        name: &'static str,
+        keys: &'static MultiKey,
+        projection: Projection,
+    ) -> Self {
+        let sort_key = match keys.sort {
+            [first, ..] => Some(first.0),
+            [] => None,
+        };
+        let partition_key = match keys.partition {
+            [first, ..] => first.0,
+            [] => "",
+        };
+        IndexDefinition {
+            attributes: Some(keys),
+            ..Self::global(name, partition_key, sort_key, projection)
+        }
+    }
+
+    /// The key schema: one attribute of each, or every attribute of a multi-attribute key.
+    fn key_schema(&self) -> Result<Vec<KeySchemaElement>> {
+        match self.attributes {
+            None => key_schema(self.partition_key, self.sort_key),
+            Some(keys) => {
+                let hash = keys
+                    .partition
+                    .iter()
+                    .map(|(a, _)| element(a, KeyType::Hash));
+                let range = keys.sort.iter().map(|(a, _)| element(a, KeyType::Range));
+                hash.chain(range).collect()
+            }
         }
     }
 
@@ -127,14 +187,19 @@ impl Table {
     /// and waits until it is active.
     pub async fn create_table(&self, def: &TableDefinition) -> Result<()> {
         let sdk = |e| Error::Config(format!("table definition {}: {e}", def.name));
-        let mut attributes: Vec<&str> = vec![def.partition_key];
-        attributes.extend(def.sort_key);
+        let mut attributes: Vec<(&str, KeyScalar)> = vec![(def.partition_key, KeyScalar::S)];
+        attributes.extend(def.sort_key.map(|s| (s, KeyScalar::S)));
         for index in def.indexes {
-            attributes.push(index.partition_key);
-            attributes.extend(index.sort_key);
+            match index.attributes {
+                None => {
+                    attributes.push((index.partition_key, KeyScalar::S));
+                    attributes.extend(index.sort_key.map(|s| (s, KeyScalar::S)));
+                }
+                Some(keys) => attributes.extend(keys.partition.iter().chain(keys.sort)),
+            }
         }
         let mut seen = std::collections::BTreeSet::new();
-        attributes.retain(|a| seen.insert(*a));
+        attributes.retain(|(a, _)| seen.insert(*a));
 
         let mut request = self
             .client()
@@ -142,11 +207,16 @@ impl Table {
             .table_name(self.name())
             .billing_mode(BillingMode::PayPerRequest)
             .set_key_schema(Some(key_schema(def.partition_key, def.sort_key)?));
-        for name in attributes {
+        for (name, scalar) in attributes {
+            let scalar = match scalar {
+                KeyScalar::S => ScalarAttributeType::S,
+                KeyScalar::N => ScalarAttributeType::N,
+                KeyScalar::B => ScalarAttributeType::B,
+            };
             request = request.attribute_definitions(
                 AttributeDefinition::builder()
                     .attribute_name(name)
-                    .attribute_type(ScalarAttributeType::S)
+                    .attribute_type(scalar)
                     .build()
                     .map_err(sdk)?,
             );
@@ -165,7 +235,7 @@ impl Table {
                 request = request.global_secondary_indexes(
                     GlobalSecondaryIndex::builder()
                         .index_name(index.name)
-                        .set_key_schema(Some(key_schema(index.partition_key, index.sort_key)?))
+                        .set_key_schema(Some(index.key_schema()?))
                         .projection(projection(&index.projection))
                         .build()
                         .map_err(sdk)?,

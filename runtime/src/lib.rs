@@ -49,7 +49,7 @@ pub use batch::{BatchGet, BatchWrite, RetryPolicy};
 pub use builder::{
     Collect, Eventual, Narrowing, Plain, QueryBuilder, ScanBuilder, SortTemplate, Stage, Strong,
 };
-pub use definition::{IndexDefinition, Projection, TableDefinition};
+pub use definition::{IndexDefinition, KeyScalar, MultiKey, Projection, TableDefinition};
 pub use entity::{Entity, WriteStamp};
 pub use error::{
     CancellationReason, DecodeError, EncodeError, Error, KeyError, LimitError, Result,
@@ -101,12 +101,14 @@ pub mod __private {
         pub use crate::derive;
         pub use crate::field::{Reach, kind};
         pub use crate::key::{KeyText, KeyValue};
+        pub use crate::query::{NativeNarrowing, key_part};
         pub use crate::unique::Unique;
         pub use crate::{__impl_stage as impl_stage, __impl_update as impl_update};
         pub use crate::{
             Condition, Defaults, Entity, Field, IndexDefinition, IndexKeys, IndexRule, Item, Key,
-            NestedUpdate, PartitionKey, Path, Projection, Query, Result, SortCondition, SortKey,
-            Table, TableDefinition, Ulid, UnknownEnumValue, Update, UpdateRules, WriteStamp,
+            KeyScalar, MultiKey, NestedUpdate, PartitionKey, Path, Projection, Query, Result,
+            SortCondition, SortKey, Table, TableDefinition, Ulid, UnknownEnumValue, Update,
+            UpdateRules, WriteStamp,
         };
     }
 }

@@ -632,3 +632,120 @@ async fn bucket_walks_read_a_range_of_days_in_order() {
             .is_empty()
     );
 }
+
+/// Multi-attribute index keys: a table created with them, every partition attribute by
+/// equality, sort attributes left to right with a range on the last, numbers in numeric order
+/// (negative ones included), other entities on the index left out, and items missing a key
+/// attribute not in the index.
+#[tokio::test]
+async fn multi_attribute_keys() {
+    use chrono::{DateTime, Duration, Utc};
+    use fixtures::multi_attribute_keys::{Player, TABLE, Team};
+    let t = table(&TABLE).await;
+    let t0: DateTime<Utc> = "2026-11-29T12:00:00Z".parse().unwrap();
+    let scores = [(1, 100), (2, -5), (3, 9), (4, 100), (5, 1000), (6, 20)];
+    for (n, score) in scores {
+        let mut p = Player::new(
+            "acme",
+            format!("p{n}"),
+            "eu",
+            format!("player {n}"),
+            t0 + Duration::minutes(n),
+        );
+        p.score = Some(score);
+        t.put(&p).await.unwrap();
+    }
+    // Another region, another tenant, an unscored player and a team on the same index.
+    let mut other = Player::new("acme", "q1", "us", "elsewhere", t0);
+    other.score = Some(50);
+    t.put(&other).await.unwrap();
+    let mut foreign = Player::new("globex", "g1", "eu", "foreign", t0);
+    foreign.score = Some(500);
+    t.put(&foreign).await.unwrap();
+    t.put(&Player::new("acme", "u1", "eu", "unscored", t0))
+        .await
+        .unwrap();
+    t.put(&Team::new("acme", "t1", "eu", 70, t0)).await.unwrap();
+
+    let names = |v: Vec<Player>| v.into_iter().map(|p| p.player_id).collect::<Vec<_>>();
+    // Highest score first, numerically (1000 > 100 > 20 > 9 > -5); ties by placed_at.
+    assert_eq!(
+        names(Player::top_in_region("acme", "eu").fetch(&t).await.unwrap()),
+        ["p5", "p4", "p1", "p6", "p3", "p2"]
+    );
+    assert_eq!(
+        names(
+            Player::top_in_region("acme", "eu")
+                .score_gte(20)
+                .fetch(&t)
+                .await
+                .unwrap()
+        ),
+        ["p5", "p4", "p1", "p6"]
+    );
+    assert_eq!(
+        names(
+            Player::top_in_region("acme", "eu")
+                .score_between(-10, 10)
+                .fetch(&t)
+                .await
+                .unwrap()
+        ),
+        ["p3", "p2"]
+    );
+    assert_eq!(
+        names(
+            Player::top_in_region("acme", "eu")
+                .score_eq(100)
+                .placed_at_gt(t0 + Duration::minutes(2))
+                .fetch(&t)
+                .await
+                .unwrap()
+        ),
+        ["p4"]
+    );
+    assert_eq!(
+        Player::top_in_region("acme", "us").count(&t).await.unwrap(),
+        1
+    );
+    // The team shares the index and the partition, but is another entity.
+    let teams = Team::teams_in_region("acme", "eu").fetch(&t).await.unwrap();
+    assert_eq!(teams.len(), 1);
+    // Selected attributes, with the key to load the rest.
+    let top = Player::top_names("acme", "eu")
+        .limit(2)
+        .page(&t, None)
+        .await
+        .unwrap();
+    let got: Vec<(String, Option<i64>)> = top
+        .items
+        .iter()
+        .map(|p| (p.name.clone(), p.score))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("player 5".to_owned(), Some(1000)),
+            ("player 4".to_owned(), Some(100))
+        ]
+    );
+    // Later pages resume from the cursor (the team, filtered out after the limit, may make
+    // one shorter): all six players in order.
+    let mut all: Vec<String> = top.items.iter().map(|p| p.name.clone()).collect();
+    let mut cursor = top.cursor.clone();
+    while let Some(c) = cursor {
+        let page = Player::top_names("acme", "eu")
+            .limit(2)
+            .page(&t, Some(&c))
+            .await
+            .unwrap();
+        all.extend(page.items.iter().map(|p| p.name.clone()));
+        cursor = page.cursor;
+    }
+    assert_eq!(all.len(), 6, "{all:?}");
+    assert_eq!(all[5], "player 2");
+    assert_eq!(
+        top.items[0].load(&t).await.unwrap().unwrap().player_id,
+        "p5"
+    );
+}

@@ -211,6 +211,10 @@ rules! {
     /// that is missing, optional or not a scalar.
     InvalidUnique = "invalid-unique", Error,
         "make a scalar attribute of an entity unique, scoped by a required scalar attribute";
+    /// An index with more than four partition or sort attributes, or an entity that does not
+    /// have them, or templates for (or `true` of) the wrong kind of index.
+    InvalidMultiKey = "invalid-multi-key", Error,
+        "declare `partition_key: [a, b]` (1 to 4) and `sort_key: [c, d]` (up to 4), and give entities `index_name: true` and those attributes";
     /// An index template using the version attribute.
     VersionInKey = "version-in-key", Error,
         "an update increments the version inside DynamoDB, so the writer cannot rebuild this key; use another field";

@@ -34,6 +34,24 @@ pub(super) fn pattern_doc(cx: &Cx, p: &AccessPattern) -> String {
                 PatternTarget::Collection(_) => "the collection's",
             }
         ));
+    } else if p.native {
+        let list = |t: &Template| {
+            t.fields()
+                .map(|f| format!("`{}`", f.name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        text.push_str(&format!(
+            "\n\nQueries {target} on its multi-attribute key: partition {}",
+            list(&p.partition)
+        ));
+        if let Some(sort) = p.sorts.iter().find_map(|(_, s)| s.as_ref()) {
+            text.push_str(&format!(", sort {}", list(sort)));
+        }
+        text.push_str(match p.order {
+            Order::Asc => "; ascending key order.",
+            Order::Desc => "; descending key order.",
+        });
     } else {
         text.push_str(&format!(
             "\n\nQueries {target}: partition `{}` on `{}`",
@@ -127,6 +145,20 @@ fn key_attributes<'m>(cx: &Cx<'m>, p: &AccessPattern) -> Vec<&'m str> {
         }
     }
     out
+}
+
+/// The partition of a pattern on a multi-attribute key: each attribute with its value.
+fn native_parts(e: &Entity, p: &AccessPattern) -> TokenStream {
+    let parts = p.partition.fields().map(|f| {
+        let id = ident(&f.param_name());
+        let attribute = e.attribute(&f.name).map_or(&f.name, |a| &a.stored_name);
+        let value = match f.ty {
+            Type::String => quote! { &#id.to_owned() },
+            _ => quote! { &#id },
+        };
+        quote! { key_part(#attribute, #value) }
+    });
+    quote! { [#(#parts),*] }
 }
 
 /// `{pattern}_across(.., from, to)` for a pattern whose partition template has one date
@@ -255,8 +287,10 @@ pub(super) fn pattern_source(
     let entity = ident(&e.rust_name);
     let tag = &p.name;
     let selected = p.select.clone().map(Projection::Include);
+    let index = &p.index;
     let Some(projection) = selected.as_ref().or(partial_projection(cx, &p.index)) else {
         let init = match partition {
+            Some(parts) if p.native => quote! { Query::native(#tag, #index, #parts) },
             Some(partition) => quote! { Query::entity(#tag, #partition) },
             None => quote! { ScanBuilder::entity(#tag) },
         };
@@ -277,6 +311,9 @@ pub(super) fn pattern_source(
         quote! { .select(&[#(#attributes),*]) }
     });
     let init = match partition {
+        Some(parts) if p.native => quote! {
+            Query::native_projection::<#entity, _>(#tag, #index, #parts, #name::decode) #keys_only #select
+        },
         Some(partition) => {
             quote! { Query::projection(#tag, #partition, #name::decode) #keys_only #select }
         }
@@ -413,9 +450,26 @@ impl Shape {
 }
 
 /// The narrowing methods of one sort field, on the stage that fixes the fields before it.
-fn narrowing(cx: &Cx, f: &TemplateField, next: Option<&Ident>, done: &TokenStream) -> TokenStream {
+fn narrowing(
+    cx: &Cx,
+    f: &TemplateField,
+    next: Option<&Ident>,
+    done: &TokenStream,
+    native: bool,
+) -> TokenStream {
     let ty = field_param_type(cx, f);
-    let (value, low, high) = if f.derive.is_some() {
+    let (value, low, high) = if native {
+        // A multi-attribute key compares the attribute's own stored value.
+        let own = |v: TokenStream| match f.ty {
+            Type::String => quote! { &#v.to_owned() },
+            _ => quote! { &#v },
+        };
+        (
+            own(quote! { value }),
+            own(quote! { low }),
+            own(quote! { high }),
+        )
+    } else if f.derive.is_some() {
         (
             param_value(f, quote! { value }),
             param_value(f, quote! { low }),
@@ -478,6 +532,7 @@ fn narrowing(cx: &Cx, f: &TemplateField, next: Option<&Ident>, done: &TokenStrea
     });
     let between = m("between");
     let textual = match f.derive {
+        None if native => f.ty == Type::String,
         None => matches!(
             f.ty,
             Type::String | Type::Timestamp | Type::Date | Type::Uuid | Type::Ulid
@@ -515,13 +570,17 @@ pub(super) fn emit(cx: &Cx, p: &AccessPattern, e: &Entity) -> TokenStream {
     let pattern_fn = ident(&p.rust_name);
     let docs = doc(&pattern_doc(cx, p));
     let params = pattern_params(cx, p);
-    let partition = partition_call(e, p);
-    let index = index_clause(p);
+    let partition = if p.native {
+        native_parts(e, p)
+    } else {
+        partition_call(e, p)
+    };
+    let index = (!p.native).then(|| index_clause(p)).flatten();
     let shards = shards_clause(cx, e, p);
     let order = (p.order == Order::Desc).then(|| quote! { .descending() });
     let (item, projection_type, init) = pattern_source(cx, p, e, Some(&partition));
     let sort = p.sorts.first().and_then(|(_, s)| s.as_ref());
-    let default_sort = default_sort_condition(sort);
+    let default_sort = (!p.native).then(|| default_sort_condition(sort)).flatten();
     let shape = Shape {
         output: if p.one {
             quote! { Option<#item> }
@@ -570,10 +629,21 @@ pub(super) fn emit(cx: &Cx, p: &AccessPattern, e: &Entity) -> TokenStream {
         p.rust_name.trim_start_matches("r#")
     ));
     let item = &shape.item;
+    let narrowing_type = if p.native {
+        quote! { NativeNarrowing }
+    } else {
+        quote! { Narrowing }
+    };
     let stages = (0..fields.len()).map(|i| {
         let stage = stage_name(p, &fields[..i]);
         let next = (i + 1 < fields.len()).then(|| stage_name(p, &fields[..=i]));
-        let methods = narrowing(cx, fields[i], next.as_ref(), &quote! { #done_alias });
+        let methods = narrowing(
+            cx,
+            fields[i],
+            next.as_ref(),
+            &quote! { #done_alias },
+            p.native,
+        );
         let stage_doc = doc(&format!(
             "[`{}::{}`]{}: narrow by `{}` next.",
             e.rust_name,
@@ -595,7 +665,7 @@ pub(super) fn emit(cx: &Cx, p: &AccessPattern, e: &Entity) -> TokenStream {
         quote! {
             #stage_doc
             #[derive(Debug, Clone)]
-            pub struct #stage(Narrowing<#item>);
+            pub struct #stage(#narrowing_type<#item>);
 
             impl_stage!(#stage => #done_alias);
 
@@ -609,7 +679,27 @@ pub(super) fn emit(cx: &Cx, p: &AccessPattern, e: &Entity) -> TokenStream {
         e.rust_name,
         p.rust_name.trim_start_matches("r#")
     ));
-    let wrap = quote! { QueryBuilder::new(#first(Narrowing::new(query, &#template))) };
+    let (wrap, template_static) = if p.native {
+        // A multi-attribute key: its sort attributes, nothing to format.
+        let names = fields
+            .iter()
+            .filter_map(|f| e.attribute(&f.name))
+            .map(|a| &a.stored_name);
+        let wrap =
+            quote! { QueryBuilder::new(#first(NativeNarrowing::new(query, &[#(#names),*]))) };
+        (wrap, TokenStream::new())
+    } else {
+        let wrap = quote! { QueryBuilder::new(#first(Narrowing::new(query, &#template))) };
+        let template_static = quote! {
+            #template_doc
+            static #template: SortTemplate = SortTemplate {
+                attribute: #attr,
+                delimiter: DELIMITER,
+                parts: &[#(#parts),*],
+            };
+        };
+        (wrap, template_static)
+    };
     let walk = walk(cx, p, e, &query, &quote! { QueryBuilder<#first> }, &wrap);
     quote! {
         #alias_doc
@@ -624,12 +714,7 @@ pub(super) fn emit(cx: &Cx, p: &AccessPattern, e: &Entity) -> TokenStream {
             #walk
         }
 
-        #template_doc
-        static #template: SortTemplate = SortTemplate {
-            attribute: #attr,
-            delimiter: DELIMITER,
-            parts: &[#(#parts),*],
-        };
+        #template_static
 
         #projection_type
         #(#stages)*

@@ -5,7 +5,7 @@ use quote::quote;
 
 use super::{Cx, doc, opt_str};
 use crate::ast::Projection;
-use crate::model::IndexKind;
+use crate::model::{IndexKind, Type};
 
 /// `pub const TABLE: TableDefinition`.
 pub(super) fn emit(cx: &Cx) -> TokenStream {
@@ -32,7 +32,38 @@ pub(super) fn emit(cx: &Cx) -> TokenStream {
                 quote! { Projection::Include(&[#(#attrs),*]) }
             }
         };
-        if local {
+        if let Some((partition, sort)) = &i.multi {
+            // Each attribute's stored type, from an entity keyed on the index.
+            let scalar = |attr: &String| {
+                let ty = cx
+                    .model
+                    .entities
+                    .iter()
+                    .filter(|e| e.native.contains(&i.name))
+                    .find_map(|e| e.attributes.iter().find(|a| &a.stored_name == attr))
+                    .map(|a| &a.ty);
+                match ty {
+                    Some(Type::Integer | Type::Float) => quote! { KeyScalar::N },
+                    Some(Type::Bytes) => quote! { KeyScalar::B },
+                    _ => quote! { KeyScalar::S },
+                }
+            };
+            let pk = partition.iter().map(|a| {
+                let s = scalar(a);
+                quote! { (#a, #s) }
+            });
+            let sk = sort.iter().map(|a| {
+                let s = scalar(a);
+                quote! { (#a, #s) }
+            });
+            quote! {
+                IndexDefinition::multi(
+                    #name,
+                    &MultiKey { partition: &[#(#pk),*], sort: &[#(#sk),*] },
+                    #projection,
+                )
+            }
+        } else if local {
             quote! { IndexDefinition::local(#name, #ipk, #isk, #projection) }
         } else {
             quote! { IndexDefinition::global(#name, #ipk, #isk, #projection) }

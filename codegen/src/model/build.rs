@@ -36,6 +36,7 @@ pub fn build(schema: &Schema, positions: &Positions) -> Result<Model, String> {
                 .unwrap_or_else(|| t.partition_key.clone()),
             sort_key: i.sort_key.clone(),
             projection: i.projection.clone(),
+            multi: i.multi.clone(),
         })
         .collect();
     let entities = schema
@@ -244,6 +245,12 @@ impl Resolver<'_> {
             doc: e.doc.clone(),
             attributes,
             keys,
+            native: e
+                .keys
+                .iter()
+                .filter(|k| k.native)
+                .map(|k| k.index.clone())
+                .collect(),
             line: self.line(&e.path),
         })
     }
@@ -331,6 +338,10 @@ impl Resolver<'_> {
         }];
         for index in indexes {
             let own = e.keys_for(&index.name);
+            // Multi-attribute keys are the entity's own attributes: no templates to write.
+            if own.is_some_and(|k| k.native) || index.multi.is_some() {
+                continue;
+            }
             let key = match (index.kind, own) {
                 // Every item with a primary sort key is in the inverse index.
                 (IndexKind::Inverse, _) => match (&primary.sort, &index.sort_key) {
@@ -412,7 +423,44 @@ impl Resolver<'_> {
         };
         let mut partition = None;
         let mut sorts = Vec::new();
-        for name in &members {
+        let multi = indexes
+            .iter()
+            .find(|i| i.name == index)
+            .and_then(|i| i.multi.as_ref());
+        if let (Some((pk, sk)), [name]) = (multi, members.as_slice()) {
+            let e = entities
+                .iter()
+                .find(|e| &e.name == name)
+                .ok_or_else(|| format!("pattern `{}` names no entity `{name}`", p.name))?;
+            let native = |names: &[String]| -> Result<Template, String> {
+                let parts = names
+                    .iter()
+                    .map(|n| {
+                        let a = e
+                            .attributes
+                            .iter()
+                            .find(|a| &a.stored_name == n)
+                            .ok_or_else(|| format!("`{}` has no key attribute `{n}`", e.name))?;
+                        Ok(TemplatePart::Field(TemplateField {
+                            name: a.name.clone(),
+                            rust_name: a.rust_name.clone(),
+                            ty: a.ty.clone(),
+                            optional: false,
+                            derive: None,
+                        }))
+                    })
+                    .collect::<Result<Vec<_>, String>>()?;
+                Ok(Template {
+                    text: names.join(", "),
+                    attribute: names.first().cloned().unwrap_or_default(),
+                    parts,
+                })
+            };
+            partition = Some(native(pk)?);
+            let sort = (!sk.is_empty()).then(|| native(sk)).transpose()?;
+            sorts.push((name.clone(), sort));
+        }
+        for name in members.iter().filter(|_| multi.is_none()) {
             let key = entities
                 .iter()
                 .find(|e| &e.name == name)
@@ -442,6 +490,7 @@ impl Resolver<'_> {
                     })
                     .collect()
             }),
+            native: multi.is_some(),
             partition: partition.ok_or_else(|| format!("pattern `{}` reads nothing", p.name))?,
             sorts,
             line: self.line(&p.path),

@@ -344,6 +344,8 @@ pub struct Index {
     pub sort_key: Option<String>,
     /// Projected attributes.
     pub projection: ast::Projection,
+    /// Multi-attribute keys: every partition and every sort attribute, in order.
+    pub multi: Option<(Vec<String>, Vec<String>)>,
 }
 
 /// An entity's key on one index.
@@ -428,6 +430,8 @@ pub struct Entity {
     /// Keys: primary first, then each index it belongs to (the inverse index included,
     /// with the primary templates swapped).
     pub keys: Vec<Key>,
+    /// Indexes with multi-attribute keys the entity belongs to (`index_name: true`).
+    pub native: Vec<String>,
     /// The schema line that declares it.
     pub line: usize,
 }
@@ -502,6 +506,9 @@ pub struct AccessPattern {
     pub scan: bool,
     /// `select:`: the stored names of the only attributes read (besides the keys).
     pub select: Option<Vec<String>>,
+    /// Whether the index has multi-attribute keys: `partition` and the sort templates then
+    /// list the key attributes (their text is the names), nothing is formatted.
+    pub native: bool,
     /// The partition template (shared by all entities of a collection).
     pub partition: Template,
     /// Each entity's sort template on the index, in `target` order.

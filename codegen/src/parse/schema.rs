@@ -17,6 +17,11 @@ struct Fields<'v> {
 }
 
 impl<'v> Fields<'v> {
+    /// The value of `key` without marking it read.
+    fn peek(&self, key: &str) -> Option<&'v Value> {
+        self.entries.iter().find(|(k, ..)| k == key).map(|e| e.1)
+    }
+
     fn get(&mut self, key: &str) -> Option<(&'v Value, String)> {
         let path = join(&self.path, key);
         self.entries.iter_mut().find(|(k, ..)| k == key).map(|e| {
@@ -276,8 +281,40 @@ impl Reader<'_> {
 
     fn index(&mut self, name: &str, value: &Value, path: &str) -> Option<Index> {
         let mut f = self.fields(value, path, "an index")?;
-        let partition_key = self.opt_string(&mut f, "partition_key", "name the attribute");
-        let sort_key = self.opt_string(&mut f, "sort_key", "name the attribute");
+        // A list names the attributes of a multi-attribute key.
+        let mut list = |key: &str, this: &mut Self| -> Option<Vec<String>> {
+            match f.peek(key)? {
+                Value::Sequence(items) => {
+                    let p = join(path, key);
+                    let names = items
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, v)| {
+                            this.string(&v.value, &format!("{p}[{i}]"), "name an attribute")
+                        })
+                        .collect();
+                    f.get(key);
+                    Some(names)
+                }
+                _ => None,
+            }
+        };
+        let partition_list = list("partition_key", self);
+        let sort_list = list("sort_key", self);
+        let multi = (partition_list.is_some() || sort_list.is_some()).then(|| {
+            (
+                partition_list.clone().unwrap_or_default(),
+                sort_list.clone().unwrap_or_default(),
+            )
+        });
+        let partition_key = match &partition_list {
+            Some(names) => names.first().cloned(),
+            None => self.opt_string(&mut f, "partition_key", "name the attribute"),
+        };
+        let sort_key = match &sort_list {
+            Some(names) => names.first().cloned(),
+            None => self.opt_string(&mut f, "sort_key", "name the attribute"),
+        };
         let local = self.bool(&mut f, "local");
         let projection = match f.get("projection") {
             None => Projection::All,
@@ -326,6 +363,7 @@ impl Reader<'_> {
             sort_key,
             local,
             projection,
+            multi,
         })
     }
 
@@ -581,6 +619,17 @@ impl Reader<'_> {
     }
 
     fn key_templates(&mut self, index: &str, value: &Value, path: &str) -> Option<KeyTemplates> {
+        // `by_region: true`: an index whose multi-attribute key is the entity's own attributes.
+        if let Value::Bool(true) = value {
+            return Some(KeyTemplates {
+                index: index.to_owned(),
+                path: path.to_owned(),
+                partition: None,
+                sort: None,
+                when: None,
+                native: true,
+            });
+        }
         let mut f = self.fields(value, path, "key templates")?;
         let mut template = |key: &str, this: &mut Self| {
             let (v, p) = f.get(key)?;
@@ -607,6 +656,7 @@ impl Reader<'_> {
             partition,
             sort,
             when,
+            native: false,
         })
     }
 

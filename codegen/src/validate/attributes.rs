@@ -301,7 +301,8 @@ impl<'s> Validator<'s> {
             reserved.insert(sk, "the table's sort key".into());
         }
         reserved.insert(&t.type_attribute, "the type attribute".into());
-        for i in &t.indexes {
+        // A multi-attribute key's attributes are the entities' own: not reserved.
+        for i in t.indexes.iter().filter(|i| i.multi.is_none()) {
             for a in [&i.partition_key, &i.sort_key].into_iter().flatten() {
                 reserved
                     .entry(a)

@@ -20,6 +20,11 @@ impl<'s> Validator<'s> {
             ));
         }
         for k in &e.keys {
+            let multi = self.index(&k.index).and_then(|i| i.multi.as_ref());
+            if k.native || multi.is_some() {
+                self.native_key(e, k, multi);
+                continue;
+            }
             let ((kind, index_sort), (shared_pk, shared_sk)) =
                 if k.index == "primary" {
                     ((IndexKind::Primary, t.sort_key.clone()), (false, false))
@@ -171,6 +176,62 @@ impl<'s> Validator<'s> {
                 a.ty.as_ref().map_or_else(String::new, ToString::to_string)
             ));
             self.push(d.with_help("`year` and `month` take a timestamp or date, `day` and `hour` a timestamp, `upper` and `lower` a string or enum; `shard(N)` takes any key field"));
+        }
+    }
+
+    /// `index_name: true` for an index with multi-attribute keys: the entity has every key
+    /// attribute, of a type DynamoDB can key on.
+    fn native_key(
+        &mut self,
+        e: &Entity,
+        k: &KeyTemplates,
+        multi: Option<&(Vec<String>, Vec<String>)>,
+    ) {
+        let problem = |msg: String| Diagnostic::new(Rule::InvalidMultiKey, k.path.clone(), msg);
+        let Some((partition, sort)) = multi else {
+            let d = problem(format!(
+                "`{}: true` names an index without multi-attribute keys",
+                k.index
+            ));
+            self.push(
+                d.with_help("give the index templates, or declare it with `partition_key: [a, b]`"),
+            );
+            return;
+        };
+        if !k.native {
+            let d = problem(format!(
+                "index `{}` has multi-attribute keys: the entity's attributes are its key, so it takes no templates",
+                k.index
+            ));
+            self.push(d.with_help(format!("write `{}: true`", k.index)));
+            return;
+        }
+        for name in partition.iter().chain(sort) {
+            let a = e.attributes.iter().find(|a| a.stored_name() == name);
+            let Some(a) = a else {
+                let d = problem(format!(
+                    "`{}` is in index `{}`, but has no attribute `{name}`",
+                    e.name, k.index
+                ));
+                self.push(d.with_help(format!(
+                    "add `{name}` to `{}`'s attributes, or leave the index",
+                    e.name
+                )));
+                continue;
+            };
+            let keyable = match &a.ty {
+                Some(TypeExpr::Bool) | None => false,
+                Some(TypeExpr::Float | TypeExpr::Bytes) => true,
+                Some(ty) => is_key_scalar(self.schema, ty),
+            };
+            if !keyable {
+                let ty = a.ty.as_ref().map_or_else(String::new, ToString::to_string);
+                let d = problem(format!(
+                    "key attribute `{name}` of index `{}` is `{ty}`",
+                    k.index
+                ));
+                self.push(d.with_help("multi-attribute keys hold strings, numbers and bytes"));
+            }
         }
     }
 

@@ -194,6 +194,17 @@ impl<'s> Validator<'s> {
         if let Some((names, path)) = &p.select {
             self.select(p, &entities, index, names, path);
         }
+        if p.entities.is_some() && self.index(index).is_some_and(|i| i.multi.is_some()) {
+            let d = Diagnostic::new(
+                Rule::InvalidMultiKey,
+                format!("{}.entities", p.path),
+                format!(
+                    "item collection `{}` on `{index}`, an index with multi-attribute keys",
+                    p.name
+                ),
+            );
+            self.push(d.with_help("query one entity at a time on a multi-attribute key"));
+        }
         let Some(kind) = kind else { return };
         if kind == IndexKind::Inverse {
             for e in &entities {

@@ -45,6 +45,30 @@ impl<'s> Validator<'s> {
                 ));
             }
         }
+        for index in &t.indexes {
+            let Some((partition, sort)) = &index.multi else {
+                continue;
+            };
+            let problem =
+                |msg: String| Diagnostic::new(Rule::InvalidMultiKey, index.path.clone(), msg);
+            if index.local {
+                self.push(problem(format!(
+                    "local index `{}` cannot have multi-attribute keys",
+                    index.name
+                )));
+            }
+            if partition.is_empty() || partition.len() > 4 || sort.len() > 4 {
+                let d = problem(format!(
+                    "index `{}` has {} partition and {} sort key attributes",
+                    index.name,
+                    partition.len(),
+                    sort.len()
+                ));
+                self.push(d.with_help(
+                    "a multi-attribute key has 1 to 4 partition and up to 4 sort attributes",
+                ));
+            }
+        }
         let globals = t.indexes.iter().filter(|i| !i.local).count();
         let locals = t.indexes.iter().filter(|i| i.local).count();
         if globals > 20 {

@@ -20,7 +20,9 @@ use crate::expr::{Condition, Path, Placeholders};
 use crate::key::PartitionKey;
 use crate::request::{Table, capacity, record_capacity, span};
 
+mod native;
 mod shards;
+pub use native::{NativeNarrowing, key_part};
 
 /// A condition on the sort key of a query.
 #[derive(Debug, Clone, PartialEq)]
@@ -280,6 +282,8 @@ pub struct Query<T> {
     projection: Option<&'static [&'static str]>,
     /// The shards of a sharded partition, read together.
     shards: Option<shards::Shards>,
+    /// The key condition of a query on a multi-attribute key.
+    native: Option<native::Native>,
     exclude_sort: Option<String>,
     decode: Decoder<T>,
 }
@@ -303,6 +307,7 @@ impl<T> Clone for Query<T> {
             keys_only: self.keys_only,
             projection: self.projection,
             shards: self.shards.clone(),
+            native: self.native.clone(),
             exclude_sort: self.exclude_sort.clone(),
             decode: self.decode,
         }
@@ -458,6 +463,7 @@ impl<T> Query<T> {
             keys_only: false,
             projection: None,
             shards: None,
+            native: None,
             exclude_sort: None,
             decode,
         }
@@ -663,12 +669,17 @@ impl<T> Query<T> {
         select: Option<Select>,
     ) -> Result<RawPage> {
         let mut placeholders = Placeholders::default();
-        let key_condition = match &self.partition {
-            Some(partition) => Some(self.key_condition(
+        let key_condition = match (&self.native, &self.partition) {
+            (Some(native), _) => Some(
+                native
+                    .render(&mut placeholders)
+                    .map_err(|e| self.key_error(e))?,
+            ),
+            (None, Some(partition)) => Some(self.key_condition(
                 partition.clone().map_err(|e| self.key_error(e))?,
                 &mut placeholders,
             )?),
-            None => None,
+            (None, None) => None,
         };
         let filter_text = self.filter_text(&mut placeholders)?;
         // A count returns no attributes, and DynamoDB refuses a projection beside it.

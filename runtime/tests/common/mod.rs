@@ -20,34 +20,15 @@ pub const TABLE: TableDefinition = TableDefinition {
     type_attribute: "_type",
     ttl_attribute: Some("expires_at"),
     indexes: &[
-        IndexDefinition {
-            name: "gsi1",
-            partition_key: "gsi1pk",
-            sort_key: Some("gsi1sk"),
-            local: false,
-            projection: Projection::All,
-        },
-        IndexDefinition {
-            name: "inverse",
-            partition_key: "sk",
-            sort_key: Some("pk"),
-            local: false,
-            projection: Projection::KeysOnly,
-        },
-        IndexDefinition {
-            name: "by_kind",
-            partition_key: "gsi2pk",
-            sort_key: Some("gsi2sk"),
-            local: false,
-            projection: Projection::Include(&["kind"]),
-        },
-        IndexDefinition {
-            name: "lsi1",
-            partition_key: "pk",
-            sort_key: Some("lsi1sk"),
-            local: true,
-            projection: Projection::All,
-        },
+        IndexDefinition::global("gsi1", "gsi1pk", Some("gsi1sk"), Projection::All),
+        IndexDefinition::global("inverse", "sk", Some("pk"), Projection::KeysOnly),
+        IndexDefinition::global(
+            "by_kind",
+            "gsi2pk",
+            Some("gsi2sk"),
+            Projection::Include(&["kind"]),
+        ),
+        IndexDefinition::local("lsi1", "pk", Some("lsi1sk"), Projection::All),
     ],
 };
 
