@@ -14,6 +14,14 @@ use crate::model::{
     AccessPattern, Derive, Entity, PatternTarget, Template, TemplateField, TemplatePart, Type,
 };
 
+/// The end of a pattern doc's first paragraph: the key order it reads in.
+fn order_text(p: &AccessPattern) -> &'static str {
+    match p.order {
+        Order::Asc => "; ascending key order.",
+        Order::Desc => "; descending key order.",
+    }
+}
+
 /// The pattern's doc: its `doc:` text, what it reads, and its schema line.
 pub(super) fn pattern_doc(cx: &Cx, p: &AccessPattern) -> String {
     let target = if p.kind == crate::model::IndexKind::Primary {
@@ -48,10 +56,7 @@ pub(super) fn pattern_doc(cx: &Cx, p: &AccessPattern) -> String {
         if let Some(sort) = p.sorts.iter().find_map(|(_, s)| s.as_ref()) {
             text.push_str(&format!(", sort {}", list(sort)));
         }
-        text.push_str(match p.order {
-            Order::Asc => "; ascending key order.",
-            Order::Desc => "; descending key order.",
-        });
+        text.push_str(order_text(p));
     } else {
         text.push_str(&format!(
             "\n\nQueries {target}: partition `{}` on `{}`",
@@ -69,14 +74,8 @@ pub(super) fn pattern_doc(cx: &Cx, p: &AccessPattern) -> String {
                 attr.attribute
             ));
         }
-        text.push_str(match p.order {
-            Order::Asc => "; ascending key order.",
-            Order::Desc => "; descending key order.",
-        });
-        if let Some(n) = p.partition.fields().find_map(|f| match f.derive {
-            Some(Derive::Shard(n)) => Some(n),
-            _ => None,
-        }) {
+        text.push_str(order_text(p));
+        if let Some(n) = shard_count(p) {
             text.push_str(&format!(
                 " The partition is spread over {n} write shards; the query reads all of them \
                  at once and merges their results in key order under one cursor."
@@ -199,21 +198,13 @@ fn walk(
                 .is_none_or(|d| matches!(d, Derive::Upper | Derive::Lower))
         })
         .map(|f| param(cx, f));
-    let sharded = p
-        .partition
-        .fields()
-        .any(|f| matches!(f.derive, Some(Derive::Shard(_))));
-    let partitions = if let Some(clause) = sharded.then(|| shard_list(e, p)) {
-        clause
+    let partitions = if shard_count(p).is_some() {
+        shard_list(e, p)
     } else {
         let one = partition_call(e, p);
         quote! { [#one] }
     };
-    let sort = cx
-        .model
-        .index(&p.index)
-        .and_then(|i| i.sort_key.clone())
-        .unwrap_or_default();
+    let sort = index_sort_key(cx, p);
     let keys = key_attributes(cx, p);
     let docs = doc(&format!(
         "[`{}::{}`] over every `{}` bucket from `from` to `to` (inclusive), read one after \
@@ -237,16 +228,25 @@ fn walk(
     })
 }
 
+/// The `N` of the pattern's `{field:shard(N)}` partition segment, if it has one.
+fn shard_count(p: &AccessPattern) -> Option<u32> {
+    p.partition.fields().find_map(|f| match f.derive {
+        Some(Derive::Shard(n)) => Some(n),
+        _ => None,
+    })
+}
+
+/// The sort key attribute of the pattern's index (empty for an index without one).
+fn index_sort_key(cx: &Cx, p: &AccessPattern) -> String {
+    cx.model
+        .index(&p.index)
+        .and_then(|i| i.sort_key.clone())
+        .unwrap_or_default()
+}
+
 /// Every shard's partition key of a sharded pattern, as a `Vec`.
 fn shard_list(e: &Entity, p: &AccessPattern) -> TokenStream {
-    let n = p
-        .partition
-        .fields()
-        .find_map(|f| match f.derive {
-            Some(Derive::Shard(n)) => Some(n),
-            _ => None,
-        })
-        .unwrap_or(1);
+    let n = shard_count(p).unwrap_or(1);
     let each = partition_of_shard(e, p, &quote! { shard });
     quote! { (0..#n).map(|shard| #each).collect::<Vec<_>>() }
 }
@@ -254,16 +254,9 @@ fn shard_list(e: &Entity, p: &AccessPattern) -> TokenStream {
 /// `.shards(..)` for a pattern whose partition template has a `shard(N)` segment: the query
 /// reads all `N` partitions and merges them in sort-key order.
 pub(super) fn shards_clause(cx: &Cx, e: &Entity, p: &AccessPattern) -> Option<TokenStream> {
-    let n = p.partition.fields().find_map(|f| match f.derive {
-        Some(Derive::Shard(n)) => Some(n),
-        _ => None,
-    })?;
+    let n = shard_count(p)?;
     let each = partition_of_shard(e, p, &quote! { shard });
-    let sort = cx
-        .model
-        .index(&p.index)
-        .and_then(|i| i.sort_key.clone())
-        .unwrap_or_default();
+    let sort = index_sort_key(cx, p);
     let keys = key_attributes(cx, p);
     Some(quote! { .shards((0..#n).map(|shard| #each), #sort, &[#(#keys),*]) })
 }
