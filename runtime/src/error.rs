@@ -50,6 +50,20 @@ pub enum Error {
         value: String,
     },
 
+    /// Concurrent writes kept changing the unique attributes of the item between this
+    /// write's read and its transaction, every time it tried. Nothing was written.
+    #[error(
+        "{entity} at {key}: concurrent writes kept changing its unique attributes; nothing written after {attempts} attempts"
+    )]
+    UniqueContended {
+        /// The entity.
+        entity: &'static str,
+        /// The key of the item, as `attribute="value"` pairs.
+        key: String,
+        /// How many times the write was tried.
+        attempts: u32,
+    },
+
     /// A batch write or a hand-built transaction of an entity with unique attributes, which
     /// cannot keep their markers. Nothing was sent; use the table's own write instead.
     #[error(

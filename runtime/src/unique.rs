@@ -237,10 +237,11 @@ async fn pause(attempt: u32) {
 }
 
 fn exhausted<E: Entity>(key: &Key<E>) -> Error {
-    Error::Expression(format!(
-        "{} at {key}: concurrent writes kept changing its unique attributes; gave up after {ATTEMPTS} attempts",
-        E::NAME
-    ))
+    Error::UniqueContended {
+        entity: E::NAME,
+        key: key.to_string(),
+        attempts: ATTEMPTS,
+    }
 }
 
 /// An insert's actions for a hand-built transaction: the item with its condition, and each
