@@ -231,6 +231,36 @@ impl<'s> Validator<'s> {
                     k.index
                 ));
                 self.push(d.with_help("multi-attribute keys hold strings, numbers and bytes"));
+                continue;
+            }
+            // The index stores one type per attribute: every entity on it must agree.
+            let stored = |ty: Option<&TypeExpr>| match ty {
+                Some(TypeExpr::Integer | TypeExpr::Float) => "a number",
+                Some(TypeExpr::Bytes) => "bytes",
+                _ => "a string",
+            };
+            let first = self.schema.entities.iter().find_map(|other| {
+                other.keys_for(&k.index).filter(|ok| ok.native)?;
+                let oa = other
+                    .attributes
+                    .iter()
+                    .find(|oa| oa.stored_name() == name)?;
+                Some((other, oa))
+            });
+            if let Some((other, oa)) = first
+                && stored(oa.ty.as_ref()) != stored(a.ty.as_ref())
+            {
+                let d = problem(format!(
+                    "`{name}` is {} in `{}` but {} in `{}`, and index `{}` stores one type",
+                    stored(a.ty.as_ref()),
+                    e.name,
+                    stored(oa.ty.as_ref()),
+                    other.name,
+                    k.index
+                ));
+                self.push(d.with_help(
+                    "give the attribute the same kind of type in every entity on the index",
+                ));
             }
         }
     }
