@@ -11,6 +11,7 @@
 
 pub(crate) mod ast;
 pub mod diagnostics;
+pub mod diff;
 pub(crate) mod emit;
 pub mod model;
 pub(crate) mod names;

@@ -8,7 +8,14 @@ const REVIEW_COPY: &str = "example-app/generated.rs";
 
 const USAGE: &str = "usage:
   codegen                                            schema.yaml -> example-app/generated.rs
-  codegen check <schema.yaml> [--format text|json]   validate; exit 1 on errors
+  codegen check <schema.yaml> [--format text|json] [--against OLD]
+                                                     validate; exit 1 on errors, and with
+                                                     --against on breaking changes from OLD
+  codegen diff <OLD> <schema.yaml> [--format text|json]
+                                                     every change from OLD: safe, needs a
+                                                     backfill, or breaking (exit 1)
+                                                     OLD is a file or git:<rev> (the same
+                                                     file at that revision)
   codegen generate <schema.yaml> --out <file.rs> [--check] [--no-serde]
                                                      write the code; with --check, only
                                                      compare and exit 1 if the file differs;
@@ -24,6 +31,7 @@ fn main() -> ExitCode {
             codegen::Options::default(),
         ),
         Some("check") => check(&args[1..]),
+        Some("diff") => diff_command(&args[1..]),
         Some("generate") => generate_command(&args[1..]),
         Some("-h" | "--help") => {
             println!("{USAGE}");
@@ -44,9 +52,14 @@ fn usage_error(message: &str) -> ExitCode {
 fn check(args: &[String]) -> ExitCode {
     let mut schema = None;
     let mut json = false;
+    let mut against = None;
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
+            "--against" => match rest.next() {
+                Some(old) => against = Some(old.clone()),
+                None => return usage_error("--against needs a file or git:<rev>"),
+            },
             "--format" => match rest.next().map(String::as_str) {
                 Some("json") => json = true,
                 Some("text") => json = false,
@@ -59,6 +72,9 @@ fn check(args: &[String]) -> ExitCode {
         }
     }
     let schema = schema.unwrap_or_else(|| "schema.yaml".to_owned());
+    if let Some(old) = against {
+        return diff(&old, &schema, json, true);
+    }
     let checked = match codegen::check_file(&schema) {
         Ok(c) => c,
         Err(e) => {
@@ -76,6 +92,109 @@ fn check(args: &[String]) -> ExitCode {
         eprintln!("{schema}: {}", checked.summary());
     }
     if checked.has_errors() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn diff_command(args: &[String]) -> ExitCode {
+    let mut files = Vec::new();
+    let mut json = false;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--format" => match rest.next().map(String::as_str) {
+                Some("json") => json = true,
+                Some("text") => json = false,
+                other => {
+                    return usage_error(&format!("--format takes text or json, not {other:?}"));
+                }
+            },
+            path => files.push(path.to_owned()),
+        }
+    }
+    let [old, new] = files.as_slice() else {
+        return usage_error("diff needs the old schema (a file or git:<rev>) and the new one");
+    };
+    diff(old, new, json, false)
+}
+
+/// The text of the old schema: a file, or `git:<rev>` for `schema` at that revision.
+fn read_old(spec: &str, schema: &Path) -> Result<(String, String), String> {
+    let Some(rev) = spec.strip_prefix("git:") else {
+        return std::fs::read_to_string(spec)
+            .map(|text| (spec.to_owned(), text))
+            .map_err(|e| format!("cannot read {spec}: {e}"));
+    };
+    let dir = schema
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = schema.file_name().ok_or("the schema path names no file")?;
+    let object = format!("{rev}:./{}", name.to_string_lossy());
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["show", &object])
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "git show {object} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    let text = String::from_utf8(out.stdout).map_err(|_| format!("{object} is not UTF-8"))?;
+    Ok((format!("{}@{rev}", schema.display()), text))
+}
+
+/// Compares two schema versions; exit 1 on a breaking change (or a schema that does not
+/// check). `only_findings` leaves safe changes out (for `check --against`).
+fn diff(old_spec: &str, new_path: &str, json: bool, only_findings: bool) -> ExitCode {
+    let new_file = Path::new(new_path);
+    let (old_label, old_text) = match read_old(old_spec, new_file) {
+        Ok(old) => old,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let old = codegen::check_str(&old_label, &old_text);
+    let new = match codegen::check_file(new_file) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: cannot read {new_path}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (Some(old_model), Some(new_model)) = (&old.model, &new.model) else {
+        for checked in [&old, &new].into_iter().filter(|c| c.model.is_none()) {
+            eprintln!("{}", checked.render(codegen::Style::detect()));
+        }
+        eprintln!("error: both schemas must check without errors to be compared");
+        return ExitCode::FAILURE;
+    };
+    let mut changes = codegen::diff::diff(old_model, new_model);
+    if only_findings {
+        changes.retain(|c| c.kind.class() != codegen::diff::Class::Safe);
+    }
+    if json {
+        println!("{}", codegen::diff::to_json(&changes, &old_label, new_path));
+    } else {
+        eprint!("{}", codegen::diff::render(&changes, &old_label, new_path));
+        let count = |class| changes.iter().filter(|c| c.kind.class() == class).count();
+        eprintln!(
+            "{new_path} against {old_label}: {} breaking, {} needing a backfill, {} safe",
+            count(codegen::diff::Class::Breaking),
+            count(codegen::diff::Class::Backfill),
+            count(codegen::diff::Class::Safe)
+        );
+    }
+    if changes
+        .iter()
+        .any(|c| c.kind.class() == codegen::diff::Class::Breaking)
+    {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
