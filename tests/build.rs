@@ -47,4 +47,30 @@ fn main() {
         eprintln!("error: cannot write fixtures.rs: {e}");
         std::process::exit(1);
     }
+
+    // A schema change and its generated migration: both versions' code, and the migration
+    // compiled against the new one.
+    let shop = root.join("codegen/tests/migrations/shop");
+    println!("cargo::rerun-if-changed={}", shop.display());
+    let mut models = Vec::new();
+    for version in ["old", "new"] {
+        let path = shop.join(format!("{version}.yaml"));
+        codegen::Builder::new()
+            .schema(&path)
+            .out_file(format!("shop_{version}.rs"))
+            .cargo_instructions(false)
+            .compile()
+            .unwrap_or_else(|e| e.exit());
+        let checked = codegen::check_file(&path).expect("readable schema");
+        models.push(checked.model.expect("a valid schema"));
+    }
+    let migration = codegen::migration::migration(&models[0], &models[1], "old.yaml", "new.yaml")
+        .unwrap_or_else(|e| {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        });
+    if let Err(e) = codegen::write_if_changed(&out.join("shop_migration.rs"), &migration) {
+        eprintln!("error: cannot write shop_migration.rs: {e}");
+        std::process::exit(1);
+    }
 }

@@ -16,6 +16,8 @@ const USAGE: &str = "usage:
                                                      backfill, or breaking (exit 1)
                                                      OLD is a file or git:<rev> (the same
                                                      file at that revision)
+  codegen migration <OLD> <schema.yaml> --out <file.rs>
+                                                     write the stored-data migration from OLD
   codegen generate <schema.yaml> --out <file.rs> [--check] [--no-serde]
                                                      write the code; with --check, only
                                                      compare and exit 1 if the file differs;
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
         ),
         Some("check") => check(&args[1..]),
         Some("diff") => diff_command(&args[1..]),
+        Some("migration") => migration_command(&args[1..]),
         Some("generate") => generate_command(&args[1..]),
         Some("-h" | "--help") => {
             println!("{USAGE}");
@@ -118,6 +121,60 @@ fn diff_command(args: &[String]) -> ExitCode {
         return usage_error("diff needs the old schema (a file or git:<rev>) and the new one");
     };
     diff(old, new, json, false)
+}
+
+fn migration_command(args: &[String]) -> ExitCode {
+    let mut files = Vec::new();
+    let mut out = None;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--out" => match rest.next() {
+                Some(path) => out = Some(PathBuf::from(path)),
+                None => return usage_error("--out needs a file"),
+            },
+            path => files.push(path.to_owned()),
+        }
+    }
+    let ([old_spec, new_path], Some(out)) = (files.as_slice(), out) else {
+        return usage_error("migration needs the old schema, the new one and --out <file.rs>");
+    };
+    let (old_label, old_text) = match read_old(old_spec, Path::new(new_path)) {
+        Ok(old) => old,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let old = codegen::check_str(&old_label, &old_text);
+    let new = match codegen::check_file(new_path) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: cannot read {new_path}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (Some(old_model), Some(new_model)) = (&old.model, &new.model) else {
+        eprintln!("error: both schemas must check without errors");
+        return ExitCode::FAILURE;
+    };
+    let code = match codegen::migration::migration(old_model, new_model, &old_label, new_path) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match codegen::write_if_changed(&out, &code) {
+        Ok(_) => {
+            eprintln!("wrote {} ({old_label} -> {new_path})", out.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", out.display());
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// The text of the old schema: a file, or `git:<rev>` for `schema` at that revision.

@@ -30,6 +30,7 @@ pub mod error;
 pub mod expr;
 pub mod field;
 pub mod key;
+pub mod migrate;
 pub mod query;
 mod request;
 pub mod rules;

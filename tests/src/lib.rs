@@ -23,3 +23,20 @@ pub mod fixtures {
 
 /// The DESIGN.md example (`codegen/tests/fixtures/design.yaml`): users and their orders.
 pub use fixtures::design;
+
+/// The shop of `codegen/tests/migrations/shop/` before its schema change.
+pub mod shop_old {
+    singletable::include_generated!("shop_old.rs");
+}
+
+/// The shop after its schema change, with the migration `codegen migration` generated for
+/// it (compiled against this version's code).
+pub mod shop_new {
+    singletable::include_generated!("shop_new.rs");
+
+    /// The generated migration from the old version.
+    pub mod migration {
+        use super::*;
+        include!(concat!(env!("OUT_DIR"), "/shop_migration.rs"));
+    }
+}
