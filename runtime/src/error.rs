@@ -64,6 +64,17 @@ pub enum Error {
         attempts: u32,
     },
 
+    /// A migration could not rewrite an item: concurrent writes kept changing it between the
+    /// migration's read and its write. The item is left as it was; running the migration
+    /// again retries it.
+    #[error("migration {migration}: item {item} kept changing while it was migrated")]
+    MigrationContended {
+        /// The migration's name.
+        migration: &'static str,
+        /// The item's key.
+        item: String,
+    },
+
     /// A batch write or a hand-built transaction of an entity with unique attributes, which
     /// cannot keep their markers. Nothing was sent; use the table's own write instead.
     #[error(

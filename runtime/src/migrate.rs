@@ -274,10 +274,10 @@ impl Runner {
                 Err(e) => return Err(e),
             }
         }
-        Err(Error::Expression(format!(
-            "{}: an item kept changing while it was migrated",
-            M::NAME
-        )))
+        Err(Error::MigrationContended {
+            migration: M::NAME,
+            item: crate::request::identity(&item),
+        })
     }
 
     /// Writes the new item, only if the stored one still holds what was `read`: in place as
