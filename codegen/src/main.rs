@@ -16,8 +16,9 @@ const USAGE: &str = "usage:
                                                      backfill, or breaking (exit 1)
                                                      OLD is a file or git:<rev> (the same
                                                      file at that revision)
-  codegen migration <OLD> <schema.yaml> --out <file.rs>
+  codegen migration <OLD> <schema.yaml> --out <file.rs> [--check]
                                                      write the stored-data migration from OLD
+                                                     (--check: exit 1 if the file differs)
   codegen generate <schema.yaml> --out <file.rs> [--check] [--no-serde]
                                                      write the code; with --check, only
                                                      compare and exit 1 if the file differs;
@@ -126,6 +127,7 @@ fn diff_command(args: &[String]) -> ExitCode {
 fn migration_command(args: &[String]) -> ExitCode {
     let mut files = Vec::new();
     let mut out = None;
+    let mut check_only = false;
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
@@ -133,6 +135,7 @@ fn migration_command(args: &[String]) -> ExitCode {
                 Some(path) => out = Some(PathBuf::from(path)),
                 None => return usage_error("--out needs a file"),
             },
+            "--check" => check_only = true,
             path => files.push(path.to_owned()),
         }
     }
@@ -165,6 +168,15 @@ fn migration_command(args: &[String]) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if check_only {
+        return if std::fs::read_to_string(&out).is_ok_and(|old| old == code) {
+            eprintln!("{} is up to date", out.display());
+            ExitCode::SUCCESS
+        } else {
+            eprintln!("{} is out of date; regenerate it with `codegen migration`", out.display());
+            ExitCode::FAILURE
+        };
+    }
     match codegen::write_if_changed(&out, &code) {
         Ok(_) => {
             eprintln!("wrote {} ({old_label} -> {new_path})", out.display());

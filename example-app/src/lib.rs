@@ -3,3 +3,18 @@
 //! `generated.rs` next to this crate's manifest is the same code, checked in for reading.
 
 singletable::include_generated!();
+
+/// The released version of the schema (`schema-history/v1.yaml`), whose items
+/// `example-app migrate` writes and then migrates.
+pub mod v1 {
+    singletable::include_generated!("tracker_v1.rs");
+}
+
+/// Generated data migrations between schema versions (`codegen migration`).
+pub mod migrations {
+    /// From `schema-history/v1.yaml` to `schema.yaml`: tasks gain the `open` index's keys.
+    pub mod v1_to_v2 {
+        use crate::*;
+        include!("migrations/v1_to_v2.rs");
+    }
+}

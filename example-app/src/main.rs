@@ -32,8 +32,17 @@ type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>
 
 const USAGE: &str = "\
 usage: example-app [--table NAME]
+       example-app migrate [--table NAME] [--seed N] [--checkpoint FILE] [--items-per-second N]
 
   --table NAME  the table to use (default: the schema's `tracker`); created if missing
+
+migrate: runs the generated migration from the released schema (schema-history/v1.yaml) to
+schema.yaml over the table: a dry run that counts, then the run, with progress.
+  --seed N               first write N tasks in the released layout (then only migrate
+                         with --seed-only left out)
+  --seed-only            write the seed and stop
+  --checkpoint FILE      record progress in FILE and resume from it
+  --items-per-second N   read at most N items a second
 
 AWS settings (AWS_REGION, AWS_DEFAULT_REGION, AWS_PROFILE, AWS_ACCESS_KEY_ID) or
 AWS_ENDPOINT_URL_DYNAMODB select that account or endpoint (a loopback endpoint alone is taken
@@ -42,23 +51,50 @@ as a DynamoDB Local); without any of them the app starts DynamoDB Local for the 
 /// Command-line options.
 struct Options {
     table: String,
+    /// `Some` for `example-app migrate`.
+    migrate: Option<MigrateOptions>,
+}
+
+#[derive(Default)]
+struct MigrateOptions {
+    seed: usize,
+    seed_only: bool,
+    checkpoint: Option<String>,
+    items_per_second: Option<u32>,
 }
 
 fn options() -> std::result::Result<Options, String> {
     let mut options = Options {
         table: TABLE.name.to_owned(),
+        migrate: None,
     };
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).peekable();
+    if args.peek().map(String::as_str) == Some("migrate") {
+        args.next();
+        options.migrate = Some(MigrateOptions::default());
+    }
+    let number = |v: Option<String>, what: &str| -> std::result::Result<u64, String> {
+        v.and_then(|v| v.parse().ok())
+            .ok_or_else(|| format!("{what} needs a number"))
+    };
     while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--table" => {
+        match (arg.as_str(), options.migrate.as_mut()) {
+            ("--seed", Some(m)) => m.seed = number(args.next(), "--seed")? as usize,
+            ("--seed-only", Some(m)) => m.seed_only = true,
+            ("--checkpoint", Some(m)) => {
+                m.checkpoint = Some(args.next().ok_or("--checkpoint needs a file")?);
+            }
+            ("--items-per-second", Some(m)) => {
+                m.items_per_second = Some(number(args.next(), "--items-per-second")? as u32);
+            }
+            ("--table", _) => {
                 options.table = args
                     .next()
                     .filter(|t| !t.is_empty())
                     .ok_or("--table needs a table name")?;
             }
-            "-h" | "--help" => return Err(String::new()),
-            other => return Err(format!("unknown argument `{other}`")),
+            ("-h" | "--help", _) => return Err(String::new()),
+            (other, _) => return Err(format!("unknown argument `{other}`")),
         }
     }
     Ok(options)
@@ -161,6 +197,9 @@ async fn run(options: Options) -> Result<()> {
         );
         table.create_table(&TABLE).await?;
     }
+    if let Some(m) = &options.migrate {
+        return migrate(&table, m).await;
+    }
     let org = format!("acme-{:06x}", Utc::now().timestamp_micros() & 0xff_ffff);
     let walk = Walk { table, org };
     walk.seed().await?;
@@ -175,6 +214,78 @@ async fn run(options: Options) -> Result<()> {
         "Every access pattern, update, transaction and batch above ran against `{}`.",
         walk.table.name()
     );
+    Ok(())
+}
+
+/// `example-app migrate`: seeds tasks in the released layout if asked, then runs the
+/// generated migration to `schema.yaml`'s, a dry run first, with a progress bar.
+async fn migrate(table: &Table, options: &MigrateOptions) -> Result<()> {
+    use example_app::migrations::v1_to_v2::Migrate;
+    use singletable::migrate::Runner;
+
+    if options.seed > 0 {
+        heading(&format!(
+            "Seeding {} tasks in the released layout",
+            options.seed
+        ));
+        for n in 0..options.seed {
+            let mut task = example_app::v1::Task::new(
+                format!("proj-{}", n % 10),
+                format!("t-{n:05}"),
+                format!("Task {n}"),
+                "seed",
+            );
+            task.status = [TaskStatus::Todo, TaskStatus::InProgress, TaskStatus::Done][n % 3]
+                .as_str()
+                .parse()?;
+            table.put(&task).await?;
+        }
+        println!("   wrote {} tasks without `open` index keys", options.seed);
+        if options.seed_only {
+            return Ok(());
+        }
+    }
+
+    heading("Migrating schema-history/v1.yaml -> schema.yaml");
+    let dry = Runner::new(table)
+        .dry_run(true)
+        .run(&Migrate, |_| {})
+        .await?;
+    println!(
+        "   dry run: {} of {} items would be rewritten",
+        dry.changed, dry.scanned
+    );
+    let mut runner = Runner::new(table).segments(4);
+    if let Some(path) = &options.checkpoint {
+        runner = runner.checkpoint(path);
+    }
+    if let Some(rate) = options.items_per_second {
+        runner = runner.items_per_second(rate);
+    }
+    let total = dry.scanned.max(1);
+    let report = runner
+        .run(&Migrate, |r| {
+            let done = (r.scanned.min(total) * 30 / total) as usize;
+            print!(
+                "\r   [{}{}] {:>6} read, {:>6} rewritten",
+                "#".repeat(done),
+                ".".repeat(30 - done),
+                r.scanned,
+                r.changed
+            );
+            use std::io::Write as _;
+            let _ = std::io::stdout().flush();
+        })
+        .await?;
+    println!(
+        "\n   migrated: {} items read, {} rewritten, {} retried after a concurrent change",
+        report.scanned, report.changed, report.retried
+    );
+    let again = Runner::new(table)
+        .dry_run(true)
+        .run(&Migrate, |_| {})
+        .await?;
+    println!("   a second dry run would rewrite {} items", again.changed);
     Ok(())
 }
 

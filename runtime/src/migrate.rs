@@ -67,7 +67,7 @@ pub fn rewrite<E: Entity>(
     }
     let entity = E::from_item(renamed)?;
     let new = entity.to_stored_item(&WriteStamp::KEEP)?;
-    if &new == item {
+    if same_item(&new, item) {
         return Ok(Step::Unchanged);
     }
     let key_of = |i: &Item| -> Item {
@@ -82,6 +82,37 @@ pub fn rewrite<E: Entity>(
         item: new,
         old_key: (old_key != new_key).then_some(old_key),
     })
+}
+
+/// Whether two items hold the same values. DynamoDB stores numbers normalised (`0.0` comes
+/// back as `0`), so numbers compare by value, not by text.
+pub fn same_item(a: &Item, b: &Item) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .all(|(k, v)| b.get(k).is_some_and(|w| same_value(v, w)))
+}
+
+fn same_value(a: &AttributeValue, b: &AttributeValue) -> bool {
+    use AttributeValue as V;
+    let number = |n: &str, m: &str| match (n.parse::<i128>(), m.parse::<i128>()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => n.parse::<f64>().ok() == m.parse::<f64>().ok(),
+    };
+    match (a, b) {
+        (V::N(n), V::N(m)) => number(n, m),
+        (V::Ns(n), V::Ns(m)) => {
+            n.len() == m.len() && n.iter().all(|x| m.iter().any(|y| number(x, y)))
+        }
+        (V::L(x), V::L(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_value(a, b)),
+        (V::M(x), V::M(y)) => same_item(x, y),
+        (V::Ss(x), V::Ss(y)) => {
+            let (mut x, mut y) = (x.clone(), y.clone());
+            x.sort();
+            y.sort();
+            x == y
+        }
+        _ => a == b,
+    }
 }
 
 /// What a run did.
@@ -298,7 +329,9 @@ impl Runner {
                 let mut placeholders = Placeholders::default();
                 let unchanged = placeholders.condition(&same_as(read))?;
                 let mut set = Vec::new();
-                for (name, value) in new.iter().filter(|(n, v)| read.get(*n) != Some(*v)) {
+                let differs =
+                    |n: &String, v: &AttributeValue| read.get(n).is_none_or(|r| !same_value(r, v));
+                for (name, value) in new.iter().filter(|(n, v)| differs(n, v)) {
                     let name_ph = placeholders.name(name);
                     set.push(format!("{name_ph} = {}", placeholders.value(value.clone())));
                 }
