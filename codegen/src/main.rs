@@ -173,7 +173,10 @@ fn migration_command(args: &[String]) -> ExitCode {
             eprintln!("{} is up to date", out.display());
             ExitCode::SUCCESS
         } else {
-            eprintln!("{} is out of date; regenerate it with `codegen migration`", out.display());
+            eprintln!(
+                "{} is out of date; regenerate it with `codegen migration`",
+                out.display()
+            );
             ExitCode::FAILURE
         };
     }
