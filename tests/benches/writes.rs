@@ -290,6 +290,62 @@ async fn additions() -> Vec<Row> {
         totals.add_two(round, unique_insert, plain_insert).await;
     }
     rows.push(totals.row("Insert: 2 unique attributes vs plain put", ADDITION_ROUNDS));
+
+    // A generated migration (users moved to new keys, orders renamed and backfilled) against
+    // a plain batch rewrite of the same items in their new layout, per item.
+    use tests::{shop_new, shop_old};
+    const MIGRATED: usize = 2_000;
+    let mut totals = Totals::default();
+    for round in 0..3 {
+        let t = TestTable::create(&shop_new::TABLE).await.expect("table");
+        let users: Vec<_> = (0..MIGRATED / 4)
+            .map(|u| shop_old::User::new(format!("u{u}"), format!("u{u}@example.com")))
+            .collect();
+        let orders: Vec<_> = (0..MIGRATED * 3 / 4)
+            .map(|o| shop_old::Order::new(format!("u{}", o % (MIGRATED / 4)), format!("o{o}"), 10))
+            .collect();
+        t.batch_write()
+            .put_all(&users)
+            .put_all(&orders)
+            .send()
+            .await
+            .expect("seed");
+        let migrate = time(async {
+            let report = singletable::migrate::Runner::new(&t)
+                .segments(4)
+                .run(&shop_new::migration::Migrate, |_| {})
+                .await
+                .expect("migration");
+            assert_eq!(report.changed as usize, MIGRATED);
+        });
+        let new_users: Vec<_> = users
+            .iter()
+            .map(|u| shop_new::User::new(u.user_id.clone(), u.email.clone()))
+            .collect();
+        let new_orders: Vec<_> = orders
+            .iter()
+            .map(|o| shop_new::Order::new(o.user_id.clone(), o.order_id.clone(), o.total))
+            .collect();
+        let rewrite = time(async {
+            t.batch_write()
+                .put_all(&new_users)
+                .put_all(&new_orders)
+                .send()
+                .await
+                .expect("batch rewrite")
+        });
+        totals.add_two(round, migrate, rewrite).await;
+    }
+    let per_item = |c: Cost| Cost {
+        wall: c.wall / MIGRATED as u32,
+        cpu: c.cpu / MIGRATED as u32,
+    };
+    let row = totals.row("Migrate 2,000 items vs batch rewrite (/item)", 3);
+    rows.push(Row {
+        generated: per_item(row.generated),
+        raw: per_item(row.raw),
+        ..row
+    });
     rows
 }
 
