@@ -57,12 +57,17 @@ fn check(args: &[String]) -> ExitCode {
     let mut schema = None;
     let mut json = false;
     let mut against = None;
+    let mut migration = None;
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
             "--against" => match rest.next() {
                 Some(old) => against = Some(old.clone()),
                 None => return usage_error("--against needs a file or git:<rev>"),
+            },
+            "--migration" => match rest.next() {
+                Some(file) => migration = Some(file.clone()),
+                None => return usage_error("--migration needs the migration's file"),
             },
             "--format" => match rest.next().map(String::as_str) {
                 Some("json") => json = true,
@@ -77,7 +82,7 @@ fn check(args: &[String]) -> ExitCode {
     }
     let schema = schema.unwrap_or_else(|| "schema.yaml".to_owned());
     if let Some(old) = against {
-        return diff(&old, &schema, json, true);
+        return diff(&old, &schema, json, Some(migration.as_deref()));
     }
     let checked = match codegen::check_file(&schema) {
         Ok(c) => c,
@@ -121,7 +126,7 @@ fn diff_command(args: &[String]) -> ExitCode {
     let [old, new] = files.as_slice() else {
         return usage_error("diff needs the old schema (a file or git:<rev>) and the new one");
     };
-    diff(old, new, json, false)
+    diff(old, new, json, None)
 }
 
 fn migration_command(args: &[String]) -> ExitCode {
@@ -222,8 +227,10 @@ fn read_old(spec: &str, schema: &Path) -> Result<(String, String), String> {
 }
 
 /// Compares two schema versions; exit 1 on a breaking change (or a schema that does not
-/// check). `only_findings` leaves safe changes out (for `check --against`).
-fn diff(old_spec: &str, new_path: &str, json: bool, only_findings: bool) -> ExitCode {
+/// check). `check` is `Some` for `check --against`, which leaves safe changes out, holding
+/// the migration file declared for the change, if any: the changes its generated migration
+/// performs then do not fail the check, provided the file is that migration.
+fn diff(old_spec: &str, new_path: &str, json: bool, check: Option<Option<&str>>) -> ExitCode {
     let new_file = Path::new(new_path);
     let (old_label, old_text) = match read_old(old_spec, new_file) {
         Ok(old) => old,
@@ -248,9 +255,22 @@ fn diff(old_spec: &str, new_path: &str, json: bool, only_findings: bool) -> Exit
         return ExitCode::FAILURE;
     };
     let mut changes = codegen::diff::diff(old_model, new_model);
-    if only_findings {
+    if check.is_some() {
         changes.retain(|c| c.kind.class() != codegen::diff::Class::Safe);
     }
+    let declared = check.flatten();
+    if let Some(file) = declared {
+        let expected = codegen::migration::migration(old_model, new_model, &old_label, new_path);
+        let current = std::fs::read_to_string(file).ok();
+        if expected.ok() != current {
+            eprintln!(
+                "error: {file} is not the migration from {old_label} to {new_path}; regenerate it with `codegen migration {old_spec} {new_path} --out {file}`"
+            );
+            return ExitCode::FAILURE;
+        }
+    }
+    let handled =
+        |c: &codegen::diff::Change| declared.is_some() && codegen::migration::performs(c.kind);
     if json {
         println!("{}", codegen::diff::to_json(&changes, &old_label, new_path));
     } else {
@@ -263,9 +283,13 @@ fn diff(old_spec: &str, new_path: &str, json: bool, only_findings: bool) -> Exit
             count(codegen::diff::Class::Safe)
         );
     }
+    if let Some(file) = declared {
+        let n = changes.iter().filter(|c| handled(c)).count();
+        eprintln!("{n} of these changes are performed by the declared migration {file}");
+    }
     if changes
         .iter()
-        .any(|c| c.kind.class() == codegen::diff::Class::Breaking)
+        .any(|c| c.kind.class() == codegen::diff::Class::Breaking && !handled(c))
     {
         ExitCode::FAILURE
     } else {

@@ -14,6 +14,15 @@ use quote::{format_ident, quote};
 use crate::diff::{Change, Kind, diff};
 use crate::model::Model;
 
+/// Whether a generated migration performs changes of `kind` (the others need a step of
+/// their own).
+pub fn performs(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::KeyChanged | Kind::KeyAdded | Kind::WhenChanged | Kind::AttributeRenamed
+    )
+}
+
 /// The migration module from `old` (named `old_name`) to `new` (named `new_name`).
 pub fn migration(
     old: &Model,
@@ -23,12 +32,9 @@ pub fn migration(
 ) -> Result<String, String> {
     let changes = diff(old, new);
     let rewritten = |e: &str| {
-        changes.iter().any(|c| {
-            matches!(
-                c.kind,
-                Kind::KeyChanged | Kind::KeyAdded | Kind::WhenChanged | Kind::AttributeRenamed
-            ) && c.path.starts_with(&format!("entities.{e}."))
-        })
+        changes
+            .iter()
+            .any(|c| performs(c.kind) && c.path.starts_with(&format!("entities.{e}.")))
     };
     let mut rewrites = Vec::new();
     let arms = new.entities.iter().filter(|e| rewritten(&e.name)).map(|e| {

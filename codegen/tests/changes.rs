@@ -105,6 +105,41 @@ fn diff_and_check_against_on_the_command_line() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "[]");
 
+    // A declared migration that performs the breaking change lets the check pass; a file that
+    // is not that migration fails it.
+    let (old, new) = pair("key-changed");
+    let file = std::env::temp_dir().join(format!("key-changed-{}.rs", std::process::id()));
+    let file = file.to_string_lossy().into_owned();
+    assert!(
+        run(&["migration", &old, &new, "--out", &file])
+            .status
+            .success()
+    );
+    let out = run(&["check", &new, "--against", &old, "--migration", &file]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(&file, "// not the migration").unwrap();
+    let out = run(&["check", &new, "--against", &old, "--migration", &file]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not the migration"));
+    let _ = std::fs::remove_file(&file);
+    // A breaking change no generated migration performs still fails with one declared.
+    let (old, new) = pair("enum-value-removed");
+    let file = std::env::temp_dir().join(format!("enum-{}.rs", std::process::id()));
+    let file = file.to_string_lossy().into_owned();
+    assert!(
+        run(&["migration", &old, &new, "--out", &file])
+            .status
+            .success()
+    );
+    let out = run(&["check", &new, "--against", &old, "--migration", &file]);
+    assert_eq!(out.status.code(), Some(1));
+    let _ = std::fs::remove_file(&file);
+
     // The repository's schema against itself at HEAD, read through git.
     let schema = format!("{}/../schema.yaml", env!("CARGO_MANIFEST_DIR"));
     let out = run(&["check", &schema, "--against", "git:HEAD"]);

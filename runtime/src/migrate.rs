@@ -257,7 +257,7 @@ impl Runner {
         mut item: Item,
         totals: &Totals,
     ) -> Result<()> {
-        for _ in 0..20 {
+        for attempt in 0..50u64 {
             let (new, old_key) = match migration.step(&item)? {
                 Step::Unchanged => return Ok(()),
                 Step::Write { item: new, old_key } => (new, old_key),
@@ -271,8 +271,36 @@ impl Runner {
                     totals.changed.fetch_add(1, Ordering::Relaxed);
                     return Ok(());
                 }
+                // The new key is taken (an item was written there in the new layout): moving
+                // this one would overwrite it, so the move is refused.
+                Err(Error::TransactionCanceled { reasons })
+                    if reasons
+                        .first()
+                        .is_some_and(|r| r.code == "ConditionalCheckFailed") =>
+                {
+                    return Err(Error::ConditionFailed {
+                        entity: M::NAME,
+                        key: crate::request::identity(&item),
+                        item: None,
+                        mismatched: Vec::new(),
+                    });
+                }
+                Err(Error::TransactionCanceled { reasons })
+                    if reasons.iter().any(|r| {
+                        !matches!(
+                            r.code.as_str(),
+                            "None" | "ConditionalCheckFailed" | "TransactionConflict"
+                        )
+                    }) =>
+                {
+                    return Err(Error::TransactionCanceled { reasons });
+                }
                 Err(Error::ConditionFailed { .. } | Error::TransactionCanceled { .. }) => {
                     totals.retried.fetch_add(1, Ordering::Relaxed);
+                    // A conflicting transaction (DynamoDB cancels both sides of one) or a
+                    // writer: back off a little, more each time, then read again.
+                    let jitter = u64::from(fastrand::u8(..)) % 10;
+                    tokio::time::sleep(Duration::from_millis(attempt * 5 + jitter)).await;
                     // Read the item again: changed (migrate that), moved or deleted (done).
                     let key: Item = [Some(M::KEY.0), M::KEY.1]
                         .into_iter()
@@ -399,8 +427,22 @@ impl Runner {
                     .send()
                     .await
                     .map_err(|e| match e.as_service_error() {
-                        Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(_)) => {
-                            Error::TransactionCanceled { reasons: Vec::new() }
+                        Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c)) => {
+                            let reasons = c
+                                .cancellation_reasons()
+                                .iter()
+                                .enumerate()
+                                .map(|(index, r)| crate::error::CancellationReason {
+                                    index,
+                                    entity: M::NAME,
+                                    key: String::new(),
+                                    code: r.code().unwrap_or("None").to_owned(),
+                                    message: r.message().map(str::to_owned),
+                                    item: None,
+                                    mismatched: Vec::new(),
+                                })
+                                .collect();
+                            Error::TransactionCanceled { reasons }
                         }
                         _ => crate::error::from_sdk("TransactWriteItems", table, M::NAME, String::new, e),
                     })?;

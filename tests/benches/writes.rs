@@ -298,11 +298,15 @@ async fn additions() -> Vec<Row> {
     let mut totals = Totals::default();
     for round in 0..3 {
         let t = TestTable::create(&shop_new::TABLE).await.expect("table");
+        // Ids of their own each round: a table of an earlier round may still be there.
         let users: Vec<_> = (0..MIGRATED / 4)
-            .map(|u| shop_old::User::new(format!("u{u}"), format!("u{u}@example.com")))
+            .map(|u| shop_old::User::new(format!("r{round}u{u}"), format!("u{u}@example.com")))
             .collect();
         let orders: Vec<_> = (0..MIGRATED * 3 / 4)
-            .map(|o| shop_old::Order::new(format!("u{}", o % (MIGRATED / 4)), format!("o{o}"), 10))
+            .map(|o| {
+                let user = format!("r{round}u{}", o % (MIGRATED / 4));
+                shop_old::Order::new(user, format!("r{round}o{o}"), 10)
+            })
             .collect();
         t.batch_write()
             .put_all(&users)
@@ -310,6 +314,8 @@ async fn additions() -> Vec<Row> {
             .send()
             .await
             .expect("seed");
+        // The plain rewrite writes the same items, in the new layout, into a table of its own.
+        let plain = TestTable::create(&shop_new::TABLE).await.expect("table");
         let migrate = time(async {
             let report = singletable::migrate::Runner::new(&t)
                 .segments(4)
@@ -327,7 +333,8 @@ async fn additions() -> Vec<Row> {
             .map(|o| shop_new::Order::new(o.user_id.clone(), o.order_id.clone(), o.total))
             .collect();
         let rewrite = time(async {
-            t.batch_write()
+            plain
+                .batch_write()
                 .put_all(&new_users)
                 .put_all(&new_orders)
                 .send()
