@@ -48,6 +48,17 @@ fn main() -> ExitCode {
     }
 }
 
+/// The value of `--format`: whether it asks for JSON.
+fn format(value: Option<&String>) -> Result<bool, ExitCode> {
+    match value.map(String::as_str) {
+        Some("json") => Ok(true),
+        Some("text") => Ok(false),
+        other => Err(usage_error(&format!(
+            "--format takes text or json, not {other:?}"
+        ))),
+    }
+}
+
 fn usage_error(message: &str) -> ExitCode {
     eprintln!("{message}\n{USAGE}");
     ExitCode::from(2)
@@ -69,12 +80,9 @@ fn check(args: &[String]) -> ExitCode {
                 Some(file) => migration = Some(file.clone()),
                 None => return usage_error("--migration needs the migration's file"),
             },
-            "--format" => match rest.next().map(String::as_str) {
-                Some("json") => json = true,
-                Some("text") => json = false,
-                other => {
-                    return usage_error(&format!("--format takes text or json, not {other:?}"));
-                }
+            "--format" => match format(rest.next()) {
+                Ok(is_json) => json = is_json,
+                Err(code) => return code,
             },
             path if schema.is_none() => schema = Some(path.to_owned()),
             other => return usage_error(&format!("unexpected argument `{other}`")),
@@ -113,12 +121,9 @@ fn diff_command(args: &[String]) -> ExitCode {
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
-            "--format" => match rest.next().map(String::as_str) {
-                Some("json") => json = true,
-                Some("text") => json = false,
-                other => {
-                    return usage_error(&format!("--format takes text or json, not {other:?}"));
-                }
+            "--format" => match format(rest.next()) {
+                Ok(is_json) => json = is_json,
+                Err(code) => return code,
             },
             path => files.push(path.to_owned()),
         }

@@ -40,3 +40,26 @@ pub mod shop_new {
         include!(concat!(env!("OUT_DIR"), "/shop_migration.rs"));
     }
 }
+
+/// Every item of `table` as stored (a consistent scan of all pages), for tests that check
+/// the table's raw contents.
+pub async fn scan_all(table: &singletable::Table) -> Vec<singletable::Item> {
+    let mut items = Vec::new();
+    let mut start = None;
+    loop {
+        let out = table
+            .client()
+            .scan()
+            .table_name(table.name())
+            .consistent_read(true)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .expect("scan the table");
+        items.extend(out.items.unwrap_or_default());
+        match out.last_evaluated_key {
+            Some(k) => start = Some(k),
+            None => return items,
+        }
+    }
+}

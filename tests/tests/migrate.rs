@@ -37,24 +37,7 @@ async fn seeded() -> TestTable {
 }
 
 async fn raw(t: &TestTable) -> Vec<Item> {
-    let mut items = Vec::new();
-    let mut start = None;
-    loop {
-        let out = t
-            .client()
-            .scan()
-            .table_name(t.name())
-            .consistent_read(true)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .unwrap();
-        items.extend(out.items.unwrap_or_default());
-        match out.last_evaluated_key {
-            Some(k) => start = Some(k),
-            None => return items,
-        }
-    }
+    tests::scan_all(t).await
 }
 
 #[tokio::test]
