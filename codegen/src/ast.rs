@@ -228,6 +228,9 @@ pub struct TypeDef {
     pub doc: Option<String>,
     /// Document or enum.
     pub kind: TypeDefKind,
+    /// `was: { old: new }` of an enum: stored values an earlier version had, and the value
+    /// each became (a generated migration rewrites them).
+    pub was: Vec<(String, String)>,
 }
 
 /// What a named type is.

@@ -85,6 +85,8 @@ kinds! {
     UniqueAdded = "unique-added", Backfill;
     /// An enum lost a value stored items may hold.
     EnumValueRemoved = "enum-value-removed", Breaking;
+    /// An enum value was renamed (`was: { old: new }`): a migration rewrites stored ones.
+    EnumValueRenamed = "enum-value-renamed", Breaking;
     /// An enum gained a value.
     EnumValueAdded = "enum-value-added", Safe;
     /// An index projects fewer attributes.
@@ -272,17 +274,24 @@ impl Differ {
                 continue;
             };
             for (stored, _) in ov.iter().filter(|(s, _)| !nv.iter().any(|(n, _)| n == s)) {
-                self.push(
-                    Kind::EnumValueRemoved,
-                    format!("types.{}.enum", ot.name),
-                    Some(ot.line),
-                    Some(nt.line),
-                    format!(
-                        "enum `{}` lost the value `{stored}`; items holding it no longer decode",
-                        ot.name
+                match nt.was.iter().find(|(old, _)| old == stored) {
+                    Some((_, new)) => self.push(
+                        Kind::EnumValueRenamed,
+                        format!("types.{}.was", ot.name),
+                        Some(ot.line),
+                        Some(nt.line),
+                        format!("enum `{}` renamed `{stored}` to `{new}`; stored `{stored}` values no longer decode until migrated", ot.name),
+                        "declare the generated migration (it rewrites the stored values) and run it before deploying",
                     ),
-                    "keep the value, or write a migration that maps it to another",
-                );
+                    None => self.push(
+                        Kind::EnumValueRemoved,
+                        format!("types.{}.enum", ot.name),
+                        Some(ot.line),
+                        Some(nt.line),
+                        format!("enum `{}` lost the value `{stored}`; items holding it no longer decode", ot.name),
+                        "keep the value, or map it to another with `was: { old: new }`",
+                    ),
+                }
             }
             for (stored, _) in nv.iter().filter(|(s, _)| !ov.iter().any(|(o, _)| o == s)) {
                 self.push(
@@ -483,8 +492,18 @@ fn compatible(old_model: &Model, old: &Type, new_model: &Model, new: &Type) -> b
         }
     };
     match (old, new) {
+        // Every old value is still a value, or is renamed (`was:`) and reported as such.
         (Type::Enum(a), Type::Enum(b)) => match (values(old_model, a), values(new_model, b)) {
-            (Some(o), Some(n)) => o.iter().all(|v| n.contains(v)),
+            (Some(o), Some(n)) => {
+                let renamed = new_model
+                    .types
+                    .iter()
+                    .find(|t| &t.name == b)
+                    .map(|t| &t.was);
+                o.iter().all(|v| {
+                    n.contains(v) || renamed.is_some_and(|was| was.iter().any(|(old, _)| old == v))
+                })
+            }
             _ => false,
         },
         _ => old == new,

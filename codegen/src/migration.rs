@@ -12,15 +12,39 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::diff::{Change, Kind, diff};
-use crate::model::Model;
+use crate::model::{Model, Type, TypeKind};
 
 /// Whether a generated migration performs changes of `kind` (the others need a step of
 /// their own).
 pub fn performs(kind: Kind) -> bool {
     matches!(
         kind,
-        Kind::KeyChanged | Kind::KeyAdded | Kind::WhenChanged | Kind::AttributeRenamed
+        Kind::KeyChanged
+            | Kind::KeyAdded
+            | Kind::WhenChanged
+            | Kind::AttributeRenamed
+            | Kind::EnumValueRenamed
     )
+}
+
+/// The enum value renames the change performs: per enum type, `(old, new)` stored values.
+fn value_renames<'m>(old: &Model, new: &'m Model) -> Vec<(&'m str, Vec<(&'m str, &'m str)>)> {
+    new.types
+        .iter()
+        .filter_map(|t| {
+            let before = old.types.iter().find(|o| o.name == t.name)?;
+            let TypeKind::Enum(had) = &before.kind else {
+                return None;
+            };
+            let renames: Vec<(&str, &str)> = t
+                .was
+                .iter()
+                .filter(|(o, _)| had.iter().any(|(s, _)| s == o))
+                .map(|(o, n)| (o.as_str(), n.as_str()))
+                .collect();
+            (!renames.is_empty()).then_some((t.name.as_str(), renames))
+        })
+        .collect()
 }
 
 /// The migration module from `old` (named `old_name`) to `new` (named `new_name`).
@@ -31,13 +55,30 @@ pub fn migration(
     new_name: &str,
 ) -> Result<String, String> {
     let changes = diff(old, new);
-    let rewritten = |e: &str| {
-        changes
+    let renamed_values = value_renames(old, new);
+    // Each entity's attributes holding a renamed enum value, with the renames.
+    let value_maps = |e: &crate::model::Entity| -> Vec<TokenStream> {
+        e.attributes
             .iter()
-            .any(|c| performs(c.kind) && c.path.starts_with(&format!("entities.{e}.")))
+            .filter_map(|a| {
+                let Type::Enum(name) = &a.ty else {
+                    return None;
+                };
+                let (_, renames) = renamed_values.iter().find(|(t, _)| t == name)?;
+                let stored = &a.stored_name;
+                let pairs = renames.iter().map(|(o, n)| quote! { (#o, #n) });
+                Some(quote! { (#stored, &[#(#pairs),*]) })
+            })
+            .collect()
+    };
+    let rewritten = |e: &crate::model::Entity| {
+        !value_maps(e).is_empty()
+            || changes
+                .iter()
+                .any(|c| performs(c.kind) && c.path.starts_with(&format!("entities.{}.", e.name)))
     };
     let mut rewrites = Vec::new();
-    let arms = new.entities.iter().filter(|e| rewritten(&e.name)).map(|e| {
+    let arms = new.entities.iter().filter(|e| rewritten(e)).map(|e| {
         let name = &e.name;
         let ty = format_ident!("{}", e.rust_name);
         let renames = e.attributes.iter().filter_map(|a| {
@@ -47,14 +88,18 @@ pub fn migration(
                 quote! { (#from, #to) }
             })
         });
-        let what: Vec<String> = changes
+        let values = value_maps(e);
+        let mut what: Vec<String> = changes
             .iter()
             .filter(|c| c.path.starts_with(&format!("entities.{name}.")))
             .map(|c| format!("{} ({})", c.path, c.kind.code()))
             .collect();
+        if !values.is_empty() {
+            what.push("renamed enum values (enum-value-renamed)".to_owned());
+        }
         rewrites.push(format!(" - `{name}`: {}", what.join(", ")));
         quote! {
-            Some(#name) => rewrite::<#ty>(item, &[#(#renames),*], Self::KEY),
+            Some(#name) => rewrite::<#ty>(item, &[#(#renames),*], &[#(#values),*], Self::KEY),
         }
     });
     let arms: Vec<TokenStream> = arms.collect();

@@ -51,18 +51,29 @@ pub trait Migration: Sync {
     fn step(&self, item: &Item) -> Result<Step>;
 }
 
+/// The renamed values of one enum attribute: `(attribute, [(old, new)])`.
+pub type ValueRenames<'a> = (&'a str, &'a [(&'a str, &'a str)]);
+
 /// Rewrites a stored item of entity `E` in the new layout: stored attributes renamed
-/// (`renames` is `(old, new)` pairs), then decoded and encoded again with every key the new
-/// schema writes. Used by generated migrations.
+/// (`renames` is `(old, new)` pairs), renamed enum values replaced (`values`), then decoded
+/// and encoded again with every key the new schema writes. Used by generated migrations.
 pub fn rewrite<E: Entity>(
     item: &Item,
     renames: &[(&str, &str)],
+    values: &[ValueRenames<'_>],
     key: (&'static str, Option<&'static str>),
 ) -> Result<Step> {
     let mut renamed = item.clone();
     for (old, new) in renames {
         if let Some(v) = renamed.remove(*old) {
             renamed.entry((*new).to_owned()).or_insert(v);
+        }
+    }
+    for (attribute, map) in values {
+        if let Some(AttributeValue::S(stored)) = renamed.get_mut(*attribute)
+            && let Some((_, new)) = map.iter().find(|(old, _)| old == stored)
+        {
+            *stored = (*new).to_owned();
         }
     }
     let entity = E::from_item(renamed)?;

@@ -1,6 +1,7 @@
 //! A schema change and its generated migration, against DynamoDB Local
 //! (`codegen/tests/migrations/shop/`): users move to a new primary key, orders gain `gsi1`
-//! keys and have `total` renamed to `total_cents`, while writers keep changing orders.
+//! keys, have `total` renamed to `total_cents` and their status `pending` renamed `open`,
+//! while writers keep changing orders.
 
 use std::collections::BTreeMap;
 
@@ -126,6 +127,8 @@ async fn the_generated_migration_moves_renames_and_backfills() {
             .unwrap()
             .unwrap_or_else(|| panic!("order o{o:04} is in gsi1"));
         assert_eq!(order.total, o as i64 * 10);
+        // Stored `pending` became `open` (`was: { pending: open }`).
+        assert_eq!(order.status, shop_new::OrderStatus::Open);
         assert_eq!(
             order.note.as_ref(),
             notes.get(&o),

@@ -215,6 +215,10 @@ rules! {
     /// have them, or templates for (or `true` of) the wrong kind of index.
     InvalidMultiKey = "invalid-multi-key", Error,
         "declare `partition_key: [a, b]` (1 to 4) and `sort_key: [c, d]` (up to 4), and give entities `index_name: true` and those attributes";
+    /// `was:` naming a value the enum still has, mapping to a value it does not have, or on
+    /// a document type.
+    InvalidWas = "invalid-was", Error,
+        "`was: { old: new }` maps values an enum no longer has to values it has";
     /// An index template using the version attribute.
     VersionInKey = "version-in-key", Error,
         "an update increments the version inside DynamoDB, so the writer cannot rebuild this key; use another field";

@@ -228,6 +228,7 @@ impl Resolver<'_> {
                         .collect(),
                 ),
             },
+            was: td.was.clone(),
             line: self.line(&td.path),
         })
     }

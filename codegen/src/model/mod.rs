@@ -182,6 +182,8 @@ pub struct TypeDef {
     pub doc: Option<String>,
     /// Fields or values.
     pub kind: TypeKind,
+    /// An enum's earlier stored values and what each became (`was:`).
+    pub was: Vec<(String, String)>,
     /// The schema line that declares it.
     pub line: usize,
 }

@@ -412,12 +412,28 @@ impl Reader<'_> {
                 return None;
             }
         };
-        self.finish(f, &["doc", "fields", "enum"], "a type");
+        let mut was = Vec::new();
+        if let Some((v, p)) = f.get("was") {
+            match v {
+                Value::Mapping(entries) => {
+                    for (k, v) in entries {
+                        let old = self.string(&k.value, &p, "write `was: { old: new }`");
+                        let new = self.string(&v.value, &p, "write `was: { old: new }`");
+                        if let (Some(old), Some(new)) = (old, new) {
+                            was.push((old, new));
+                        }
+                    }
+                }
+                other => self.wrong_type(&p, "a mapping", other, "write `was: { old: new }`"),
+            }
+        }
+        self.finish(f, &["doc", "fields", "enum", "was"], "a type");
         Some(TypeDef {
             name: name.to_owned(),
             path: path.to_owned(),
             doc,
             kind,
+            was,
         })
     }
 

@@ -67,8 +67,38 @@ impl<'s> Validator<'s> {
         }
         for t in &self.schema.types {
             match &t.kind {
-                TypeDefKind::Enum(values) => self.enum_values(&t.name, &t.path, values),
+                TypeDefKind::Enum(values) => {
+                    self.enum_values(&t.name, &t.path, values);
+                    for (old, new) in &t.was {
+                        let problem = if values.contains(old) {
+                            Some(format!("`{old}` is still a value of `{}`", t.name))
+                        } else if !values.contains(new) {
+                            Some(format!(
+                                "`{old}` became `{new}`, which is not a value of `{}`",
+                                t.name
+                            ))
+                        } else {
+                            None
+                        };
+                        if let Some(problem) = problem {
+                            let d = Diagnostic::new(
+                                Rule::InvalidWas,
+                                format!("{}.was", t.path),
+                                problem,
+                            );
+                            self.push(d);
+                        }
+                    }
+                }
                 TypeDefKind::Document(fields) => {
+                    if !t.was.is_empty() {
+                        let d = Diagnostic::new(
+                            Rule::InvalidWas,
+                            format!("{}.was", t.path),
+                            format!("`was` on the document type `{}`", t.name),
+                        );
+                        self.push(d);
+                    }
                     if fields.is_empty() {
                         self.push(Diagnostic::new(
                             Rule::EmptyType,

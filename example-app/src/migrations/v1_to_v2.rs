@@ -19,7 +19,7 @@ impl ::singletable::migrate::Migration for Migrate {
     ) -> ::singletable::Result<::singletable::migrate::Step> {
         use ::singletable::migrate::{Step, rewrite};
         match item.get("_type").and_then(|v| v.as_s().ok()).map(String::as_str) {
-            Some("Task") => rewrite::<Task>(item, &[], Self::KEY),
+            Some("Task") => rewrite::<Task>(item, &[], &[], Self::KEY),
             _ => Ok(Step::Unchanged),
         }
     }
