@@ -152,26 +152,11 @@ fn migration_command(args: &[String]) -> ExitCode {
     let ([old_spec, new_path], Some(out)) = (files.as_slice(), out) else {
         return usage_error("migration needs the old schema, the new one and --out <file.rs>");
     };
-    let (old_label, old_text) = match read_old(old_spec, Path::new(new_path)) {
-        Ok(old) => old,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
+    let (old_label, old_model, new_model) = match versions(old_spec, new_path) {
+        Ok(versions) => versions,
+        Err(code) => return code,
     };
-    let old = codegen::check_str(&old_label, &old_text);
-    let new = match codegen::check_file(new_path) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: cannot read {new_path}: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let (Some(old_model), Some(new_model)) = (&old.model, &new.model) else {
-        eprintln!("error: both schemas must check without errors");
-        return ExitCode::FAILURE;
-    };
-    let code = match codegen::migration::migration(old_model, new_model, &old_label, new_path) {
+    let code = match codegen::migration::migration(&old_model, &new_model, &old_label, new_path) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
@@ -198,6 +183,33 @@ fn migration_command(args: &[String]) -> ExitCode {
         Err(e) => {
             eprintln!("error: cannot write {}: {e}", out.display());
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// Both versions of a schema, checked and modelled, with the old one's label; the errors of
+/// either are printed.
+fn versions(
+    old_spec: &str,
+    new_path: &str,
+) -> Result<(String, codegen::Model, codegen::Model), ExitCode> {
+    let (old_label, old_text) = read_old(old_spec, Path::new(new_path)).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::FAILURE
+    })?;
+    let old = codegen::check_str(&old_label, &old_text);
+    let new = codegen::check_file(new_path).map_err(|e| {
+        eprintln!("error: cannot read {new_path}: {e}");
+        ExitCode::FAILURE
+    })?;
+    match (old.model.clone(), new.model.clone()) {
+        (Some(o), Some(n)) => Ok((old_label, o, n)),
+        _ => {
+            for checked in [&old, &new].into_iter().filter(|c| c.model.is_none()) {
+                eprintln!("{}", checked.render(codegen::Style::detect()));
+            }
+            eprintln!("error: both schemas must check without errors to be compared");
+            Err(ExitCode::FAILURE)
         }
     }
 }
@@ -236,29 +248,11 @@ fn read_old(spec: &str, schema: &Path) -> Result<(String, String), String> {
 /// the migration file declared for the change, if any: the changes its generated migration
 /// performs then do not fail the check, provided the file is that migration.
 fn diff(old_spec: &str, new_path: &str, json: bool, check: Option<Option<&str>>) -> ExitCode {
-    let new_file = Path::new(new_path);
-    let (old_label, old_text) = match read_old(old_spec, new_file) {
-        Ok(old) => old,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
+    let (old_label, old_model, new_model) = match versions(old_spec, new_path) {
+        Ok(versions) => versions,
+        Err(code) => return code,
     };
-    let old = codegen::check_str(&old_label, &old_text);
-    let new = match codegen::check_file(new_file) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: cannot read {new_path}: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let (Some(old_model), Some(new_model)) = (&old.model, &new.model) else {
-        for checked in [&old, &new].into_iter().filter(|c| c.model.is_none()) {
-            eprintln!("{}", checked.render(codegen::Style::detect()));
-        }
-        eprintln!("error: both schemas must check without errors to be compared");
-        return ExitCode::FAILURE;
-    };
+    let (old_model, new_model) = (&old_model, &new_model);
     let mut changes = codegen::diff::diff(old_model, new_model);
     if check.is_some() {
         changes.retain(|c| c.kind.class() != codegen::diff::Class::Safe);
