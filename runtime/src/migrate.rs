@@ -23,7 +23,7 @@ use crate::Item;
 use crate::entity::{Entity, WriteStamp};
 use crate::error::{Error, Result};
 use crate::expr::{Comparison, Condition, Operand, Path, Placeholders};
-use crate::request::{Table, write_failure};
+use crate::request::{Table, get_raw, project, write_failure};
 
 /// What one stored item becomes.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,13 +81,7 @@ pub fn rewrite<E: Entity>(
     if same_item(&new, item) {
         return Ok(Step::Unchanged);
     }
-    let key_of = |i: &Item| -> Item {
-        [Some(key.0), key.1]
-            .into_iter()
-            .flatten()
-            .filter_map(|a| i.get(a).map(|v| (a.to_owned(), v.clone())))
-            .collect()
-    };
+    let key_of = |i: &Item| project(i, [Some(key.0), key.1].into_iter().flatten());
     let (old_key, new_key) = (key_of(item), key_of(&new));
     Ok(Step::Write {
         item: new,
@@ -313,30 +307,8 @@ impl Runner {
                     let jitter = u64::from(fastrand::u8(..)) % 10;
                     tokio::time::sleep(Duration::from_millis(attempt * 5 + jitter)).await;
                     // Read the item again: changed (migrate that), moved or deleted (done).
-                    let key: Item = [Some(M::KEY.0), M::KEY.1]
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|a| item.get(a).map(|v| (a.to_owned(), v.clone())))
-                        .collect();
-                    let now = self
-                        .table
-                        .client()
-                        .get_item()
-                        .table_name(self.table.name())
-                        .set_key(Some(key))
-                        .consistent_read(true)
-                        .send()
-                        .await
-                        .map_err(|e| {
-                            crate::error::from_sdk(
-                                "GetItem",
-                                self.table.name(),
-                                M::NAME,
-                                String::new,
-                                e,
-                            )
-                        })?;
-                    match now.item.filter(|i| !i.is_empty()) {
+                    let now = get_raw(&self.table, key_of::<M>(&item), M::NAME).await?;
+                    match now {
                         Some(current) => item = current,
                         None => return Ok(()),
                     }
@@ -386,11 +358,7 @@ impl Runner {
                 if !remove.is_empty() {
                     expression.push_str(&format!(" REMOVE {}", remove.join(", ")));
                 }
-                let key: Item = [Some(M::KEY.0), M::KEY.1]
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|a| read.get(a).map(|v| (a.to_owned(), v.clone())))
-                    .collect();
+                let key = key_of::<M>(read);
                 self.table
                     .client()
                     .update_item()
@@ -461,6 +429,11 @@ impl Runner {
         }
         Ok(())
     }
+}
+
+/// The primary key attributes of `item` under migration `M`'s table.
+fn key_of<M: Migration>(item: &Item) -> Item {
+    project(item, [Some(M::KEY.0), M::KEY.1].into_iter().flatten())
 }
 
 /// The condition that the stored item still holds exactly the attributes of `read`.

@@ -205,6 +205,33 @@ pub(crate) fn version_condition(attribute: &'static str, expected: i64) -> Condi
     }
 }
 
+/// The item at `key` as stored, read consistently; `None` if there is none. For the runtime's
+/// own read-then-write operations (unique markers, migrations), which work on raw items.
+pub(crate) async fn get_raw(
+    table: &Table,
+    key: Item,
+    entity: &'static str,
+) -> Result<Option<Item>> {
+    let out = table
+        .client()
+        .get_item()
+        .table_name(table.name())
+        .set_key(Some(key))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(|e| crate::error::from_sdk("GetItem", table.name(), entity, String::new, e))?;
+    Ok(out.item.filter(|i| !i.is_empty()))
+}
+
+/// The attributes of `item` named in `attributes` (its key, say).
+pub(crate) fn project<'a>(item: &Item, attributes: impl IntoIterator<Item = &'a str>) -> Item {
+    attributes
+        .into_iter()
+        .filter_map(|a| item.get(a).map(|v| (a.to_owned(), v.clone())))
+        .collect()
+}
+
 /// A canonical text for the key of an item, to find two actions on the same item.
 pub(crate) fn identity(key: &Item) -> String {
     let mut pairs: Vec<_> = key.iter().collect();

@@ -160,18 +160,7 @@ fn with_moves<'a>(
 
 /// The consistent stored item at `key`, undecoded.
 async fn current<E: Entity>(table: &Table, key: &Key<E>) -> Result<Option<Item>> {
-    let out = table
-        .client()
-        .get_item()
-        .table_name(table.name())
-        .set_key(Some(key_item(key)?))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(|e| {
-            crate::error::from_sdk("GetItem", table.name(), E::NAME, || key.to_string(), e)
-        })?;
-    Ok(out.item.filter(|i| !i.is_empty()))
+    crate::request::get_raw(table, key_item(key)?, E::NAME).await
 }
 
 /// How one attempt ended.

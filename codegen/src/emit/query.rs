@@ -589,11 +589,13 @@ pub(super) fn emit(cx: &Cx, p: &AccessPattern, e: &Entity) -> TokenStream {
     };
     let done_alias = format_ident!("{}Narrowed", p.name.to_upper_camel_case());
     let query = quote! { #init #index #shards #order #default_sort };
+    // A walk lists every bucket's partitions itself (its shards included).
+    let walk_query = quote! { #init #index #order #default_sort };
     let fields: Vec<&TemplateField> = sort.map(|s| s.fields().collect()).unwrap_or_default();
     let Some(sort) = sort.filter(|_| !fields.is_empty()) else {
         let done = shape.done();
         let wrap = quote! { QueryBuilder::new(Plain::new(query)) };
-        let walk = walk(cx, p, e, &query, &done, &wrap);
+        let walk = walk(cx, p, e, &walk_query, &done, &wrap);
         return quote! {
             impl #entity {
                 #docs
@@ -693,7 +695,7 @@ pub(super) fn emit(cx: &Cx, p: &AccessPattern, e: &Entity) -> TokenStream {
         };
         (wrap, template_static)
     };
-    let walk = walk(cx, p, e, &query, &quote! { QueryBuilder<#first> }, &wrap);
+    let walk = walk(cx, p, e, &walk_query, &quote! { QueryBuilder<#first> }, &wrap);
     quote! {
         #alias_doc
         pub type #done_alias = #full;

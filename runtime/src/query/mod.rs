@@ -627,10 +627,14 @@ impl<T> Query<T> {
         if let Some(shards) = &self.shards {
             return self.fetch_shards(table, shards, start).await;
         }
-        let select =
-            (self.keys_only && self.projection.is_none()).then_some(Select::AllProjectedAttributes);
-        let page = self.send(table, start, select).await?;
+        let page = self.send(table, start, self.read_select()).await?;
         self.decode_page(page.items, page.last)
+    }
+
+    /// The `Select` of a page read: projected attributes only for a keys-only index read
+    /// without its own projection.
+    fn read_select(&self) -> Option<Select> {
+        (self.keys_only && self.projection.is_none()).then_some(Select::AllProjectedAttributes)
     }
 
     /// How many items the query (or scan) matches, over every page, without reading them

@@ -12,12 +12,12 @@
 //! the key of the last result taken from it (or where its page ended, if all of its page
 //! was taken), or that it is done.
 
-use aws_sdk_dynamodb::types::{AttributeValue, Select};
+use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::{Query, RawPage};
 use crate::Item;
 use crate::error::{KeyError, Result};
-use crate::request::Table;
+use crate::request::{Table, project};
 
 /// The partitions a query reads: buckets in ascending order, each one partition or its shards.
 #[derive(Debug, Clone)]
@@ -181,8 +181,7 @@ impl<T> Query<T> {
         state: Option<Item>,
     ) -> Result<(Vec<T>, Option<Item>)> {
         let mut at = positions(state, partitions.len());
-        let select =
-            (self.keys_only && self.projection.is_none()).then_some(Select::AllProjectedAttributes);
+        let select = self.read_select();
         let reads = at.iter().enumerate().filter_map(|(i, p)| {
             let start = match p {
                 Position::Done => return None,
@@ -237,12 +236,7 @@ impl<T> Query<T> {
             if items.len() >= limit || bound.as_deref().is_some_and(|b| before(b, &sort)) {
                 break;
             }
-            let key: Item = shards
-                .key_attributes
-                .iter()
-                .filter_map(|a| item.get(*a).map(|v| ((*a).to_owned(), v.clone())))
-                .collect();
-            at[i] = Position::After(key);
+            at[i] = Position::After(project(&item, shards.key_attributes.iter().copied()));
             taken[i] += 1;
             items.push(item);
         }
