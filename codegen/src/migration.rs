@@ -89,6 +89,17 @@ pub fn migration(
             })
         });
         let values = value_maps(e);
+        // Stored names in both versions: a writer of either may set them during the run.
+        let mut attributes: Vec<&str> = e
+            .attributes
+            .iter()
+            .map(|a| a.stored_name.as_str())
+            .collect();
+        for a in old.entity(&e.name).into_iter().flat_map(|o| &o.attributes) {
+            if !attributes.contains(&a.stored_name.as_str()) {
+                attributes.push(&a.stored_name);
+            }
+        }
         let mut what: Vec<String> = changes
             .iter()
             .filter(|c| c.path.starts_with(&format!("entities.{name}.")))
@@ -99,7 +110,13 @@ pub fn migration(
         }
         rewrites.push(format!(" - `{name}`: {}", what.join(", ")));
         quote! {
-            Some(#name) => rewrite::<#ty>(item, &[#(#renames),*], &[#(#values),*], Self::KEY),
+            Some(#name) => rewrite::<#ty>(
+                item,
+                &[#(#attributes),*],
+                &[#(#renames),*],
+                &[#(#values),*],
+                Self::KEY,
+            ),
         }
     });
     let arms: Vec<TokenStream> = arms.collect();

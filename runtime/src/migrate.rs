@@ -36,6 +36,9 @@ pub enum Step {
         item: Item,
         /// The old primary key, when the new item has another.
         old_key: Option<Item>,
+        /// Attributes of the entity the stored item does not have: the write also requires
+        /// they are still absent, so a value a writer sets meanwhile is never dropped.
+        absent: Vec<String>,
     },
 }
 
@@ -56,9 +59,11 @@ pub type ValueRenames<'a> = (&'a str, &'a [(&'a str, &'a str)]);
 
 /// Rewrites a stored item of entity `E` in the new layout: stored attributes renamed
 /// (`renames` is `(old, new)` pairs), renamed enum values replaced (`values`), then decoded
-/// and encoded again with every key the new schema writes. Used by generated migrations.
+/// and encoded again with every key the new schema writes. `attributes` are the entity's
+/// stored attribute names in both versions. Used by generated migrations.
 pub fn rewrite<E: Entity>(
     item: &Item,
+    attributes: &[&str],
     renames: &[(&str, &str)],
     values: &[ValueRenames<'_>],
     key: (&'static str, Option<&'static str>),
@@ -86,6 +91,11 @@ pub fn rewrite<E: Entity>(
     Ok(Step::Write {
         item: new,
         old_key: (old_key != new_key).then_some(old_key),
+        absent: attributes
+            .iter()
+            .filter(|a| !item.contains_key(**a))
+            .map(|a| (*a).to_owned())
+            .collect(),
     })
 }
 
@@ -263,15 +273,19 @@ impl Runner {
         totals: &Totals,
     ) -> Result<()> {
         for attempt in 0..50u64 {
-            let (new, old_key) = match migration.step(&item)? {
+            let (new, old_key, absent) = match migration.step(&item)? {
                 Step::Unchanged => return Ok(()),
-                Step::Write { item: new, old_key } => (new, old_key),
+                Step::Write {
+                    item: new,
+                    old_key,
+                    absent,
+                } => (new, old_key, absent),
             };
             if self.dry_run {
                 totals.changed.fetch_add(1, Ordering::Relaxed);
                 return Ok(());
             }
-            match self.write::<M>(&item, new, old_key).await {
+            match self.write::<M>(&item, &absent, new, old_key).await {
                 Ok(()) => {
                     totals.changed.fetch_add(1, Ordering::Relaxed);
                     return Ok(());
@@ -328,6 +342,7 @@ impl Runner {
     async fn write<M: Migration>(
         &self,
         read: &Item,
+        absent: &[String],
         new: Item,
         old_key: Option<Item>,
     ) -> Result<()> {
@@ -338,7 +353,7 @@ impl Runner {
                 // In place: change only what differs, so an attribute a concurrent writer
                 // added since the read (which the condition cannot name) is kept.
                 let mut placeholders = Placeholders::default();
-                let unchanged = placeholders.condition(&same_as(read))?;
+                let unchanged = placeholders.condition(&same_as(read, absent))?;
                 let mut set = Vec::new();
                 let differs =
                     |n: &String, v: &AttributeValue| read.get(n).is_none_or(|r| !same_value(r, v));
@@ -379,7 +394,7 @@ impl Runner {
             }
             Some(old_key) => {
                 let mut placeholders = Placeholders::default();
-                let unchanged = placeholders.condition(&same_as(read))?;
+                let unchanged = placeholders.condition(&same_as(read, absent))?;
                 let (names, values) = (placeholders.take_names(), placeholders.take_values());
                 let mut free = Placeholders::default();
                 let absent = free.condition(&Condition::NotExists(Path::attr(M::KEY.0)))?;
@@ -436,22 +451,22 @@ fn key_of<M: Migration>(item: &Item) -> Item {
     project(item, [Some(M::KEY.0), M::KEY.1].into_iter().flatten())
 }
 
-/// The condition that the stored item still holds exactly the attributes of `read`.
-fn same_as(read: &Item) -> Condition {
+/// The condition that the stored item still holds the attributes of `read`, and still lacks
+/// the entity's attributes in `absent`.
+fn same_as(read: &Item, absent: &[String]) -> Condition {
     let mut names: Vec<&String> = read.keys().collect();
     names.sort();
-    Condition::And(
-        names
-            .into_iter()
-            .map(|name| {
-                Condition::Compare(
-                    Operand::Path(Path::attr(name.clone())),
-                    Comparison::Eq,
-                    Operand::Value(read[name].clone()),
-                )
-            })
-            .collect(),
-    )
+    let equal = names.into_iter().map(|name| {
+        Condition::Compare(
+            Operand::Path(Path::attr(name.clone())),
+            Comparison::Eq,
+            Operand::Value(read[name].clone()),
+        )
+    });
+    let missing = absent
+        .iter()
+        .map(|a| Condition::NotExists(Path::attr(a.clone())));
+    Condition::And(equal.chain(missing).collect())
 }
 
 #[derive(Default)]

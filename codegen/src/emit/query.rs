@@ -695,7 +695,14 @@ pub(super) fn emit(cx: &Cx, p: &AccessPattern, e: &Entity) -> TokenStream {
         };
         (wrap, template_static)
     };
-    let walk = walk(cx, p, e, &walk_query, &quote! { QueryBuilder<#first> }, &wrap);
+    let walk = walk(
+        cx,
+        p,
+        e,
+        &walk_query,
+        &quote! { QueryBuilder<#first> },
+        &wrap,
+    );
     quote! {
         #alias_doc
         pub type #done_alias = #full;

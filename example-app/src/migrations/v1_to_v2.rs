@@ -19,7 +19,34 @@ impl ::singletable::migrate::Migration for Migrate {
     ) -> ::singletable::Result<::singletable::migrate::Step> {
         use ::singletable::migrate::{Step, rewrite};
         match item.get("_type").and_then(|v| v.as_s().ok()).map(String::as_str) {
-            Some("Task") => rewrite::<Task>(item, &[], &[], Self::KEY),
+            Some("Task") => {
+                rewrite::<
+                    Task,
+                >(
+                    item,
+                    &[
+                        "project_id",
+                        "task_id",
+                        "title",
+                        "status",
+                        "priority",
+                        "assignee",
+                        "due_on",
+                        "estimate_hours",
+                        "spent_hours",
+                        "tags",
+                        "checklist",
+                        "links",
+                        "created_by",
+                        "created_at",
+                        "updated_at",
+                        "version",
+                    ],
+                    &[],
+                    &[],
+                    Self::KEY,
+                )
+            }
             _ => Ok(Step::Unchanged),
         }
     }
