@@ -18,7 +18,9 @@ use crate::Item;
 use crate::entity::Entity;
 use crate::error::{Error, Result, Unprocessed, UnprocessedRequest, from_sdk};
 use crate::key::Key;
-use crate::request::{BoxFuture, Table, capacity, identity, key_item, span, stored_item};
+use crate::request::{
+    BoxFuture, Table, capacity, entity_names, identity, key_item, span, stored_item,
+};
 
 /// DynamoDB's limit on keys per `BatchGetItem`.
 pub const MAX_BATCH_GET: usize = 100;
@@ -243,8 +245,9 @@ impl<'a, E: Entity> BatchGet<'a, E> {
                 .collect();
             Ok((found, left, units))
         };
+        let span = span("BatchGetItem", name, None, E::NAME);
         let outcomes = run_chunks(&self.policy, chunked(unique.len(), MAX_BATCH_GET), attempt)
-            .instrument(span("BatchGetItem", name, None))
+            .instrument(span.clone())
             .await;
 
         let mut left = HashSet::new();
@@ -259,6 +262,7 @@ impl<'a, E: Entity> BatchGet<'a, E> {
                 }
             }
         }
+        span.record("items", found.len());
         if !left.is_empty() {
             let unprocessed = position
                 .iter()
@@ -458,12 +462,18 @@ impl<'a> BatchWrite<'a> {
                 .collect();
             Ok((Vec::new(), left, units))
         };
+        let span = span(
+            "BatchWriteItem",
+            name,
+            None,
+            &entity_names(self.meta.iter().map(|m| m.entity)),
+        );
         let outcomes = run_chunks(
             &self.policy,
             chunked(requests.len(), MAX_BATCH_WRITE),
             attempt,
         )
-        .instrument(span("BatchWriteItem", name, None))
+        .instrument(span.clone())
         .await;
         let mut left: Vec<usize> = Vec::new();
         let mut cause = None;
@@ -471,11 +481,12 @@ impl<'a> BatchWrite<'a> {
             left.extend(outcome.left);
             cause = cause.or(outcome.cause);
         }
+        left.sort_unstable();
+        left.dedup();
+        span.record("items", requests.len() - left.len());
         if left.is_empty() {
             return Ok(());
         }
-        left.sort_unstable();
-        left.dedup();
         let unprocessed = left
             .into_iter()
             .map(|index| {

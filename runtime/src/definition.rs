@@ -8,7 +8,8 @@ use aws_sdk_dynamodb::types::{
 };
 
 use crate::error::{Error, Result};
-use crate::request::Table;
+use crate::request::{Table, span};
+use tracing::Instrument;
 
 /// Which attributes an index copies from the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -245,6 +246,7 @@ impl Table {
         let table = self.name().to_owned();
         request
             .send()
+            .instrument(span("CreateTable", &table, None, ""))
             .await
             .map_err(|e| crate::error::from_sdk("CreateTable", &table, "", String::new, e))?;
         self.wait_until_active().await?;
@@ -261,6 +263,7 @@ impl Table {
                         .map_err(sdk)?,
                 )
                 .send()
+                .instrument(span("UpdateTimeToLive", &table, None, ""))
                 .await
                 .map_err(|e| {
                     crate::error::from_sdk("UpdateTimeToLive", &table, "", String::new, e)
@@ -277,6 +280,7 @@ impl Table {
                 .describe_table()
                 .table_name(self.name())
                 .send()
+                .instrument(span("DescribeTable", self.name(), None, ""))
                 .await
                 .map_err(|e| {
                     crate::error::from_sdk("DescribeTable", self.name(), "", String::new, e)
@@ -308,6 +312,7 @@ impl Table {
             .describe_table()
             .table_name(self.name())
             .send()
+            .instrument(span("DescribeTable", self.name(), None, ""))
             .await
         {
             Ok(_) => Ok(true),
@@ -333,6 +338,7 @@ impl Table {
             .delete_table()
             .table_name(self.name())
             .send()
+            .instrument(span("DeleteTable", self.name(), None, ""))
             .await
             .map_err(|e| crate::error::from_sdk("DeleteTable", self.name(), "", String::new, e))?;
         Ok(())

@@ -18,12 +18,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
+use tracing::Instrument;
 
 use crate::Item;
 use crate::entity::{Entity, WriteStamp};
 use crate::error::{Error, Result};
 use crate::expr::{Comparison, Condition, Operand, Path, Placeholders};
-use crate::request::{Table, get_raw, project, write_failure};
+use crate::request::{Table, get_raw, project, span, write_failure};
 
 /// What one stored item becomes.
 #[derive(Debug, Clone, PartialEq)]
@@ -218,6 +219,7 @@ impl Runner {
             Position::After(key) => Some(key),
         };
         loop {
+            let span = span("Scan", self.table.name(), None, M::NAME);
             let out = self
                 .table
                 .client()
@@ -229,10 +231,12 @@ impl Runner {
                 .set_exclusive_start_key(start.clone())
                 .set_limit(Some(100))
                 .send()
+                .instrument(span.clone())
                 .await
                 .map_err(|e| {
                     crate::error::from_sdk("Scan", self.table.name(), M::NAME, String::new, e)
                 })?;
+            span.record("items", out.count);
             for item in out.items.unwrap_or_default() {
                 totals.scanned.fetch_add(1, Ordering::Relaxed);
                 self.pace(totals, started).await;
@@ -384,6 +388,7 @@ impl Runner {
                     .set_expression_attribute_names(placeholders.take_names())
                     .set_expression_attribute_values(placeholders.take_values())
                     .send()
+                    .instrument(span("UpdateItem", table, None, M::NAME))
                     .await
                     .map_err(|e| {
                         write_failure("UpdateItem", table, M::NAME, String::new, e, |s| match s {
@@ -419,6 +424,7 @@ impl Runner {
                     .transact_items(TransactWriteItem::builder().put(put).build())
                     .transact_items(TransactWriteItem::builder().delete(delete).build())
                     .send()
+                    .instrument(span("TransactWriteItems", table, None, M::NAME))
                     .await
                     .map_err(|e| match e.as_service_error() {
                         Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c)) => {

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
+use tracing::Instrument;
 
 use crate::Item;
 use crate::entity::{Entity, WriteStamp};
@@ -157,15 +158,40 @@ pub(crate) fn boxed<F: Future>(future: F) -> Pin<Box<F>> {
     Box::pin(future)
 }
 
-/// The span every call runs in: operation, table, index and, once known, consumed capacity.
-pub(crate) fn span(operation: &'static str, table: &str, index: Option<&str>) -> tracing::Span {
+/// The span every call runs in: operation, table, index, the entity (or entities) it is for
+/// and, once known, the number of items it read or wrote and the capacity it consumed. No
+/// attribute value is ever recorded on it: keys and items hold user data.
+pub(crate) fn span(
+    operation: &'static str,
+    table: &str,
+    index: Option<&str>,
+    entity: &str,
+) -> tracing::Span {
     tracing::info_span!(
         "dynamodb",
         operation,
         table,
         index = index.unwrap_or(""),
+        entity,
+        items = tracing::field::Empty,
         consumed_capacity = tracing::field::Empty
     )
+}
+
+/// Records on the current span how many items the call read or wrote.
+pub(crate) fn record_items(count: usize) {
+    tracing::Span::current().record("items", count);
+}
+
+/// The distinct entity names of a batch or transaction, in first-seen order, for its span.
+pub(crate) fn entity_names<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    for name in names {
+        if !seen.contains(&name) {
+            seen.push(name);
+        }
+    }
+    seen.join(",")
 }
 
 /// Whether to ask DynamoDB for consumed capacity: only when the call's span is recorded, as
@@ -219,6 +245,7 @@ pub(crate) async fn get_raw(
         .set_key(Some(key))
         .consistent_read(true)
         .send()
+        .instrument(span("GetItem", table.name(), None, entity))
         .await
         .map_err(|e| crate::error::from_sdk("GetItem", table.name(), entity, String::new, e))?;
     Ok(out.item.filter(|i| !i.is_empty()))

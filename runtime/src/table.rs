@@ -15,7 +15,7 @@ use crate::key::Key;
 pub use crate::request::{BoxFuture, Table};
 use crate::request::{
     PutMode, boxed, capacity, current_on_failure, key_item, put_condition, record_capacity,
-    returned_item, span, stored_item, version_condition, write_failure,
+    record_items, returned_item, span, stored_item, version_condition, write_failure,
 };
 use crate::update::{Update, UpdateItem};
 
@@ -122,9 +122,10 @@ impl<'a, E: Entity> GetItem<'a, E> {
                 .await
                 .map_err(|e| from_sdk("GetItem", table, E::NAME, || self.key.to_string(), e))?;
             record_capacity(out.consumed_capacity());
+            record_items(usize::from(out.item.is_some()));
             out.item.map(E::from_item).transpose()
         }
-        .instrument(span("GetItem", table, None))
+        .instrument(span("GetItem", table, None, E::NAME))
         .await
     }
 }
@@ -196,6 +197,7 @@ impl<'a, E: Entity> PutItem<'a, E> {
             match boxed(request.send()).await {
                 Ok(out) => {
                     record_capacity(out.consumed_capacity());
+                    record_items(1);
                     Ok(())
                 }
                 Err(e) => {
@@ -206,7 +208,7 @@ impl<'a, E: Entity> PutItem<'a, E> {
                 }
             }
         }
-        .instrument(span("PutItem", table, None))
+        .instrument(span("PutItem", table, None, E::NAME))
         .await
     }
 }
@@ -303,6 +305,7 @@ impl<'a, E: Entity> DeleteItem<'a, E> {
             match boxed(request.send()).await {
                 Ok(out) => {
                     record_capacity(out.consumed_capacity());
+                    record_items(1);
                     returned_item(out.attributes)
                 }
                 Err(e) => {
@@ -313,7 +316,7 @@ impl<'a, E: Entity> DeleteItem<'a, E> {
                 }
             }
         }
-        .instrument(span("DeleteItem", table, None))
+        .instrument(span("DeleteItem", table, None, E::NAME))
         .await
     }
 }

@@ -21,8 +21,8 @@ use crate::error::{CancellationReason, Error, LimitError, Result, from_sdk};
 use crate::expr::{Condition, Placeholders};
 use crate::key::Key;
 use crate::request::{
-    PutMode, Table, capacity, current_on_failure, identity, key_item, put_condition, span,
-    stored_item,
+    PutMode, Table, capacity, current_on_failure, entity_names, identity, key_item, put_condition,
+    record_items, span, stored_item,
 };
 use crate::rules::Guards;
 use crate::size::item_size;
@@ -457,6 +457,7 @@ impl<'a> TransactWrite<'a> {
         }
         let table = self.table.name();
         let meta = self.meta;
+        let entities = entity_names(meta.iter().map(|m| m.entity));
         async {
             let result = self
                 .table
@@ -475,6 +476,7 @@ impl<'a> TransactWrite<'a> {
                         .filter_map(|c| c.capacity_units())
                         .sum();
                     tracing::Span::current().record("consumed_capacity", units);
+                    record_items(meta.len());
                     Ok(())
                 }
                 Err(e) => {
@@ -495,7 +497,7 @@ impl<'a> TransactWrite<'a> {
                 }
             }
         }
-        .instrument(span("TransactWriteItems", table, None))
+        .instrument(span("TransactWriteItems", table, None, &entities))
         .await
     }
 }
@@ -655,6 +657,7 @@ impl<'a> TransactGet<'a> {
         check_actions("TransactGetItems", &self.meta)?;
         let table = self.table.name();
         let count = self.gets.len();
+        let entities = entity_names(self.meta.iter().map(|m| m.entity));
         async {
             let out = self
                 .table
@@ -688,9 +691,10 @@ impl<'a> TransactGet<'a> {
                 .map(|r| r.item.filter(|i| !i.is_empty()))
                 .collect();
             items.resize(count, None);
+            record_items(items.iter().flatten().count());
             Ok(TransactGetResults { items })
         }
-        .instrument(span("TransactGetItems", table, None))
+        .instrument(span("TransactGetItems", table, None, &entities))
         .await
     }
 }

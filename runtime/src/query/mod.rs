@@ -18,7 +18,7 @@ use crate::entity::Entity;
 use crate::error::{Error, KeyError, Result, from_sdk};
 use crate::expr::{Condition, Path, Placeholders};
 use crate::key::PartitionKey;
-use crate::request::{Table, capacity, record_capacity, span};
+use crate::request::{Table, capacity, record_capacity, record_items, span};
 
 mod native;
 mod shards;
@@ -732,13 +732,14 @@ impl<T> Query<T> {
                 )
             })?;
             record_capacity(out.consumed_capacity());
+            record_items(usize::try_from(out.count).unwrap_or_default());
             Ok(RawPage {
                 items: out.items.unwrap_or_default(),
                 count: out.count,
                 last: out.last_evaluated_key,
             })
         }
-        .instrument(span("Query", table.name(), self.index))
+        .instrument(span("Query", table.name(), self.index, self.entity))
         .await
     }
 
@@ -783,13 +784,14 @@ impl<T> Query<T> {
                 from_sdk("Scan", table.name(), self.entity, || self.tag.to_owned(), e)
             })?;
             record_capacity(out.consumed_capacity());
+            record_items(usize::try_from(out.count).unwrap_or_default());
             Ok(RawPage {
                 items: out.items.unwrap_or_default(),
                 count: out.count,
                 last: out.last_evaluated_key,
             })
         }
-        .instrument(span("Scan", table.name(), self.index))
+        .instrument(span("Scan", table.name(), self.index, self.entity))
         .await
     }
 

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::expr::{Condition, Path, Placeholders};
 use crate::key::Key;
 use crate::request::{
-    BoxFuture, Table, boxed, capacity, current_on_failure, key_item, record_capacity,
+    BoxFuture, Table, boxed, capacity, current_on_failure, key_item, record_capacity, record_items,
     returned_item, span, write_failure,
 };
 use crate::rules::Guards;
@@ -166,6 +166,7 @@ impl<'a, E: Entity> UpdateItem<'a, E> {
             match boxed(request.send()).await {
                 Ok(out) => {
                     record_capacity(out.consumed_capacity());
+                    record_items(1);
                     returned_item(out.attributes)
                 }
                 Err(e) => {
@@ -180,7 +181,7 @@ impl<'a, E: Entity> UpdateItem<'a, E> {
                 }
             }
         }
-        .instrument(span("UpdateItem", name, None))
+        .instrument(span("UpdateItem", name, None, E::NAME))
         .await
     }
 }
