@@ -59,7 +59,7 @@ pub use error::{
 pub use expr::{Comparison, Condition, Operand, Path};
 pub use field::{AttributeType, Field, Size, kind};
 pub use key::{Key, KeyAttribute, PartitionKey, SortKey};
-pub use query::{Cursor, Narrow, Page, Query, SortCondition};
+pub use query::{Cursor, CursorKey, Narrow, Page, Query, SortCondition};
 pub use rules::{Defaults, IndexKeys, IndexRule, UpdateRules};
 pub use table::Table;
 pub use transact::{Slot, TransactGet, TransactGetResults, TransactWrite};

@@ -18,6 +18,7 @@ use crate::error::{Error, KeyError, LimitError, Result, from_sdk};
 use crate::expr::{Condition, Path};
 use crate::field::Field;
 use crate::key::Key;
+use crate::query::CursorKey;
 use crate::size::{MAX_ITEM_BYTES, item_size};
 
 /// A boxed future, as returned by the operation builders' `IntoFuture`.
@@ -28,6 +29,8 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub struct Table {
     client: Client,
     name: Arc<str>,
+    /// Signs and checks this handle's query cursors, when set.
+    cursor_key: Option<Arc<CursorKey>>,
 }
 
 impl Table {
@@ -36,6 +39,7 @@ impl Table {
         Self {
             client,
             name: Arc::from(name.into()),
+            cursor_key: None,
         }
     }
 
@@ -48,7 +52,24 @@ impl Table {
 
     /// The same client pointed at another table name (for example one chosen at run time).
     pub fn with_name(&self, name: impl Into<String>) -> Self {
-        Self::new(self.client.clone(), name)
+        Self {
+            name: Arc::from(name.into()),
+            ..self.clone()
+        }
+    }
+
+    /// Signs every query cursor this handle hands out with `key` (HMAC-SHA256) and accepts
+    /// only cursors it signed: a changed cursor, one from another partition of the same
+    /// pattern, or an unsigned one is [`Error::Cursor`]. For cursors that travel through a
+    /// public API, where a plain cursor is just the encoded key and can be edited.
+    pub fn with_cursor_key(mut self, key: CursorKey) -> Self {
+        self.cursor_key = Some(Arc::new(key));
+        self
+    }
+
+    /// The key that signs this handle's cursors, if any.
+    pub(crate) fn cursor_key(&self) -> Option<&CursorKey> {
+        self.cursor_key.as_deref()
     }
 
     /// The physical table name.

@@ -5,11 +5,7 @@
 //! Generated code builds one [`Query`] per access pattern; its cursor tag is the pattern's
 //! name, so a cursor from one pattern is rejected by another.
 
-use std::collections::BTreeMap;
-
-use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{AttributeValue, Select};
-use base64::Engine as _;
 use futures::{Stream, TryStreamExt, stream};
 use tracing::Instrument;
 
@@ -20,8 +16,10 @@ use crate::expr::{Condition, Path, Placeholders};
 use crate::key::PartitionKey;
 use crate::request::{Table, capacity, record_capacity, record_items, span};
 
+mod cursor;
 mod native;
 mod shards;
+pub use cursor::{Cursor, CursorKey};
 pub use native::{NativeNarrowing, key_part};
 
 /// A condition on the sort key of a query.
@@ -128,117 +126,6 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// Where the next page starts; `None` on the last page.
     pub cursor: Option<Cursor>,
-}
-
-/// An opaque position in a query's results, tied to the query (access pattern) that made it.
-///
-/// Printable and parseable (`to_string`/`parse`), so it can travel through an HTTP API.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Cursor(String);
-
-impl Cursor {
-    fn encode(tag: &str, key: &Item) -> Result<Cursor> {
-        // Length-prefixed fields; the map is sorted so equal keys give equal cursors.
-        let mut out = Vec::new();
-        let mut field = |bytes: &[u8]| {
-            out.extend_from_slice(bytes.len().to_string().as_bytes());
-            out.push(b':');
-            out.extend_from_slice(bytes);
-        };
-        field(tag.as_bytes());
-        let sorted: BTreeMap<&String, &AttributeValue> = key.iter().collect();
-        for (name, value) in sorted {
-            field(name.as_bytes());
-            match value {
-                AttributeValue::S(s) => {
-                    field(b"S");
-                    field(s.as_bytes());
-                }
-                AttributeValue::N(n) => {
-                    field(b"N");
-                    field(n.as_bytes());
-                }
-                AttributeValue::B(b) => {
-                    field(b"B");
-                    field(b.as_ref());
-                }
-                other => {
-                    return Err(Error::Cursor(format!(
-                        "key attribute {name} has unsupported type {}",
-                        crate::codec::describe(other)
-                    )));
-                }
-            }
-        }
-        Ok(Cursor(
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(out),
-        ))
-    }
-
-    fn decode(&self, tag: &str) -> Result<Item> {
-        let bad = |why: &str| Error::Cursor(why.to_owned());
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(&self.0)
-            .map_err(|_| bad("not a cursor produced by this library"))?;
-        let mut rest = bytes.as_slice();
-        fn next(rest: &mut &[u8]) -> Result<Vec<u8>> {
-            let bad = |why: &str| Error::Cursor(why.to_owned());
-            let colon = rest
-                .iter()
-                .position(|b| *b == b':')
-                .ok_or_else(|| bad("truncated"))?;
-            let len: usize = std::str::from_utf8(&rest[..colon])
-                .ok()
-                .and_then(|s| s.parse().ok())
-                .ok_or_else(|| bad("malformed length"))?;
-            let start = colon + 1;
-            let end = start.checked_add(len).filter(|e| *e <= rest.len());
-            let end = end.ok_or_else(|| bad("truncated"))?;
-            let field = rest[start..end].to_vec();
-            *rest = &rest[end..];
-            Ok(field)
-        }
-        let text = |b: Vec<u8>| String::from_utf8(b).map_err(|_| bad("not UTF-8"));
-        let found = text(next(&mut rest)?)?;
-        if found != tag {
-            return Err(Error::Cursor(format!(
-                "this cursor belongs to `{found}`, not `{tag}`"
-            )));
-        }
-        let mut item = Item::new();
-        while !rest.is_empty() {
-            let name = text(next(&mut rest)?)?;
-            let kind = next(&mut rest)?;
-            let value = next(&mut rest)?;
-            let value = match kind.as_slice() {
-                b"S" => AttributeValue::S(text(value)?),
-                b"N" => AttributeValue::N(text(value)?),
-                b"B" => AttributeValue::B(Blob::new(value)),
-                _ => return Err(bad("unknown value type")),
-            };
-            item.insert(name, value);
-        }
-        Ok(item)
-    }
-
-    /// The cursor as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Display for Cursor {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::str::FromStr for Cursor {
-    type Err = Error;
-    /// Accepts any text; whether it is a valid cursor for a query is checked when it is used.
-    fn from_str(s: &str) -> Result<Self> {
-        Ok(Cursor(s.to_owned()))
-    }
 }
 
 /// The expressions of a Scan request and their placeholders.
@@ -579,9 +466,15 @@ impl<T> Query<T> {
 
     /// Fetches one page, starting at `cursor` (`None` for the first page).
     pub async fn page(&self, table: &Table, cursor: Option<&Cursor>) -> Result<Page<T>> {
-        let start = cursor.map(|c| c.decode(self.tag)).transpose()?;
+        let scope = self.scope();
+        let signing = table.cursor_key();
+        let start = cursor
+            .map(|c| c.decode(self.tag, &scope, signing))
+            .transpose()?;
         let (items, last) = self.fetch_page(table, start).await?;
-        let cursor = last.map(|k| Cursor::encode(self.tag, &k)).transpose()?;
+        let cursor = last
+            .map(|k| Cursor::encode(self.tag, &scope, &k, signing))
+            .transpose()?;
         Ok(Page { items, cursor })
     }
 
@@ -629,6 +522,34 @@ impl<T> Query<T> {
         }
         let page = self.send(table, start, self.read_select()).await?;
         self.decode_page(page.items, page.last)
+    }
+
+    /// What a cursor of this query is bound to besides its pattern: the partition it reads
+    /// (every partition, for a shard fan-out or a bucket walk), and a scan's segment. Each
+    /// part is length-prefixed, so different scopes never give the same text.
+    fn scope(&self) -> String {
+        let mut out = String::new();
+        let mut part = |text: &str| {
+            out.push_str(&text.len().to_string());
+            out.push(':');
+            out.push_str(text);
+        };
+        if let Some(shards) = &self.shards {
+            for partition in shards.buckets.iter().flatten().flatten() {
+                part(partition);
+            }
+        } else if let Some(native) = &self.native {
+            for (attribute, value) in native.partition() {
+                part(attribute);
+                part(&format!("{value:?}"));
+            }
+        } else if let Some(Ok(partition)) = &self.partition {
+            part(partition);
+        }
+        if let Some((segment, total)) = self.segment {
+            part(&format!("segment {segment} of {total}"));
+        }
+        out
     }
 
     /// The `Select` of a page read: projected attributes only for a keys-only index read
@@ -863,32 +784,5 @@ impl<T> Query<T> {
             }
         }
         Ok((items, last))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_are_tied_to_their_query() {
-        let mut key = Item::new();
-        key.insert("pk".into(), AttributeValue::S("USER#a:b".into()));
-        key.insert("sk".into(), AttributeValue::S("ORDER#1".into()));
-        key.insert("n".into(), AttributeValue::N("12".into()));
-        key.insert("b".into(), AttributeValue::B(Blob::new(vec![0, 58, 255])));
-        let cursor = Cursor::encode("orders_for_user", &key).unwrap();
-        assert_eq!(cursor.decode("orders_for_user").unwrap(), key);
-        let parsed: Cursor = cursor.to_string().parse().unwrap();
-        assert_eq!(parsed.decode("orders_for_user").unwrap(), key);
-        let err = cursor.decode("user_by_email").unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "invalid cursor: this cursor belongs to `orders_for_user`, not `user_by_email`"
-        );
-        for garbage in ["", "!!!", "MTA6YWJj", "OTk5OTk5OTk5OTk5OTk5OTk5OTk5Og"] {
-            let c: Cursor = garbage.parse().unwrap();
-            assert!(matches!(c.decode("x"), Err(Error::Cursor(_))), "{garbage}");
-        }
     }
 }

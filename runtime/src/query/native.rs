@@ -35,6 +35,13 @@ pub(crate) struct Native {
     problem: Option<KeyError>,
 }
 
+impl Native {
+    /// The partition attributes and their values.
+    pub(crate) fn partition(&self) -> &[(&'static str, AttributeValue)] {
+        &self.partition
+    }
+}
+
 /// Encodes a key attribute's value; a value that stores nothing cannot be in a key.
 fn encode<T: AttributeCodec>(
     attribute: &'static str,
