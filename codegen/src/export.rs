@@ -259,9 +259,10 @@ pub fn table_spec(model: &Model, options: &Options) -> Result<TableSpec, String>
         let keys = match &index.multi {
             Some((partition, sort)) => key_schema(partition, sort),
             // A local index's partition key is the table's.
-            None if index.kind == IndexKind::Local => {
-                key_schema(std::slice::from_ref(&t.partition_key), index.sort_key.as_slice())
-            }
+            None if index.kind == IndexKind::Local => key_schema(
+                std::slice::from_ref(&t.partition_key),
+                index.sort_key.as_slice(),
+            ),
             None => key_schema(
                 std::slice::from_ref(&index.partition_key),
                 index.sort_key.as_slice(),
@@ -286,7 +287,10 @@ pub fn table_spec(model: &Model, options: &Options) -> Result<TableSpec, String>
     Ok(TableSpec {
         name,
         schema_name: t.name.clone(),
-        key_schema: key_schema(std::slice::from_ref(&t.partition_key), t.sort_key.as_slice()),
+        key_schema: key_schema(
+            std::slice::from_ref(&t.partition_key),
+            t.sort_key.as_slice(),
+        ),
         attributes: model.key_attributes(),
         global_indexes,
         local_indexes,
@@ -461,7 +465,10 @@ pub fn cloudformation(spec: &TableSpec, schema_file: &str) -> String {
             spec.attributes
                 .iter()
                 .map(|(a, t)| {
-                    obj(vec![("AttributeName", s(a)), ("AttributeType", s(t.code()))])
+                    obj(vec![
+                        ("AttributeName", s(a)),
+                        ("AttributeType", s(t.code())),
+                    ])
                 })
                 .collect(),
         ),
@@ -493,7 +500,10 @@ pub fn cloudformation(spec: &TableSpec, schema_file: &str) -> String {
     if let Some(ttl) = &spec.ttl_attribute {
         props.push((
             "TimeToLiveSpecification",
-            obj(vec![("AttributeName", s(ttl)), ("Enabled", Json::Bool(true))]),
+            obj(vec![
+                ("AttributeName", s(ttl)),
+                ("Enabled", Json::Bool(true)),
+            ]),
         ));
     }
     props.push((
@@ -769,4 +779,38 @@ pub fn terraform(spec: &TableSpec, schema_file: &str) -> String {
     write_hcl(&body, 1, &mut out);
     out.push_str("}\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Any text survives as an HCL string literal: quotes, backslashes, newlines, and what
+    /// would otherwise start a template interpolation or directive.
+    #[test]
+    fn hcl_strings_round_trip() {
+        for text in [
+            "plain",
+            "with \"quotes\"",
+            r"back\slash",
+            "line\nbreak\ttab\r",
+            "${var.x} and %{if true}",
+            "$ and % alone, ${",
+            "bell\u{7}",
+            "ünïcödé",
+        ] {
+            let source = format!("x = {}\n", hcl_string(text));
+            let body = hcl::parse(&source).unwrap_or_else(|e| panic!("{source}: {e}"));
+            let value = body.attributes().next().unwrap().expr().clone();
+            assert_eq!(value, hcl::Expression::String(text.to_owned()), "{source}");
+        }
+    }
+
+    #[test]
+    fn identifiers() {
+        assert_eq!(logical_id("tracker"), "TrackerTable");
+        assert_eq!(logical_id("my-app.prod_v2"), "MyAppProdV2Table");
+        assert_eq!(resource_label("my-app.prod_v2"), "my-app_prod_v2");
+        assert_eq!(resource_label("2024-data"), "table_2024-data");
+    }
 }
