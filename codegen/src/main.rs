@@ -23,14 +23,14 @@ const USAGE: &str = "usage:
                                                      write the code; with --check, only
                                                      compare and exit 1 if the file differs;
                                                      --no-serde: no serde derives
-  codegen export cloudformation|terraform <schema.yaml> [--out <file>] [options]
+  codegen export cloudformation|terraform <schema.yaml> [--out <file>]
+          [--billing on-demand|provisioned --read N --write N]
+          [--table-name NAME] [--no-pitr] [--no-deletion-protection]
                                                      the table as a CloudFormation template
-                                                     or a Terraform resource; options:
-  --billing on-demand|provisioned  on-demand by default; provisioned needs
-                                    --read N --write N (the table and each global index)
-  --table-name NAME                 another physical name than the schema's table.name
-  --no-pitr                         point-in-time recovery off (on by default)
-  --no-deletion-protection          deletion protection off (on by default)";
+                                                     (JSON) or a Terraform resource (HCL):
+                                                     on-demand, point-in-time recovery and
+                                                     deletion protection by default; the
+                                                     capacity applies to each global index";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -61,7 +61,9 @@ fn schema_path(name: &str) -> PathBuf {
 
 fn model(name: &str) -> codegen::Model {
     let checked = codegen::check_file(schema_path(name)).unwrap();
-    checked.model.unwrap_or_else(|| panic!("{name} does not check"))
+    checked
+        .model
+        .unwrap_or_else(|| panic!("{name} does not check"))
 }
 
 /// The export used for the comparison: deletion protection off, so the test can delete it.
@@ -136,7 +138,12 @@ impl Request {
             .await
             .unwrap_or_else(|e| panic!("create {name}: {e:?}"));
         for _ in 0..600 {
-            let out = client.describe_table().table_name(name).send().await.unwrap();
+            let out = client
+                .describe_table()
+                .table_name(name)
+                .send()
+                .await
+                .unwrap();
             if out.table().and_then(|t| t.table_status()) == Some(&TableStatus::Active) {
                 break;
             }
@@ -245,7 +252,12 @@ fn from_cloudformation(template: &str) -> Request {
             .map(|g| {
                 only(
                     g,
-                    &["IndexName", "KeySchema", "Projection", "ProvisionedThroughput"],
+                    &[
+                        "IndexName",
+                        "KeySchema",
+                        "Projection",
+                        "ProvisionedThroughput",
+                    ],
                 );
                 GlobalSecondaryIndex::builder()
                     .index_name(text(&g["IndexName"]))
@@ -282,7 +294,11 @@ fn from_cloudformation(template: &str) -> Request {
 fn hcl_attrs<'a>(body: &'a hcl::Body, known: &[&str]) -> BTreeMap<&'a str, &'a hcl::Expression> {
     body.attributes()
         .map(|a| {
-            assert!(known.contains(&a.key()), "untranslated argument {}", a.key());
+            assert!(
+                known.contains(&a.key()),
+                "untranslated argument {}",
+                a.key()
+            );
             (a.key(), a.expr())
         })
         .collect()
@@ -505,16 +521,21 @@ fn capacity(read: Option<i64>, write: Option<i64>) -> Option<(i64, i64)> {
 }
 
 async fn describe(client: &Client, name: &str) -> Shape {
-    let out = client.describe_table().table_name(name).send().await.unwrap();
+    let out = client
+        .describe_table()
+        .table_name(name)
+        .send()
+        .await
+        .unwrap();
     let t = out.table().unwrap();
     let globals = t
         .global_secondary_indexes()
         .iter()
         .map(|g| {
             let (projection_type, non_key_attributes) = projected(g.projection());
-            let throughput = g.provisioned_throughput().and_then(|p| {
-                capacity(p.read_capacity_units(), p.write_capacity_units())
-            });
+            let throughput = g
+                .provisioned_throughput()
+                .and_then(|p| capacity(p.read_capacity_units(), p.write_capacity_units()));
             let shape = IndexShape {
                 key_schema: keys(g.key_schema()),
                 projection_type,
@@ -656,10 +677,17 @@ async fn compared_shapes_cover_the_features() {
     assert_eq!(app.ttl.as_deref(), Some("expires_at"));
     assert_eq!(app.locals["by_priority"].key_schema[1].0, "lsi1sk");
     assert_eq!(app.globals["by_assignee"].projection_type, "INCLUDE");
-    assert!(app.globals["by_assignee"].non_key_attributes.contains("_type"));
+    assert!(
+        app.globals["by_assignee"]
+            .non_key_attributes
+            .contains("_type")
+    );
     assert_eq!(app.billing, "PAY_PER_REQUEST");
     let projections = shape("projections").await;
-    assert_eq!(projections.globals["by_author"].projection_type, "KEYS_ONLY");
+    assert_eq!(
+        projections.globals["by_author"].projection_type,
+        "KEYS_ONLY"
+    );
 }
 
 /// Provisioned exports create the same table with the capacity on the table and on each
@@ -667,7 +695,12 @@ async fn compared_shapes_cover_the_features() {
 #[tokio::test]
 async fn provisioned_exports_set_capacity_everywhere() {
     let client = client().unwrap();
-    for name in ["schema", "multi_attribute_keys", "local_index", "many_indexes"] {
+    for name in [
+        "schema",
+        "multi_attribute_keys",
+        "local_index",
+        "many_indexes",
+    ] {
         let def = schemas().into_iter().find(|(n, _)| *n == name).unwrap().1;
         let generated = TestTable::create(def).await.unwrap();
         let mut expected = describe(&client, generated.name()).await;
