@@ -5,6 +5,7 @@
 //! the generated code's `Table::create_table` makes: key schema, attribute definitions,
 //! global and local indexes with key schema and projection, billing mode and TTL. Only the
 //! table name, ARNs, timestamps, sizes and the order of order-free lists are normalised away.
+//! The default export's deletion protection is checked on a table of its own.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -721,5 +722,37 @@ async fn provisioned_exports_set_capacity_everywhere() {
             delete(&client, &table).await;
             assert_eq!(got, expected, "{name} as {format:?}:\n{text}");
         }
+    }
+}
+
+/// The default export's deletion protection reaches the table: DynamoDB refuses to delete it
+/// until it is turned off.
+#[tokio::test]
+async fn deletion_protection_is_on_by_default() {
+    let client = client().unwrap();
+    let model = model("no_sort_key");
+    for format in [Format::CloudFormation, Format::Terraform] {
+        let text = codegen::export::export(&model, format, &Options::default(), "s").unwrap();
+        let request = match format {
+            Format::CloudFormation => from_cloudformation(&text),
+            Format::Terraform => from_terraform(&text),
+        };
+        assert_eq!(request.deletion_protection, Some(true));
+        let table = unique_name("no_sort_key", "protected");
+        request.create(&client, &table).await;
+        assert!(describe(&client, &table).await.deletion_protection);
+        let refused = client.delete_table().table_name(&table).send().await;
+        assert!(
+            refused.is_err(),
+            "{format:?}: a protected table was deleted"
+        );
+        client
+            .update_table()
+            .table_name(&table)
+            .deletion_protection_enabled(false)
+            .send()
+            .await
+            .unwrap();
+        delete(&client, &table).await;
     }
 }
