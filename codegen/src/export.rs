@@ -9,8 +9,9 @@
 //! Multi-attribute index keys (several `HASH` and `RANGE` elements in a global index's key
 //! schema) are expressed in both: CloudFormation's `KeySchema` list takes them as they are, and
 //! Terraform's `aws_dynamodb_table` takes them as `key_schema` blocks of a
-//! `global_secondary_index` (hashicorp/aws 6.29.0 or later; single-attribute indexes keep
-//! `hash_key`/`range_key`, which every provider version reads).
+//! `global_secondary_index` (hashicorp/aws 6.29.0 or later, whose first releases showed
+//! spurious plan diffs for them; single-attribute indexes keep `hash_key`/`range_key`, which
+//! every provider version reads without such diffs).
 
 use crate::model::{IndexKind, KeyScalar, Model, Projection};
 
@@ -768,7 +769,8 @@ pub fn terraform(spec: &TableSpec, schema_file: &str) -> String {
         .collect();
     if !multi.is_empty() {
         out.push_str(&format!(
-            "# Multi-attribute index keys ({}) are `key_schema` blocks: hashicorp/aws 6.29.0 or later.\n",
+            "# Multi-attribute index keys ({}) are `key_schema` blocks: hashicorp/aws 6.29.0 or later\n\
+             # (a current release: the first ones showed spurious plan diffs for them).\n",
             multi.join(", ")
         ));
     }
