@@ -13,6 +13,7 @@ pub(crate) mod ast;
 pub mod diagnostics;
 pub mod diff;
 pub(crate) mod emit;
+pub mod export;
 pub mod migration;
 pub mod model;
 pub(crate) mod names;

@@ -22,7 +22,15 @@ const USAGE: &str = "usage:
   codegen generate <schema.yaml> --out <file.rs> [--check] [--no-serde]
                                                      write the code; with --check, only
                                                      compare and exit 1 if the file differs;
-                                                     --no-serde: no serde derives";
+                                                     --no-serde: no serde derives
+  codegen export cloudformation|terraform <schema.yaml> [--out <file>]
+          [--billing on-demand|provisioned --read N --write N]
+          [--table-name NAME] [--no-pitr] [--no-deletion-protection]
+                                                     the table as a CloudFormation template
+                                                     (JSON) or a Terraform resource (HCL):
+                                                     on-demand, point-in-time recovery and
+                                                     deletion protection by default; the
+                                                     capacity applies to each global index";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,6 +45,7 @@ fn main() -> ExitCode {
         Some("diff") => diff_command(&args[1..]),
         Some("migration") => migration_command(&args[1..]),
         Some("generate") => generate_command(&args[1..]),
+        Some("export") => export_command(&args[1..]),
         Some("-h" | "--help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -358,6 +367,49 @@ fn generate(schema: &Path, out: &Path, check_only: bool, options: codegen::Optio
         }
         Err(e) => {
             eprintln!("error: cannot write {}: {e}", out.display());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn export_command(args: &[String]) -> ExitCode {
+    let args = match codegen::export::Args::parse(args) {
+        Ok(args) => args,
+        Err(e) => return usage_error(&e),
+    };
+    let checked = match codegen::check_file(&args.schema) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", args.schema);
+            return ExitCode::FAILURE;
+        }
+    };
+    let Some(model) = &checked.model else {
+        eprintln!("{}", checked.render(codegen::Style::detect()));
+        eprintln!("{}: {}", args.schema, checked.summary());
+        return ExitCode::FAILURE;
+    };
+    let file = Path::new(&args.schema)
+        .file_name()
+        .map_or_else(|| args.schema.clone(), |n| n.to_string_lossy().into_owned());
+    let text = match codegen::export::export(model, args.format, &args.options, &file) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let Some(out) = args.out else {
+        print!("{text}");
+        return ExitCode::SUCCESS;
+    };
+    match codegen::write_if_changed(Path::new(&out), &text) {
+        Ok(_) => {
+            eprintln!("wrote {out} from {}", args.schema);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: cannot write {out}: {e}");
             ExitCode::FAILURE
         }
     }

@@ -5,7 +5,7 @@ use quote::quote;
 
 use super::{Cx, doc, opt_str};
 use crate::ast::Projection;
-use crate::model::{IndexKind, Type};
+use crate::model::{IndexKind, KeyScalar};
 
 /// `pub const TABLE: TableDefinition`.
 pub(super) fn emit(cx: &Cx) -> TokenStream {
@@ -23,30 +23,18 @@ pub(super) fn emit(cx: &Cx) -> TokenStream {
         let projection = match &i.projection {
             Projection::All => quote! { Projection::All },
             Projection::KeysOnly => quote! { Projection::KeysOnly },
-            Projection::Include(attrs) => {
+            Projection::Include(_) => {
                 // The type attribute is always projected so queries can select one entity.
-                let mut attrs: Vec<&str> = attrs.iter().map(String::as_str).collect();
-                if !attrs.contains(&t.type_attribute.as_str()) {
-                    attrs.push(&t.type_attribute);
-                }
+                let attrs = cx.model.included_attributes(i).unwrap_or_default();
                 quote! { Projection::Include(&[#(#attrs),*]) }
             }
         };
         if let Some((partition, sort)) = &i.multi {
             // Each attribute's stored type, from an entity keyed on the index.
-            let scalar = |attr: &String| {
-                let ty = cx
-                    .model
-                    .entities
-                    .iter()
-                    .filter(|e| e.native.contains(&i.name))
-                    .find_map(|e| e.attributes.iter().find(|a| &a.stored_name == attr))
-                    .map(|a| &a.ty);
-                match ty {
-                    Some(Type::Integer | Type::Float) => quote! { KeyScalar::N },
-                    Some(Type::Bytes) => quote! { KeyScalar::B },
-                    _ => quote! { KeyScalar::S },
-                }
+            let scalar = |attr: &String| match cx.model.key_scalar(i, attr) {
+                KeyScalar::N => quote! { KeyScalar::N },
+                KeyScalar::B => quote! { KeyScalar::B },
+                KeyScalar::S => quote! { KeyScalar::S },
             };
             let pk = partition.iter().map(|a| {
                 let s = scalar(a);

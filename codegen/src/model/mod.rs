@@ -574,3 +574,85 @@ impl Model {
         self.table.indexes.iter().find(|i| i.name == name)
     }
 }
+
+/// The stored type of a key attribute, as DynamoDB's attribute definitions name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyScalar {
+    /// A string (`S`).
+    S,
+    /// A number (`N`).
+    N,
+    /// Binary (`B`).
+    B,
+}
+
+impl KeyScalar {
+    /// `S`, `N` or `B`.
+    pub fn code(self) -> &'static str {
+        match self {
+            KeyScalar::S => "S",
+            KeyScalar::N => "N",
+            KeyScalar::B => "B",
+        }
+    }
+}
+
+impl Model {
+    /// The stored type of `attribute`, a key attribute of `index`. Templated keys are text; an
+    /// attribute of a multi-attribute key keeps its own type (every entity on the index stores
+    /// the same one; the validator checks that).
+    pub fn key_scalar(&self, index: &Index, attribute: &str) -> KeyScalar {
+        if index.multi.is_none() {
+            return KeyScalar::S;
+        }
+        let ty = self
+            .entities
+            .iter()
+            .filter(|e| e.native.contains(&index.name))
+            .find_map(|e| e.attributes.iter().find(|a| a.stored_name == attribute))
+            .map(|a| &a.ty);
+        match ty {
+            Some(Type::Integer | Type::Float) => KeyScalar::N,
+            Some(Type::Bytes) => KeyScalar::B,
+            _ => KeyScalar::S,
+        }
+    }
+
+    /// Every key attribute of the table and its indexes with its stored type, each once, in
+    /// order: the table's partition and sort key, then each index's.
+    pub fn key_attributes(&self) -> Vec<(String, KeyScalar)> {
+        let t = &self.table;
+        let mut out: Vec<(String, KeyScalar)> = std::iter::once(&t.partition_key)
+            .chain(&t.sort_key)
+            .map(|a| (a.clone(), KeyScalar::S))
+            .collect();
+        for index in &t.indexes {
+            let names: Vec<&String> = match &index.multi {
+                Some((partition, sort)) => partition.iter().chain(sort).collect(),
+                None => std::iter::once(&index.partition_key)
+                    .chain(&index.sort_key)
+                    .collect(),
+            };
+            for name in names {
+                if !out.iter().any(|(a, _)| a == name) {
+                    out.push((name.clone(), self.key_scalar(index, name)));
+                }
+            }
+        }
+        out
+    }
+
+    /// The non-key attributes an `include` index projects: the listed ones and the type
+    /// attribute, which is always projected so queries can tell entities apart. `None` for
+    /// `all` and `keys_only`.
+    pub fn included_attributes(&self, index: &Index) -> Option<Vec<String>> {
+        let Projection::Include(attrs) = &index.projection else {
+            return None;
+        };
+        let mut out = attrs.clone();
+        if !out.contains(&self.table.type_attribute) {
+            out.push(self.table.type_attribute.clone());
+        }
+        Some(out)
+    }
+}
