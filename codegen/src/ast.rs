@@ -20,6 +20,44 @@ pub struct Schema {
     pub entities: Vec<Entity>,
     /// Access patterns, in schema order.
     pub access_patterns: Vec<AccessPattern>,
+    /// Every `lint: { allow: [...] }`, in schema order.
+    pub allows: Vec<Allow>,
+}
+
+impl Schema {
+    /// Whether a `lint: { allow: [...] }` silences the warning `d`: one on the node it is
+    /// about or on any node around it (the entity around its key templates, the schema
+    /// around everything), or the same around the second place it names.
+    pub fn allows(&self, d: &crate::diagnostics::Diagnostic) -> bool {
+        let places = std::iter::once(d.path.as_str()).chain(d.related.as_ref().map(|r| r.path.as_str()));
+        d.severity == crate::diagnostics::Severity::Warning
+            && places.into_iter().any(|place| {
+                self.allows
+                    .iter()
+                    .any(|a| a.rules.contains(&d.rule) && within(place, &a.path))
+            })
+    }
+}
+
+/// Whether the YAML path `path` is `outer` or inside it (`a.b[0]` and `a.b.c` are inside
+/// `a.b`; `a.bc` is not).
+pub fn within(path: &str, outer: &str) -> bool {
+    outer.is_empty()
+        || path == outer
+        || path
+            .strip_prefix(outer)
+            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+}
+
+/// `lint: { allow: [...], reason: ... }` on a node of the schema.
+#[derive(Debug, Clone)]
+pub struct Allow {
+    /// The YAML path of the node that carries it (`""` for the whole schema).
+    pub path: YamlPath,
+    /// The warnings it allows.
+    pub rules: Vec<crate::diagnostics::Rule>,
+    /// `reason:`.
+    pub reason: Option<String>,
 }
 
 /// `table:`.

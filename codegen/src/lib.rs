@@ -13,6 +13,8 @@ pub(crate) mod ast;
 pub mod diagnostics;
 pub mod diff;
 pub(crate) mod emit;
+pub mod json_schema;
+pub mod lint;
 pub mod migration;
 pub mod model;
 pub(crate) mod names;
@@ -74,14 +76,28 @@ impl Checked {
 
 /// Parses, validates and models schema text. `path` names the file in diagnostics.
 pub fn check_str(path: impl AsRef<Path>, text: &str) -> Checked {
-    let parsed = parse::parse(path.as_ref(), text);
+    check_with(path.as_ref(), text, |_| Vec::new())
+}
+
+/// [`check_str`], then `more` checks on the model of a schema without errors (the design
+/// warnings of [`lint`]). Warnings a `lint: { allow: [...] }` of the schema allows are left
+/// out, whichever pass found them.
+pub(crate) fn check_with(
+    path: &Path,
+    text: &str,
+    more: impl FnOnce(&Model) -> Vec<Diagnostic>,
+) -> Checked {
+    let parsed = parse::parse(path, text);
     let mut diagnostics = parsed.diagnostics;
     let mut model = None;
     if let Some(schema) = &parsed.schema {
         diagnostics.extend(validate::validate(schema));
         if !diagnostics::has_errors(&diagnostics) {
             match model::build(schema, &parsed.source.positions) {
-                Ok(m) => model = Some(m),
+                Ok(m) => {
+                    diagnostics.extend(more(&m));
+                    model = Some(m);
+                }
                 Err(reason) => diagnostics.push(Diagnostic::new(
                     Rule::Internal,
                     "",
@@ -89,6 +105,7 @@ pub fn check_str(path: impl AsRef<Path>, text: &str) -> Checked {
                 )),
             }
         }
+        diagnostics.retain(|d| !schema.allows(d));
     }
     Checked {
         source: parsed.source,

@@ -1,0 +1,194 @@
+//! `schema.json` against the schemas of this repository: every valid schema is valid JSON
+//! Schema-wise, every invalid fixture that breaks a shape rule is rejected by it too, and the
+//! checked-in file is the generated one.
+
+use std::path::{Path, PathBuf};
+
+use codegen::Style;
+
+/// The rules about the shape of the file, which `schema.json` checks as well as the parser
+/// (and, for a few, the validator): keys, kinds of values, required keys, words, and the
+/// syntax of templates, types, the table name and the delimiter. The other rules need the
+/// whole schema (a template naming an attribute, a type declared elsewhere) or are not about
+/// the YAML value at all (syntax, duplicate keys, which JSON cannot hold).
+const SHAPE_RULES: &[&str] = &[
+    "empty-schema",
+    "unknown-field",
+    "missing-field",
+    "wrong-type",
+    "unsupported-version",
+    "no-entities",
+    "empty-entity",
+    "empty-type",
+    "empty-enum",
+    "duplicate-enum-value",
+    "type-kind",
+    "pattern-entity",
+    "invalid-auto",
+    "invalid-order",
+    "invalid-projection",
+    "invalid-allow",
+    "malformed-type",
+    "template-syntax",
+    "template-escape",
+    "invalid-table-name",
+    "invalid-delimiter",
+    "empty-name",
+];
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn validator() -> jsonschema::Validator {
+    let schema: serde_json::Value =
+        serde_json::from_str(&codegen::json_schema::json_schema()).expect("schema.json is JSON");
+    assert!(
+        jsonschema::meta::is_valid(&schema),
+        "schema.json is not a valid JSON Schema: {:?}",
+        jsonschema::meta::validate(&schema).err()
+    );
+    jsonschema::draft202012::new(&schema).expect("schema.json compiles")
+}
+
+/// The `.yaml` files in `dir` and, with `deep`, in its subdirectories, sorted.
+fn yaml_files(dir: &Path, deep: bool) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.unwrap().path();
+        if path.is_dir() && deep {
+            out.extend(yaml_files(&path, true));
+        } else if path.extension().is_some_and(|e| e == "yaml") {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}
+
+fn errors(validator: &jsonschema::Validator, instance: &serde_json::Value) -> Vec<String> {
+    validator
+        .iter_errors(instance)
+        .map(|e| format!("{} at `{}`", e, e.instance_path()))
+        .collect()
+}
+
+#[test]
+fn every_valid_schema_of_the_repository_is_valid() {
+    let validator = validator();
+    let root = root();
+    let mut files = vec![root.join("schema.yaml")];
+    for (dir, deep) in [
+        ("codegen/tests/fixtures", false),
+        ("codegen/tests/lint", false),
+        ("example-app/schema-history", false),
+        ("codegen/tests/changes", true),
+        ("codegen/tests/migrations", true),
+    ] {
+        files.extend(yaml_files(&root.join(dir), deep));
+    }
+    assert!(files.len() >= 60, "only {} schemas found", files.len());
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let checked = codegen::check_str(file, &text);
+        assert!(
+            !checked.has_errors(),
+            "{} does not check: {}",
+            file.display(),
+            checked.render(Style::Plain)
+        );
+        let json = codegen::json_schema::yaml_to_json(file, &text).unwrap();
+        let problems = errors(&validator, &json);
+        assert!(
+            problems.is_empty(),
+            "{} is valid but schema.json rejects it:\n{}",
+            file.display(),
+            problems.join("\n")
+        );
+    }
+}
+
+#[test]
+fn invalid_fixtures_of_shape_rules_are_rejected() {
+    let validator = validator();
+    let mut rejected = std::collections::BTreeSet::new();
+    for file in yaml_files(&root().join("codegen/tests/invalid"), false) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let rule = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# rule: "))
+            .expect("fixture starts with `# rule: <code>`")
+            .trim()
+            .to_owned();
+        if !SHAPE_RULES.contains(&rule.as_str()) {
+            continue;
+        }
+        let json = codegen::json_schema::yaml_to_json(&file, &text).unwrap();
+        assert!(
+            !validator.is_valid(&json),
+            "{} breaks `{rule}`, but schema.json accepts it",
+            file.display()
+        );
+        rejected.insert(rule);
+    }
+    // Every shape rule has a fixture that was tried here.
+    let untried: Vec<&&str> = SHAPE_RULES
+        .iter()
+        .filter(|r| !rejected.contains(**r))
+        .collect();
+    assert!(untried.is_empty(), "shape rules without a fixture: {untried:?}");
+}
+
+#[test]
+fn rejections_point_at_the_offending_place() {
+    let validator = validator();
+    let text = std::fs::read_to_string(root().join("codegen/tests/invalid/unknown_table_field.yaml"))
+        .unwrap();
+    let json = codegen::json_schema::yaml_to_json("unknown_table_field.yaml", &text).unwrap();
+    let problems = errors(&validator, &json);
+    assert!(
+        problems.iter().any(|p| p.contains("partiton_key") && p.contains("`/table`")),
+        "{problems:#?}"
+    );
+    // A word outside the list, and an allow naming an error.
+    let text = "version: 1\nentities:\n  User:\n    attributes: { id: string }\n    keys: { primary: { partition: \"U#{id}\", sort: U } }\naccess_patterns:\n  users: { entity: User, order: newest, lint: { allow: [ambiguous-keys] } }\n";
+    let json = codegen::json_schema::yaml_to_json("s.yaml", text).unwrap();
+    let problems = errors(&validator, &json);
+    assert!(
+        problems.iter().any(|p| p.contains("/access_patterns/users/order")),
+        "{problems:#?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("/access_patterns/users/lint/allow/0")),
+        "{problems:#?}"
+    );
+}
+
+#[test]
+fn yaml_is_read_as_the_parser_reads_it() {
+    let json = codegen::json_schema::yaml_to_json(
+        "s.yaml",
+        "a: &x { b: 1.5, c: ~, d: [yes, true, 0x10] }\ne: *x\n3: three\n",
+    )
+    .unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "a": { "b": 1.5, "c": null, "d": ["yes", true, 16] },
+            "e": { "b": 1.5, "c": null, "d": ["yes", true, 16] },
+            "3": "three",
+        })
+    );
+}
+
+#[test]
+fn the_checked_in_schema_json_is_the_generated_one() {
+    let checked_in = std::fs::read_to_string(root().join("schema.json")).unwrap();
+    assert!(
+        checked_in == codegen::json_schema::json_schema(),
+        "schema.json is stale: run `cargo run -p codegen -- json-schema --out schema.json`"
+    );
+}
