@@ -29,7 +29,8 @@ impl Schema {
     /// about or on any node around it (the entity around its key templates, the schema
     /// around everything), or the same around the second place it names.
     pub fn allows(&self, d: &crate::diagnostics::Diagnostic) -> bool {
-        let places = std::iter::once(d.path.as_str()).chain(d.related.as_ref().map(|r| r.path.as_str()));
+        let places =
+            std::iter::once(d.path.as_str()).chain(d.related.as_ref().map(|r| r.path.as_str()));
         d.severity == crate::diagnostics::Severity::Warning
             && places.into_iter().any(|place| {
                 self.allows

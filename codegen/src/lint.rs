@@ -151,18 +151,18 @@ fn scans(model: &Model, out: &mut Vec<Diagnostic>) {
 }
 
 /// The stored attribute names an index holds besides its keys, `None` for all.
-fn projected(model: &Model, index: &str) -> Option<(Vec<String>, &'static str)> {
+fn projected(model: &Model, index: &str) -> Option<Vec<String>> {
     let i = model.table.indexes.iter().find(|i| i.name == index)?;
     match &i.projection {
         Projection::All => None,
-        Projection::KeysOnly => Some((Vec::new(), "keys_only")),
-        Projection::Include(names) => Some((names.clone(), "include")),
+        Projection::KeysOnly => Some(Vec::new()),
+        Projection::Include(names) => Some(names.clone()),
     }
 }
 
 fn unprojected(model: &Model, out: &mut Vec<Diagnostic>) {
     for p in model.access_patterns.iter().filter(|p| p.select.is_none()) {
-        let Some((held, _)) = projected(model, &p.index) else {
+        let Some(held) = projected(model, &p.index) else {
             continue;
         };
         let Some(index) = model.table.indexes.iter().find(|i| i.name == p.index) else {
@@ -214,7 +214,8 @@ fn unprojected(model: &Model, out: &mut Vec<Diagnostic>) {
             let holds = if held.is_empty() {
                 "only keys".to_owned()
             } else {
-                format!("{} of its attributes", held.len())
+                let names: Vec<String> = held.iter().map(|h| format!("`{h}`")).collect();
+                format!("only {} besides the keys", names.join(", "))
             };
             out.push(
                 Diagnostic::new(
@@ -248,10 +249,7 @@ fn unqueried(model: &Model, out: &mut Vec<Diagnostic>) {
             .filter(|e| e.key(&index.name).is_some() || e.native.contains(&index.name))
             .map(|e| e.name.as_str())
             .collect();
-        let read = model
-            .access_patterns
-            .iter()
-            .any(|p| p.index == index.name);
+        let read = model.access_patterns.iter().any(|p| p.index == index.name);
         // An index no entity writes is the validator's `unused-index`.
         if writers.is_empty() || read {
             continue;
@@ -291,7 +289,11 @@ fn low_cardinality(model: &Model, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             let fields: Vec<_> = k.partition.fields().collect();
-            if fields.is_empty() || fields.iter().any(|f| matches!(f.derive, Some(Derive::Shard(_)))) {
+            if fields.is_empty()
+                || fields
+                    .iter()
+                    .any(|f| matches!(f.derive, Some(Derive::Shard(_))))
+            {
                 continue;
             }
             let counts: Option<Vec<(String, usize)>> = fields
@@ -299,7 +301,12 @@ fn low_cardinality(model: &Model, out: &mut Vec<Diagnostic>) {
                 .map(|f| few_values(model, &f.ty).map(|n| (f.name.clone(), n)))
                 .collect();
             if let Some(counts) = counts {
-                out.push(low(e, &k.index, key_path(e, &k.index, "partition"), &counts));
+                out.push(low(
+                    e,
+                    &k.index,
+                    key_path(e, &k.index, "partition"),
+                    &counts,
+                ));
             }
         }
         // Multi-attribute keys: every partition attribute has few values.
@@ -357,7 +364,9 @@ fn ttl(model: &Model, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::new(
                 Rule::TtlUnused,
                 "table.ttl_attribute",
-                format!("no entity stores the time-to-live attribute `{ttl}`, so no item ever expires"),
+                format!(
+                    "no entity stores the time-to-live attribute `{ttl}`, so no item ever expires"
+                ),
             ));
         } else if holders.len() == model.entities.len() && holders.iter().all(|a| !a.optional) {
             out.push(Diagnostic::new(

@@ -137,18 +137,24 @@ fn invalid_fixtures_of_shape_rules_are_rejected() {
         .iter()
         .filter(|r| !rejected.contains(**r))
         .collect();
-    assert!(untried.is_empty(), "shape rules without a fixture: {untried:?}");
+    assert!(
+        untried.is_empty(),
+        "shape rules without a fixture: {untried:?}"
+    );
 }
 
 #[test]
 fn rejections_point_at_the_offending_place() {
     let validator = validator();
-    let text = std::fs::read_to_string(root().join("codegen/tests/invalid/unknown_table_field.yaml"))
-        .unwrap();
+    let text =
+        std::fs::read_to_string(root().join("codegen/tests/invalid/unknown_table_field.yaml"))
+            .unwrap();
     let json = codegen::json_schema::yaml_to_json("unknown_table_field.yaml", &text).unwrap();
     let problems = errors(&validator, &json);
     assert!(
-        problems.iter().any(|p| p.contains("partiton_key") && p.contains("`/table`")),
+        problems
+            .iter()
+            .any(|p| p.contains("partiton_key") && p.contains("`/table`")),
         "{problems:#?}"
     );
     // A word outside the list, and an allow naming an error.
@@ -156,7 +162,9 @@ fn rejections_point_at_the_offending_place() {
     let json = codegen::json_schema::yaml_to_json("s.yaml", text).unwrap();
     let problems = errors(&validator, &json);
     assert!(
-        problems.iter().any(|p| p.contains("/access_patterns/users/order")),
+        problems
+            .iter()
+            .any(|p| p.contains("/access_patterns/users/order")),
         "{problems:#?}"
     );
     assert!(

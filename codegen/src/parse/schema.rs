@@ -344,21 +344,18 @@ impl Reader<'_> {
                 schema.types.extend(self.type_def(&name, value, &p));
             }
         }
-        match f.get("entities") {
-            Some((v, path)) => {
-                let entries = self.entries(v, &path, "`entities`");
-                if entries.is_empty() && v.is_mapping() {
-                    self.error(Diagnostic::new(
-                        Rule::NoEntities,
-                        path.as_str(),
-                        "`entities` declares no entity",
-                    ));
-                }
-                for (name, value, p) in entries {
-                    schema.entities.extend(self.entity(&name, value, &p));
-                }
+        if let Some((v, path)) = f.get("entities") {
+            let entries = self.entries(v, &path, "`entities`");
+            if entries.is_empty() && v.is_mapping() {
+                self.error(Diagnostic::new(
+                    Rule::NoEntities,
+                    path.as_str(),
+                    "`entities` declares no entity",
+                ));
             }
-            None => {}
+            for (name, value, p) in entries {
+                schema.entities.extend(self.entity(&name, value, &p));
+            }
         }
         if let Some((v, path)) = f.get("access_patterns") {
             for (name, value, p) in self.entries(v, &path, "`access_patterns`") {
@@ -442,7 +439,13 @@ impl Reader<'_> {
         let projection = match f.get("projection") {
             None => Projection::All,
             Some((v @ Value::String(_), p)) => {
-                match self.word(v, &p, "projection", shape::PROJECTIONS, Rule::InvalidProjection) {
+                match self.word(
+                    v,
+                    &p,
+                    "projection",
+                    shape::PROJECTIONS,
+                    Rule::InvalidProjection,
+                ) {
                     Some("keys_only") => Projection::KeysOnly,
                     _ => Projection::All,
                 }

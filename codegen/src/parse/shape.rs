@@ -259,7 +259,11 @@ const fn required(name: &'static str, kind: Kind, doc: &'static str, help: &'sta
     }
 }
 
-const DOC: Key = key("doc", Kind::Text, "Documentation, copied into the generated code.");
+const DOC: Key = key(
+    "doc",
+    Kind::Text,
+    "Documentation, copied into the generated code.",
+);
 
 const LINT_KEY: Key = key(
     "lint",
@@ -629,11 +633,7 @@ pub(crate) static PATTERN: Mapping = Mapping {
             "The index it reads (default: the table, `primary`).",
         ),
         key("order", Kind::Words(ORDERS), "The order of the results."),
-        key(
-            "one",
-            Kind::Bool,
-            "Return at most one item (`Option<T>`).",
-        ),
+        key("one", Kind::Bool, "Return at most one item (`Option<T>`)."),
         key(
             "scan",
             Kind::Bool,
