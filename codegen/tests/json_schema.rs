@@ -200,3 +200,74 @@ fn the_checked_in_schema_json_is_the_generated_one() {
         "schema.json is stale: run `cargo run -p codegen -- json-schema --out schema.json`"
     );
 }
+
+/// The patterns for type expressions and key templates accept what the parser and validator
+/// accept, and reject what they reject, on examples of each kind.
+#[test]
+fn type_and_template_patterns_agree_with_the_generator() {
+    let validator = validator();
+    let with_type = |ty: &str| {
+        format!(
+            "version: 1\ntypes:\n  Address: {{ fields: {{ city: string }} }}\nentities:\n  User:\n    attributes:\n      user_id: string\n      x: {{ type: {} }}\n    keys: {{ primary: {{ partition: \"U#{{user_id}}\", sort: U }} }}\n",
+            serde_json::to_string(ty).unwrap()
+        )
+    };
+    let with_template = |template: &str| {
+        format!(
+            "version: 1\ntable:\n  indexes: {{ gsi1: {{ partition_key: gsi1pk, sort_key: gsi1sk }} }}\nentities:\n  User:\n    attributes: {{ user_id: string, created_at: timestamp }}\n    keys:\n      primary: {{ partition: \"U#{{user_id}}\", sort: U }}\n      gsi1: {{ partition: \"USERS#{{user_id}}\", sort: {} }}\naccess_patterns:\n  p: {{ entity: User, index: gsi1 }}\n",
+            serde_json::to_string(template).unwrap()
+        )
+    };
+    let cases: Vec<(String, bool)> = [
+        ("string", true),
+        ("ulid", true),
+        (" list< map<integer> > ", true),
+        ("map<list<set<string>>>", true),
+        ("set<bytes>", true),
+        ("Address", true),
+        ("list<Address>", true),
+        ("strng", false),
+        ("list<string", false),
+        ("set<float>", false),
+        ("list", false),
+        ("list<>", false),
+        ("List<string>", false),
+        ("string>", false),
+    ]
+    .into_iter()
+    .map(|(t, ok)| (with_type(t), ok))
+    .chain(
+        [
+            ("USER#{user_id}", true),
+            ("{created_at}#{user_id}", true),
+            ("DAY#{ created_at : day }#{user_id:shard(4)}", true),
+            ("USER", true),
+            ("USER#{user_id", false),
+            ("USER#{}", false),
+            ("USER}", false),
+            ("US\\ER", false),
+            ("", false),
+            ("D#{created_at:}", false),
+            ("D#{{user_id}}", false),
+        ]
+        .into_iter()
+        .map(|(t, ok)| (with_template(t), ok)),
+    )
+    .collect();
+    for (text, ok) in cases {
+        let checked = codegen::check_str("s.yaml", &text);
+        assert_eq!(
+            !checked.has_errors(),
+            ok,
+            "the generator on:\n{text}\n{}",
+            checked.render(Style::Plain)
+        );
+        let json = codegen::json_schema::yaml_to_json("s.yaml", &text).unwrap();
+        assert_eq!(
+            validator.is_valid(&json),
+            ok,
+            "schema.json on:\n{text}\n{:#?}",
+            errors(&validator, &json)
+        );
+    }
+}
