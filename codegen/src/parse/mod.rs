@@ -93,7 +93,8 @@ fn join(parent: &str, key: &str) -> String {
     }
 }
 
-/// The scalar type names of the schema language.
+/// The scalar type names of the schema language (the same as [`shape::SCALAR_TYPES`], which
+/// documents them; a test keeps the two equal).
 pub const SCALARS: &[&str] = &[
     "string",
     "integer",
@@ -102,6 +103,7 @@ pub const SCALARS: &[&str] = &[
     "timestamp",
     "date",
     "uuid",
+    "ulid",
     "bytes",
     "ttl",
 ];

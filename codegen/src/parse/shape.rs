@@ -282,9 +282,9 @@ pub(crate) static LINT: Mapping = Mapping {
             "allow",
             Kind::List {
                 of: &Kind::Warning,
-                min: 1,
+                min: 0,
                 max: 0,
-                unique: true,
+                unique: false,
             },
             "The codes of the warnings to allow here (`codegen lint` lists them).",
             "list the warnings to allow: `allow: [full-scan]`",
@@ -398,7 +398,7 @@ const KEY_ATTRIBUTES: Kind = Kind::AnyOf(&[
         of: &Kind::Name,
         min: 0,
         max: 4,
-        unique: true,
+        unique: false,
     },
 ]);
 
@@ -705,6 +705,8 @@ mod tests {
         for w in SCALAR_TYPES {
             assert!(super::super::parse_type(w.word).is_ok(), "{}", w.word);
         }
+        let words: Vec<&str> = SCALAR_TYPES.iter().map(|w| w.word).collect();
+        assert_eq!(words, super::super::SCALARS);
         assert_eq!(alternatives(ORDERS), "`asc` or `desc`");
         assert_eq!(alternatives(PROJECTIONS), "`all` or `keys_only`");
     }
