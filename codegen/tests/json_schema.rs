@@ -271,3 +271,104 @@ fn type_and_template_patterns_agree_with_the_generator() {
         );
     }
 }
+
+/// The mappings of `instance` that `schema` (a node of schema.json) describes as one of its
+/// definitions, recorded as (definition, key) pairs for every key they use.
+fn used_keys(
+    defs: &serde_json::Map<String, serde_json::Value>,
+    schema: &serde_json::Value,
+    def: Option<&str>,
+    instance: &serde_json::Value,
+    out: &mut std::collections::BTreeSet<(String, String)>,
+) {
+    if let Some(reference) = schema.get("$ref").and_then(|r| r.as_str()) {
+        let id = reference.trim_start_matches("#/$defs/");
+        used_keys(defs, &defs[id], Some(id), instance, out);
+        return;
+    }
+    if let Some(branches) = schema.get("anyOf").and_then(|b| b.as_array()) {
+        // The branch for this kind of value: a mapping goes to the mapping branch.
+        let object = instance.is_object();
+        for branch in branches {
+            let is_mapping = branch.get("$ref").is_some()
+                || branch.get("type").and_then(|t| t.as_str()) == Some("object");
+            if is_mapping == object {
+                used_keys(defs, branch, def, instance, out);
+            }
+        }
+        return;
+    }
+    match instance {
+        serde_json::Value::Object(map) => {
+            let properties = schema.get("properties").and_then(|p| p.as_object());
+            for (key, value) in map {
+                if let Some(properties) = properties {
+                    out.insert((def.unwrap_or("schema").to_owned(), key.clone()));
+                    if let Some(s) = properties.get(key) {
+                        used_keys(defs, s, None, value, out);
+                    }
+                } else if let Some(s) = schema.get("additionalProperties") {
+                    used_keys(defs, s, None, value, out);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            if let Some(s) = schema.get("items") {
+                for item in items {
+                    used_keys(defs, s, None, item, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every key schema.json declares is used by some valid schema of the repository. Reading
+/// those schemas (in a debug build) then proves the parser reads every declared key: it
+/// asserts that it reads only declared keys, and that it read every declared key present.
+#[test]
+fn every_declared_key_is_used_by_some_valid_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&codegen::json_schema::json_schema()).unwrap();
+    let defs = schema["$defs"].as_object().unwrap();
+    let mut declared = std::collections::BTreeSet::new();
+    for (id, def) in
+        std::iter::once(("schema", &schema)).chain(defs.iter().map(|(k, v)| (k.as_str(), v)))
+    {
+        for key in def
+            .get("properties")
+            .and_then(|p| p.as_object())
+            .into_iter()
+            .flatten()
+        {
+            declared.insert((id.to_owned(), key.0.clone()));
+        }
+    }
+    let root = root();
+    let mut files = vec![root.join("schema.yaml")];
+    for (dir, deep) in [
+        ("codegen/tests/fixtures", false),
+        ("codegen/tests/lint", false),
+        ("example-app/schema-history", false),
+        ("codegen/tests/changes", true),
+        ("codegen/tests/migrations", true),
+    ] {
+        files.extend(yaml_files(&root.join(dir), deep));
+    }
+    let mut used = std::collections::BTreeSet::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let json = codegen::json_schema::yaml_to_json(file, &text).unwrap();
+        used_keys(defs, &schema, None, &json, &mut used);
+    }
+    assert!(
+        used.is_subset(&declared),
+        "{:?}",
+        used.difference(&declared).collect::<Vec<_>>()
+    );
+    let unused: Vec<_> = declared.difference(&used).collect();
+    assert!(
+        unused.is_empty(),
+        "declared keys no valid schema uses: {unused:?}"
+    );
+}

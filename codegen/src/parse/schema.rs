@@ -169,6 +169,11 @@ impl Reader<'_> {
         }
         let allowed = fields.shape.names();
         for (key, value, used) in &fields.entries {
+            debug_assert!(
+                *used || fields.shape.key(key).is_none(),
+                "shape `{}` declares `{key}`, which the reader did not read",
+                fields.shape.id
+            );
             if !used {
                 let path = join(&fields.path, key);
                 // `{ doc: Orders, newest first }` splits at the comma into a second key.
