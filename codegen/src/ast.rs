@@ -25,18 +25,33 @@ pub struct Schema {
 }
 
 impl Schema {
-    /// Whether a `lint: { allow: [...] }` silences the warning `d`: one on the node it is
-    /// about or on any node around it (the entity around its key templates, the schema
-    /// around everything), or the same around the second place it names.
+    /// The `lint: { allow: [...] }` entries that silence the warning `d`, as (allow, code)
+    /// indexes: those on the node it is about or on any node around it (the entity around
+    /// its key templates, the schema around everything), or around the second place it names.
+    pub fn allowing(&self, d: &crate::diagnostics::Diagnostic) -> Vec<(usize, usize)> {
+        if d.severity != crate::diagnostics::Severity::Warning {
+            return Vec::new();
+        }
+        let places: Vec<&str> = std::iter::once(d.path.as_str())
+            .chain(d.related.as_ref().map(|r| r.path.as_str()))
+            .collect();
+        let mut out = Vec::new();
+        for (i, a) in self.allows.iter().enumerate() {
+            if !places.iter().any(|place| within(place, &a.path)) {
+                continue;
+            }
+            for (j, (rule, _)) in a.rules.iter().enumerate() {
+                if *rule == d.rule {
+                    out.push((i, j));
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether a `lint: { allow: [...] }` silences the warning `d` (see [`Schema::allowing`]).
     pub fn allows(&self, d: &crate::diagnostics::Diagnostic) -> bool {
-        let places =
-            std::iter::once(d.path.as_str()).chain(d.related.as_ref().map(|r| r.path.as_str()));
-        d.severity == crate::diagnostics::Severity::Warning
-            && places.into_iter().any(|place| {
-                self.allows
-                    .iter()
-                    .any(|a| a.rules.contains(&d.rule) && within(place, &a.path))
-            })
+        !self.allowing(d).is_empty()
     }
 }
 
@@ -55,8 +70,8 @@ pub fn within(path: &str, outer: &str) -> bool {
 pub struct Allow {
     /// The YAML path of the node that carries it (`""` for the whole schema).
     pub path: YamlPath,
-    /// The warnings it allows.
-    pub rules: Vec<crate::diagnostics::Rule>,
+    /// The warnings it allows, each with the YAML path of its code in the list.
+    pub rules: Vec<(crate::diagnostics::Rule, YamlPath)>,
     /// `reason:`.
     pub reason: Option<String>,
 }

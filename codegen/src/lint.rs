@@ -21,12 +21,16 @@
 //!   expires.
 //! - `stray-ttl`: a `ttl` attribute that is not the table's `ttl_attribute`, which DynamoDB
 //!   never expires items by.
+//! - `unused-allow`: a code in `lint.allow` that silences nothing where it is (a stale allow,
+//!   or one on another node than the warning, such as `full-scan` on an entity rather than
+//!   its pattern). Only `lint` reports it: `check` does not look for the design warnings.
 //!
 //! The validator's own warnings (`unused-index`, `unknown-projection-attribute`) are reported
 //! too, and allowed the same way.
 
 use std::path::Path;
 
+use crate::ast::Schema;
 use crate::diagnostics::{Anchor, Diagnostic};
 use crate::model::{Derive, Entity, IndexKind, Model, PatternTarget, Projection, Type, TypeKind};
 use crate::{Checked, Rule};
@@ -41,12 +45,13 @@ pub const RULES: &[Rule] = &[
     Rule::TtlUnused,
     Rule::TtlEverywhere,
     Rule::StrayTtl,
+    Rule::UnusedAllow,
 ];
 
 /// Checks schema text and, if it has no errors, lints it: every diagnostic of `check` and
 /// every design warning, less the allowed ones, in the order of the file.
 pub fn lint_str(path: impl AsRef<Path>, text: &str) -> Checked {
-    let mut checked = crate::check_with(path.as_ref(), text, lint);
+    let mut checked = crate::check_with(path.as_ref(), text, Some(lint));
     let source = &checked.source;
     checked.diagnostics.sort_by_key(|d| {
         let at = source.locate(d);
@@ -60,6 +65,47 @@ pub fn lint_file(path: impl AsRef<Path>) -> std::io::Result<Checked> {
     let path = path.as_ref();
     let text = std::fs::read_to_string(path)?;
     Ok(lint_str(path, &text))
+}
+
+/// `diagnostics` less the warnings `schema` allows; with `unused`, plus an `unused-allow`
+/// warning for each allowed code that silenced nothing (itself allowed like any warning).
+pub(crate) fn apply_allows(
+    schema: &Schema,
+    diagnostics: Vec<Diagnostic>,
+    unused: bool,
+) -> Vec<Diagnostic> {
+    let mut used = std::collections::BTreeSet::new();
+    let mut out: Vec<Diagnostic> = diagnostics
+        .into_iter()
+        .filter(|d| {
+            let by = schema.allowing(d);
+            used.extend(by.iter().copied());
+            by.is_empty()
+        })
+        .collect();
+    if unused {
+        for (i, allow) in schema.allows.iter().enumerate() {
+            for (j, (rule, path)) in allow.rules.iter().enumerate() {
+                if used.contains(&(i, j)) || *rule == Rule::UnusedAllow {
+                    continue;
+                }
+                let place = if allow.path.is_empty() {
+                    "the schema".to_owned()
+                } else {
+                    format!("`{}`", allow.path)
+                };
+                let d = Diagnostic::new(
+                    Rule::UnusedAllow,
+                    path.clone(),
+                    format!("`{rule}` is allowed on {place}, but nothing there reports it"),
+                );
+                if !schema.allows(&d) {
+                    out.push(d);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The design warnings of a model.

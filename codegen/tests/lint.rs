@@ -2,7 +2,8 @@
 //! with `# rule: <code>`. Each reports the rule somewhere and allows it somewhere else (or,
 //! for rules about the whole table, allows its only finding) with a `lint:` line. The output
 //! as written and with the `lint:` lines removed are both pinned, so each snapshot shows the
-//! warning and that the allow silences it.
+//! warning and that the allow silences it. (`unused-allow` is about `lint:` lines, so its
+//! fixture reports it only as written.)
 
 use codegen::{Rule, Severity, Style};
 
@@ -60,18 +61,25 @@ fn lint_fixtures() {
                 );
             }
         }
-        assert!(
-            count(&reported, &rule) >= 1,
-            "{name} does not report `{rule}`"
-        );
-        assert!(
-            count(&allowed, &rule) < count(&reported, &rule),
-            "{name}: the allow silences nothing"
-        );
-        // Other rules stay as they were: an allow silences only the warnings it names.
-        for d in &reported.diagnostics {
-            if d.code() != rule {
-                assert!(allowed.diagnostics.contains(d), "{name}: {d:?} went away");
+        if rule == "unused-allow" {
+            // Reported about the `lint:` lines themselves: one of the two is silenced by the
+            // other's `allow: [unused-allow]`.
+            assert_eq!(count(&allowed, &rule), 1, "{name}");
+            assert_eq!(count(&reported, &rule), 0, "{name}");
+        } else {
+            assert!(
+                count(&reported, &rule) >= 1,
+                "{name} does not report `{rule}`"
+            );
+            assert!(
+                count(&allowed, &rule) < count(&reported, &rule),
+                "{name}: the allow silences nothing"
+            );
+            // Other rules stay as they were: an allow silences only the warnings it names.
+            for d in &reported.diagnostics {
+                if d.code() != rule {
+                    assert!(allowed.diagnostics.contains(d), "{name}: {d:?} went away");
+                }
             }
         }
         insta::assert_snapshot!(format!(

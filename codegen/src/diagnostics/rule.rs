@@ -290,6 +290,9 @@ rules! {
     /// A `ttl` attribute that is not the table's `ttl_attribute` (`codegen lint`).
     StrayTtl = "stray-ttl", Warning,
         "DynamoDB expires items only by the table's `ttl_attribute`; name this attribute there (one per table), or make it a `timestamp`";
+    /// A code in `lint.allow` that silences nothing there (`codegen lint`).
+    UnusedAllow = "unused-allow", Warning,
+        "remove the code from `allow`, or move the allow to the node the warning is about (or one around it)";
     /// The generator failed on a schema that passed validation (a bug).
     Internal = "internal", Error,
         "this is a bug in the generator's validator; please report it with the schema";

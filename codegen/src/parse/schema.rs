@@ -215,7 +215,9 @@ impl Reader<'_> {
                         continue;
                     };
                     match Rule::ALL.iter().find(|r| r.code() == code) {
-                        Some(rule) if rule.severity() == Severity::Warning => rules.push(*rule),
+                        Some(rule) if rule.severity() == Severity::Warning => {
+                            rules.push((*rule, ip))
+                        }
                         Some(_) => self.error(
                             Diagnostic::new(
                                 Rule::InvalidAllow,
