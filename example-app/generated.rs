@@ -32,7 +32,7 @@ pub mod singletable_schema {
     const DELIMITER: char = '#';
     /// The attribute naming each item's entity.
     const TYPE_ATTRIBUTE: &str = "_type";
-    /// What an organisation pays for. (`schema.yaml:30`)
+    /// What an organisation pays for. (`schema.yaml:31`)
     ///
     /// Variants are in the order of their stored text, the order of keys holding them, which `Ord` follows; `ALL` is in schema order.
     #[derive(
@@ -90,7 +90,7 @@ pub mod singletable_schema {
             self.as_str()
         }
     }
-    /// What a member may do in a project. (`schema.yaml:33`)
+    /// What a member may do in a project. (`schema.yaml:34`)
     ///
     /// Variants are in the order of their stored text, the order of keys holding them, which `Ord` follows; `ALL` is in schema order.
     #[derive(
@@ -148,7 +148,7 @@ pub mod singletable_schema {
             self.as_str()
         }
     }
-    /// Where a task is on the board. (`schema.yaml:36`)
+    /// Where a task is on the board. (`schema.yaml:37`)
     ///
     /// Variants are in the order of their stored text, the order of keys holding them, which `Ord` follows; `ALL` is in schema order.
     #[derive(
@@ -220,7 +220,7 @@ pub mod singletable_schema {
             self.as_str()
         }
     }
-    /// A postal address, for invoices. (`schema.yaml:39`)
+    /// A postal address, for invoices. (`schema.yaml:40`)
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     #[serde(crate = "::singletable::__private::serde")]
     pub struct Address {
@@ -306,7 +306,7 @@ pub mod singletable_schema {
             AddressFields(path)
         }
     }
-    /// One step of a task. (`schema.yaml:46`)
+    /// One step of a task. (`schema.yaml:47`)
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     #[serde(crate = "::singletable::__private::serde")]
     pub struct ChecklistItem {
@@ -374,7 +374,7 @@ pub mod singletable_schema {
     }
     /// A tenant. Everything else belongs to one.
     ///
-    /// Primary key: partition `ORG#{org_id}`, sort `ORG`. Declared at `schema.yaml:51`.
+    /// Primary key: partition `ORG#{org_id}`, sort `ORG`. Declared at `schema.yaml:52`.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     #[serde(crate = "::singletable::__private::serde")]
     pub struct Org {
@@ -404,23 +404,23 @@ pub mod singletable_schema {
                 created_at: now,
             }
         }
-        /// Partition key `ORG#{org_id}` on `pk` of the table (`schema.yaml:61`).
+        /// Partition key `ORG#{org_id}` on `pk` of the table (`schema.yaml:64`).
         pub fn partition_key(org_id: &str) -> PartitionKey<Org> {
             PartitionKey::format("pk", DELIMITER, "ORG#{org_id}", [org_id.into()])
         }
-        /// Sort key `ORG` on `sk` of the table (`schema.yaml:61`).
+        /// Sort key `ORG` on `sk` of the table (`schema.yaml:64`).
         pub fn sort_key() -> SortKey<Org> {
             SortKey::format("sk", DELIMITER, "ORG", [])
         }
-        /// Partition key `ORG` on `sk` of index `inverse` (`schema.yaml:61`).
+        /// Partition key `ORG` on `sk` of index `inverse` (`schema.yaml:64`).
         pub fn inverse_partition_key() -> PartitionKey<Org> {
             PartitionKey::format("sk", DELIMITER, "ORG", [])
         }
-        /// Sort key `ORG#{org_id}` on `pk` of index `inverse` (`schema.yaml:61`).
+        /// Sort key `ORG#{org_id}` on `pk` of index `inverse` (`schema.yaml:64`).
         pub fn inverse_sort_key(org_id: &str) -> SortKey<Org> {
             SortKey::format("pk", DELIMITER, "ORG#{org_id}", [org_id.into()])
         }
-        /// The primary key: partition `ORG#{org_id}`, sort `ORG` (`schema.yaml:61`).
+        /// The primary key: partition `ORG#{org_id}`, sort `ORG` (`schema.yaml:64`).
         pub fn key(org_id: &str) -> Key<Org> {
             Key::new(Self::partition_key(org_id), Some(Self::sort_key()))
                 .with_text("org_id", org_id)
@@ -545,33 +545,33 @@ pub mod singletable_schema {
             d.put::<Plan>("plan", &Plan::Free);
             d.put::<i64>("seats", &5i64);
         }
-        /// Sets `name` (`schema.yaml:55`).
+        /// Sets `name` (`schema.yaml:58`).
         pub fn set_name(self, name: impl Into<String>) -> Self {
             self.with(|u| u.set::<String>(Path::attr("name"), &name.into()))
         }
-        /// Sets `name` (`schema.yaml:55`) only if it is not stored yet.
+        /// Sets `name` (`schema.yaml:58`) only if it is not stored yet.
         pub fn set_name_if_not_exists(self, name: impl Into<String>) -> Self {
             self.with(|u| {
                 u.set_if_not_exists::<String>(Path::attr("name"), &name.into())
             })
         }
-        /// Sets `plan` (`schema.yaml:56`).
+        /// Sets `plan` (`schema.yaml:59`).
         pub fn set_plan(self, plan: Plan) -> Self {
             self.with(|u| u.set(Path::attr("plan"), &plan))
         }
-        /// Sets `plan` (`schema.yaml:56`) only if it is not stored yet.
+        /// Sets `plan` (`schema.yaml:59`) only if it is not stored yet.
         pub fn set_plan_if_not_exists(self, plan: Plan) -> Self {
             self.with(|u| u.set_if_not_exists(Path::attr("plan"), &plan))
         }
-        /// Sets `billing_address` (`schema.yaml:57`).
+        /// Sets `billing_address` (`schema.yaml:60`).
         pub fn set_billing_address(self, billing_address: Address) -> Self {
             self.with(|u| u.set(Path::attr("billing_address"), &billing_address))
         }
-        /// Removes `billing_address` (`schema.yaml:57`).
+        /// Removes `billing_address` (`schema.yaml:60`).
         pub fn remove_billing_address(self) -> Self {
             self.with(|u| u.remove(Path::attr("billing_address")))
         }
-        /// Sets `billing_address` (`schema.yaml:57`) only if it is not stored yet.
+        /// Sets `billing_address` (`schema.yaml:60`) only if it is not stored yet.
         pub fn set_billing_address_if_not_exists(
             self,
             billing_address: Address,
@@ -580,27 +580,27 @@ pub mod singletable_schema {
                 u.set_if_not_exists(Path::attr("billing_address"), &billing_address)
             })
         }
-        /// Sets `seats` (`schema.yaml:58`).
+        /// Sets `seats` (`schema.yaml:61`).
         pub fn set_seats(self, seats: i64) -> Self {
             self.with(|u| u.set(Path::attr("seats"), &seats))
         }
-        /// Sets `seats` (`schema.yaml:58`) only if it is not stored yet.
+        /// Sets `seats` (`schema.yaml:61`) only if it is not stored yet.
         pub fn set_seats_if_not_exists(self, seats: i64) -> Self {
             self.with(|u| u.set_if_not_exists(Path::attr("seats"), &seats))
         }
-        /// Adds `n` to `seats` (`schema.yaml:58`) (a missing value counts as 0).
+        /// Adds `n` to `seats` (`schema.yaml:61`) (a missing value counts as 0).
         pub fn add_seats(self, n: i64) -> Self {
             self.with(|u| u.add(Path::attr("seats"), n))
         }
-        /// Subtracts `n` from `seats` (`schema.yaml:58`) (a missing value counts as 0).
+        /// Subtracts `n` from `seats` (`schema.yaml:61`) (a missing value counts as 0).
         pub fn subtract_seats(self, n: i64) -> Self {
             self.with(|u| u.subtract(Path::attr("seats"), n))
         }
-        /// Adds the value of another attribute of the item to `seats` (`schema.yaml:58`).
+        /// Adds the value of another attribute of the item to `seats` (`schema.yaml:61`).
         pub fn add_seats_by_field(self, other: Field<i64, impl Sized>) -> Self {
             self.with(|u| u.add_field(Path::attr("seats"), other.path().clone()))
         }
-        /// Subtracts the value of another attribute of the item from `seats` (`schema.yaml:58`).
+        /// Subtracts the value of another attribute of the item from `seats` (`schema.yaml:61`).
         pub fn subtract_seats_by_field(self, other: Field<i64, impl Sized>) -> Self {
             self.with(|u| u.subtract_field(Path::attr("seats"), other.path().clone()))
         }
@@ -608,7 +608,7 @@ pub mod singletable_schema {
     impl_update!(OrgUpdate => Org);
     /// A person in an organisation.
     ///
-    /// Primary key: partition `ORG#{org_id}`, sort `USER#{user_id}`. Declared at `schema.yaml:63`.
+    /// Primary key: partition `ORG#{org_id}`, sort `USER#{user_id}`. Declared at `schema.yaml:66`.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     #[serde(crate = "::singletable::__private::serde")]
     pub struct User {
@@ -655,31 +655,31 @@ pub mod singletable_schema {
                 version: 0,
             }
         }
-        /// Partition key `ORG#{org_id}` on `pk` of the table (`schema.yaml:77`).
+        /// Partition key `ORG#{org_id}` on `pk` of the table (`schema.yaml:80`).
         pub fn partition_key(org_id: &str) -> PartitionKey<User> {
             PartitionKey::format("pk", DELIMITER, "ORG#{org_id}", [org_id.into()])
         }
-        /// Sort key `USER#{user_id}` on `sk` of the table (`schema.yaml:77`).
+        /// Sort key `USER#{user_id}` on `sk` of the table (`schema.yaml:80`).
         pub fn sort_key(user_id: &str) -> SortKey<User> {
             SortKey::format("sk", DELIMITER, "USER#{user_id}", [user_id.into()])
         }
-        /// Partition key `EMAIL#{email}` on `gsi1pk` of index `gsi1` (`schema.yaml:78`).
+        /// Partition key `EMAIL#{email}` on `gsi1pk` of index `gsi1` (`schema.yaml:81`).
         pub fn gsi1_partition_key(email: &str) -> PartitionKey<User> {
             PartitionKey::format("gsi1pk", DELIMITER, "EMAIL#{email}", [email.into()])
         }
-        /// Sort key `USER` on `gsi1sk` of index `gsi1` (`schema.yaml:78`).
+        /// Sort key `USER` on `gsi1sk` of index `gsi1` (`schema.yaml:81`).
         pub fn gsi1_sort_key() -> SortKey<User> {
             SortKey::format("gsi1sk", DELIMITER, "USER", [])
         }
-        /// Partition key `USER#{user_id}` on `sk` of index `inverse` (`schema.yaml:77`).
+        /// Partition key `USER#{user_id}` on `sk` of index `inverse` (`schema.yaml:80`).
         pub fn inverse_partition_key(user_id: &str) -> PartitionKey<User> {
             PartitionKey::format("sk", DELIMITER, "USER#{user_id}", [user_id.into()])
         }
-        /// Sort key `ORG#{org_id}` on `pk` of index `inverse` (`schema.yaml:77`).
+        /// Sort key `ORG#{org_id}` on `pk` of index `inverse` (`schema.yaml:80`).
         pub fn inverse_sort_key(org_id: &str) -> SortKey<User> {
             SortKey::format("pk", DELIMITER, "ORG#{org_id}", [org_id.into()])
         }
-        /// The primary key: partition `ORG#{org_id}`, sort `USER#{user_id}` (`schema.yaml:77`).
+        /// The primary key: partition `ORG#{org_id}`, sort `USER#{user_id}` (`schema.yaml:80`).
         pub fn key(org_id: &str, user_id: &str) -> Key<User> {
             Key::new(Self::partition_key(org_id), Some(Self::sort_key(user_id)))
                 .with_text("org_id", org_id)
@@ -861,22 +861,22 @@ pub mod singletable_schema {
             v.key(User::gsi1_partition_key(&v.get::<String>("email")?));
             Ok(())
         }
-        /// Applies only if the stored `version` (`schema.yaml:75`) is `version` (optimistic locking); otherwise [`Error::ConditionFailed`](Error::ConditionFailed).
+        /// Applies only if the stored `version` (`schema.yaml:78`) is `version` (optimistic locking); otherwise [`Error::ConditionFailed`](Error::ConditionFailed).
         pub fn expected_version(mut self, version: i64) -> Self {
             self.0.expect_version("version", version);
             self
         }
-        /// Sets `email` (`schema.yaml:68`). Also rewrites `gsi1pk` (`EMAIL#{email}`, index `gsi1`).
+        /// Sets `email` (`schema.yaml:71`). Also rewrites `gsi1pk` (`EMAIL#{email}`, index `gsi1`).
         pub fn set_email(self, email: impl Into<String>) -> Self {
             self.with(|u| u.set::<String>(Path::attr("email"), &email.into()))
         }
-        /// Sets `display_name` (`schema.yaml:69`).
+        /// Sets `display_name` (`schema.yaml:72`).
         pub fn set_display_name(self, display_name: impl Into<String>) -> Self {
             self.with(|u| {
                 u.set::<String>(Path::attr("display_name"), &display_name.into())
             })
         }
-        /// Sets `display_name` (`schema.yaml:69`) only if it is not stored yet.
+        /// Sets `display_name` (`schema.yaml:72`) only if it is not stored yet.
         pub fn set_display_name_if_not_exists(
             self,
             display_name: impl Into<String>,
@@ -888,15 +888,15 @@ pub mod singletable_schema {
                     >(Path::attr("display_name"), &display_name.into())
             })
         }
-        /// Sets `roles` (`schema.yaml:70`).
+        /// Sets `roles` (`schema.yaml:73`).
         pub fn set_roles(self, roles: BTreeSet<String>) -> Self {
             self.with(|u| u.set(Path::attr("roles"), &roles))
         }
-        /// Sets `roles` (`schema.yaml:70`) only if it is not stored yet.
+        /// Sets `roles` (`schema.yaml:73`) only if it is not stored yet.
         pub fn set_roles_if_not_exists(self, roles: BTreeSet<String>) -> Self {
             self.with(|u| u.set_if_not_exists(Path::attr("roles"), &roles))
         }
-        /// Adds members to the set `roles` (`schema.yaml:70`) (created if missing).
+        /// Adds members to the set `roles` (`schema.yaml:73`) (created if missing).
         pub fn add_roles(self, members: impl IntoIterator<Item = String>) -> Self {
             self.with(|u| {
                 u
@@ -906,7 +906,7 @@ pub mod singletable_schema {
                     )
             })
         }
-        /// Deletes members from the set `roles` (`schema.yaml:70`).
+        /// Deletes members from the set `roles` (`schema.yaml:73`).
         pub fn delete_roles(self, members: impl IntoIterator<Item = String>) -> Self {
             self.with(|u| {
                 u
@@ -916,39 +916,39 @@ pub mod singletable_schema {
                     )
             })
         }
-        /// Sets `logins` (`schema.yaml:71`).
+        /// Sets `logins` (`schema.yaml:74`).
         pub fn set_logins(self, logins: i64) -> Self {
             self.with(|u| u.set(Path::attr("logins"), &logins))
         }
-        /// Sets `logins` (`schema.yaml:71`) only if it is not stored yet.
+        /// Sets `logins` (`schema.yaml:74`) only if it is not stored yet.
         pub fn set_logins_if_not_exists(self, logins: i64) -> Self {
             self.with(|u| u.set_if_not_exists(Path::attr("logins"), &logins))
         }
-        /// Adds `n` to `logins` (`schema.yaml:71`) (a missing value counts as 0).
+        /// Adds `n` to `logins` (`schema.yaml:74`) (a missing value counts as 0).
         pub fn add_logins(self, n: i64) -> Self {
             self.with(|u| u.add(Path::attr("logins"), n))
         }
-        /// Subtracts `n` from `logins` (`schema.yaml:71`) (a missing value counts as 0).
+        /// Subtracts `n` from `logins` (`schema.yaml:74`) (a missing value counts as 0).
         pub fn subtract_logins(self, n: i64) -> Self {
             self.with(|u| u.subtract(Path::attr("logins"), n))
         }
-        /// Adds the value of another attribute of the item to `logins` (`schema.yaml:71`).
+        /// Adds the value of another attribute of the item to `logins` (`schema.yaml:74`).
         pub fn add_logins_by_field(self, other: Field<i64, impl Sized>) -> Self {
             self.with(|u| u.add_field(Path::attr("logins"), other.path().clone()))
         }
-        /// Subtracts the value of another attribute of the item from `logins` (`schema.yaml:71`).
+        /// Subtracts the value of another attribute of the item from `logins` (`schema.yaml:74`).
         pub fn subtract_logins_by_field(self, other: Field<i64, impl Sized>) -> Self {
             self.with(|u| u.subtract_field(Path::attr("logins"), other.path().clone()))
         }
-        /// Sets `last_seen_at` (`schema.yaml:72`).
+        /// Sets `last_seen_at` (`schema.yaml:75`).
         pub fn set_last_seen_at(self, last_seen_at: DateTime<Utc>) -> Self {
             self.with(|u| u.set(Path::attr("last_seen_at"), &last_seen_at))
         }
-        /// Removes `last_seen_at` (`schema.yaml:72`).
+        /// Removes `last_seen_at` (`schema.yaml:75`).
         pub fn remove_last_seen_at(self) -> Self {
             self.with(|u| u.remove(Path::attr("last_seen_at")))
         }
-        /// Sets `last_seen_at` (`schema.yaml:72`) only if it is not stored yet.
+        /// Sets `last_seen_at` (`schema.yaml:75`) only if it is not stored yet.
         pub fn set_last_seen_at_if_not_exists(
             self,
             last_seen_at: DateTime<Utc>,
@@ -960,7 +960,7 @@ pub mod singletable_schema {
     impl User {
         /// Find the user who owns an email address.
         ///
-        /// Queries index `gsi1`: partition `EMAIL#{email}` on `gsi1pk`, sort `USER` (User) on `gsi1sk`; ascending key order. Declared at `schema.yaml:155`.
+        /// Queries index `gsi1`: partition `EMAIL#{email}` on `gsi1pk`, sort `USER` (User) on `gsi1sk`; ascending key order. Declared at `schema.yaml:160`.
         pub fn user_by_email(
             email: &str,
         ) -> QueryBuilder<Plain<User, Option<User>, Eventual>> {
@@ -975,7 +975,7 @@ pub mod singletable_schema {
     impl User {
         /// An organisation's users, by id.
         ///
-        /// Queries the table: partition `ORG#{org_id}` on `pk`, sort `USER#{user_id}` (User) on `sk`; ascending key order. Declared at `schema.yaml:156`.
+        /// Queries the table: partition `ORG#{org_id}` on `pk`, sort `USER#{user_id}` (User) on `sk`; ascending key order. Declared at `schema.yaml:161`.
         pub fn org_users(org_id: &str) -> QueryBuilder<OrgUsersQuery> {
             let query = Query::entity("org_users", User::partition_key(org_id))
                 .sort("sk", Ok(SortCondition::BeginsWith("USER#".to_owned())));
@@ -1024,7 +1024,7 @@ pub mod singletable_schema {
     }
     /// An invitation to join an organisation; DynamoDB deletes it once it expires.
     ///
-    /// Primary key: partition `ORG#{org_id}`, sort `INVITE#{email}`. Declared at `schema.yaml:80`.
+    /// Primary key: partition `ORG#{org_id}`, sort `INVITE#{email}`. Declared at `schema.yaml:83`.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     #[serde(crate = "::singletable::__private::serde")]
     pub struct Invite {
@@ -1059,23 +1059,23 @@ pub mod singletable_schema {
                 created_at: now,
             }
         }
-        /// Partition key `ORG#{org_id}` on `pk` of the table (`schema.yaml:90`).
+        /// Partition key `ORG#{org_id}` on `pk` of the table (`schema.yaml:93`).
         pub fn partition_key(org_id: &str) -> PartitionKey<Invite> {
             PartitionKey::format("pk", DELIMITER, "ORG#{org_id}", [org_id.into()])
         }
-        /// Sort key `INVITE#{email}` on `sk` of the table (`schema.yaml:90`).
+        /// Sort key `INVITE#{email}` on `sk` of the table (`schema.yaml:93`).
         pub fn sort_key(email: &str) -> SortKey<Invite> {
             SortKey::format("sk", DELIMITER, "INVITE#{email}", [email.into()])
         }
-        /// Partition key `INVITE#{email}` on `sk` of index `inverse` (`schema.yaml:90`).
+        /// Partition key `INVITE#{email}` on `sk` of index `inverse` (`schema.yaml:93`).
         pub fn inverse_partition_key(email: &str) -> PartitionKey<Invite> {
             PartitionKey::format("sk", DELIMITER, "INVITE#{email}", [email.into()])
         }
-        /// Sort key `ORG#{org_id}` on `pk` of index `inverse` (`schema.yaml:90`).
+        /// Sort key `ORG#{org_id}` on `pk` of index `inverse` (`schema.yaml:93`).
         pub fn inverse_sort_key(org_id: &str) -> SortKey<Invite> {
             SortKey::format("pk", DELIMITER, "ORG#{org_id}", [org_id.into()])
         }
-        /// The primary key: partition `ORG#{org_id}`, sort `INVITE#{email}` (`schema.yaml:90`).
+        /// The primary key: partition `ORG#{org_id}`, sort `INVITE#{email}` (`schema.yaml:93`).
         pub fn key(org_id: &str, email: &str) -> Key<Invite> {
             Key::new(Self::partition_key(org_id), Some(Self::sort_key(email)))
                 .with_text("org_id", org_id)
@@ -1196,7 +1196,7 @@ pub mod singletable_schema {
         fn defaults(d: &mut Defaults) {
             d.put::<MemberRole>("role", &MemberRole::Editor);
         }
-        /// Sets `invited_by` (`schema.yaml:85`) only if it is not stored yet. It is `immutable`: an update can write it once (for example on an upsert) and never change it.
+        /// Sets `invited_by` (`schema.yaml:88`) only if it is not stored yet. It is `immutable`: an update can write it once (for example on an upsert) and never change it.
         pub fn set_invited_by_if_not_exists(
             self,
             invited_by: impl Into<String>,
@@ -1208,19 +1208,19 @@ pub mod singletable_schema {
                     >(Path::attr("invited_by"), &invited_by.into())
             })
         }
-        /// Sets `role` (`schema.yaml:86`).
+        /// Sets `role` (`schema.yaml:89`).
         pub fn set_role(self, role: MemberRole) -> Self {
             self.with(|u| u.set(Path::attr("role"), &role))
         }
-        /// Sets `role` (`schema.yaml:86`) only if it is not stored yet.
+        /// Sets `role` (`schema.yaml:89`) only if it is not stored yet.
         pub fn set_role_if_not_exists(self, role: MemberRole) -> Self {
             self.with(|u| u.set_if_not_exists(Path::attr("role"), &role))
         }
-        /// Sets `expires_at` (`schema.yaml:87`).
+        /// Sets `expires_at` (`schema.yaml:90`).
         pub fn set_expires_at(self, expires_at: DateTime<Utc>) -> Self {
             self.with(|u| u.set(Path::attr("expires_at"), &Expiry(expires_at)))
         }
-        /// Sets `expires_at` (`schema.yaml:87`) only if it is not stored yet.
+        /// Sets `expires_at` (`schema.yaml:90`) only if it is not stored yet.
         pub fn set_expires_at_if_not_exists(self, expires_at: DateTime<Utc>) -> Self {
             self.with(|u| {
                 u.set_if_not_exists(Path::attr("expires_at"), &Expiry(expires_at))
@@ -1265,7 +1265,7 @@ pub mod singletable_schema {
     impl OrgOverview {
         /// An organisation with its users and invitations in one query.
         ///
-        /// Queries the table: partition `ORG#{org_id}` on `pk`, sort `ORG` (Org), `USER#{user_id}` (User), `INVITE#{email}` (Invite) on `sk`; ascending key order. Declared at `schema.yaml:157`.
+        /// Queries the table: partition `ORG#{org_id}` on `pk`, sort `ORG` (Org), `USER#{user_id}` (User), `INVITE#{email}` (Invite) on `sk`; ascending key order. Declared at `schema.yaml:162`.
         pub fn query(
             org_id: &str,
         ) -> QueryBuilder<Plain<OrgOverviewItem, OrgOverview, Strong>> {
@@ -1302,7 +1302,7 @@ pub mod singletable_schema {
     impl Invite {
         /// An organisation's open invitations, by email.
         ///
-        /// Queries the table: partition `ORG#{org_id}` on `pk`, sort `INVITE#{email}` (Invite) on `sk`; ascending key order. Declared at `schema.yaml:158`.
+        /// Queries the table: partition `ORG#{org_id}` on `pk`, sort `INVITE#{email}` (Invite) on `sk`; ascending key order. Declared at `schema.yaml:163`.
         pub fn pending_invites(org_id: &str) -> QueryBuilder<PendingInvitesQuery> {
             let query = Query::entity("pending_invites", Invite::partition_key(org_id))
                 .sort("sk", Ok(SortCondition::BeginsWith("INVITE#".to_owned())));
@@ -1353,7 +1353,7 @@ pub mod singletable_schema {
     }
     /// A board of tasks.
     ///
-    /// Primary key: partition `PROJECT#{project_id}`, sort `PROJECT`. Declared at `schema.yaml:92`.
+    /// Primary key: partition `PROJECT#{project_id}`, sort `PROJECT`. Declared at `schema.yaml:95`.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     #[serde(crate = "::singletable::__private::serde")]
     pub struct Project {
@@ -1390,7 +1390,7 @@ pub mod singletable_schema {
                 created_at: now,
             }
         }
-        /// Partition key `PROJECT#{project_id}` on `pk` of the table (`schema.yaml:103`).
+        /// Partition key `PROJECT#{project_id}` on `pk` of the table (`schema.yaml:108`).
         pub fn partition_key(project_id: &str) -> PartitionKey<Project> {
             PartitionKey::format(
                 "pk",
@@ -1399,15 +1399,15 @@ pub mod singletable_schema {
                 [project_id.into()],
             )
         }
-        /// Sort key `PROJECT` on `sk` of the table (`schema.yaml:103`).
+        /// Sort key `PROJECT` on `sk` of the table (`schema.yaml:108`).
         pub fn sort_key() -> SortKey<Project> {
             SortKey::format("sk", DELIMITER, "PROJECT", [])
         }
-        /// Partition key `ORG#{org_id}` on `gsi1pk` of index `gsi1` (`schema.yaml:104`).
+        /// Partition key `ORG#{org_id}` on `gsi1pk` of index `gsi1` (`schema.yaml:109`).
         pub fn gsi1_partition_key(org_id: &str) -> PartitionKey<Project> {
             PartitionKey::format("gsi1pk", DELIMITER, "ORG#{org_id}", [org_id.into()])
         }
-        /// Sort key `PROJECT#{project_id}` on `gsi1sk` of index `gsi1` (`schema.yaml:104`).
+        /// Sort key `PROJECT#{project_id}` on `gsi1sk` of index `gsi1` (`schema.yaml:109`).
         pub fn gsi1_sort_key(project_id: &str) -> SortKey<Project> {
             SortKey::format(
                 "gsi1sk",
@@ -1416,15 +1416,15 @@ pub mod singletable_schema {
                 [project_id.into()],
             )
         }
-        /// Partition key `PROJECT` on `sk` of index `inverse` (`schema.yaml:103`).
+        /// Partition key `PROJECT` on `sk` of index `inverse` (`schema.yaml:108`).
         pub fn inverse_partition_key() -> PartitionKey<Project> {
             PartitionKey::format("sk", DELIMITER, "PROJECT", [])
         }
-        /// Sort key `PROJECT#{project_id}` on `pk` of index `inverse` (`schema.yaml:103`).
+        /// Sort key `PROJECT#{project_id}` on `pk` of index `inverse` (`schema.yaml:108`).
         pub fn inverse_sort_key(project_id: &str) -> SortKey<Project> {
             SortKey::format("pk", DELIMITER, "PROJECT#{project_id}", [project_id.into()])
         }
-        /// The primary key: partition `PROJECT#{project_id}`, sort `PROJECT` (`schema.yaml:103`).
+        /// The primary key: partition `PROJECT#{project_id}`, sort `PROJECT` (`schema.yaml:108`).
         pub fn key(project_id: &str) -> Key<Project> {
             Key::new(Self::partition_key(project_id), Some(Self::sort_key()))
                 .with_text("project_id", project_id)
@@ -1567,27 +1567,27 @@ pub mod singletable_schema {
             v.key(Project::gsi1_partition_key(&v.get::<String>("org_id")?));
             Ok(())
         }
-        /// Sets `name` (`schema.yaml:97`).
+        /// Sets `name` (`schema.yaml:102`).
         pub fn set_name(self, name: impl Into<String>) -> Self {
             self.with(|u| u.set::<String>(Path::attr("name"), &name.into()))
         }
-        /// Sets `name` (`schema.yaml:97`) only if it is not stored yet.
+        /// Sets `name` (`schema.yaml:102`) only if it is not stored yet.
         pub fn set_name_if_not_exists(self, name: impl Into<String>) -> Self {
             self.with(|u| {
                 u.set_if_not_exists::<String>(Path::attr("name"), &name.into())
             })
         }
-        /// Sets `description` (`schema.yaml:98`).
+        /// Sets `description` (`schema.yaml:103`).
         pub fn set_description(self, description: impl Into<String>) -> Self {
             self.with(|u| {
                 u.set::<String>(Path::attr("description"), &description.into())
             })
         }
-        /// Removes `description` (`schema.yaml:98`).
+        /// Removes `description` (`schema.yaml:103`).
         pub fn remove_description(self) -> Self {
             self.with(|u| u.remove(Path::attr("description")))
         }
-        /// Sets `description` (`schema.yaml:98`) only if it is not stored yet.
+        /// Sets `description` (`schema.yaml:103`) only if it is not stored yet.
         pub fn set_description_if_not_exists(
             self,
             description: impl Into<String>,
@@ -1599,15 +1599,15 @@ pub mod singletable_schema {
                     >(Path::attr("description"), &description.into())
             })
         }
-        /// Sets `labels` (`schema.yaml:99`).
+        /// Sets `labels` (`schema.yaml:104`).
         pub fn set_labels(self, labels: BTreeSet<String>) -> Self {
             self.with(|u| u.set(Path::attr("labels"), &labels))
         }
-        /// Sets `labels` (`schema.yaml:99`) only if it is not stored yet.
+        /// Sets `labels` (`schema.yaml:104`) only if it is not stored yet.
         pub fn set_labels_if_not_exists(self, labels: BTreeSet<String>) -> Self {
             self.with(|u| u.set_if_not_exists(Path::attr("labels"), &labels))
         }
-        /// Adds members to the set `labels` (`schema.yaml:99`) (created if missing).
+        /// Adds members to the set `labels` (`schema.yaml:104`) (created if missing).
         pub fn add_labels(self, members: impl IntoIterator<Item = String>) -> Self {
             self.with(|u| {
                 u
@@ -1617,7 +1617,7 @@ pub mod singletable_schema {
                     )
             })
         }
-        /// Deletes members from the set `labels` (`schema.yaml:99`).
+        /// Deletes members from the set `labels` (`schema.yaml:104`).
         pub fn delete_labels(self, members: impl IntoIterator<Item = String>) -> Self {
             self.with(|u| {
                 u
@@ -1627,11 +1627,11 @@ pub mod singletable_schema {
                     )
             })
         }
-        /// Sets `archived` (`schema.yaml:100`).
+        /// Sets `archived` (`schema.yaml:105`).
         pub fn set_archived(self, archived: bool) -> Self {
             self.with(|u| u.set(Path::attr("archived"), &archived))
         }
-        /// Sets `archived` (`schema.yaml:100`) only if it is not stored yet.
+        /// Sets `archived` (`schema.yaml:105`) only if it is not stored yet.
         pub fn set_archived_if_not_exists(self, archived: bool) -> Self {
             self.with(|u| u.set_if_not_exists(Path::attr("archived"), &archived))
         }
@@ -1642,7 +1642,7 @@ pub mod singletable_schema {
     impl Project {
         /// An organisation's projects, by id.
         ///
-        /// Queries index `gsi1`: partition `ORG#{org_id}` on `gsi1pk`, sort `PROJECT#{project_id}` (Project) on `gsi1sk`; ascending key order. Declared at `schema.yaml:159`.
+        /// Queries index `gsi1`: partition `ORG#{org_id}` on `gsi1pk`, sort `PROJECT#{project_id}` (Project) on `gsi1sk`; ascending key order. Declared at `schema.yaml:164`.
         pub fn org_projects(org_id: &str) -> QueryBuilder<OrgProjectsQuery> {
             let query = Query::entity(
                     "org_projects",
@@ -1697,7 +1697,7 @@ pub mod singletable_schema {
     }
     /// A user's seat on a project. The inverse index reads it from the user's side.
     ///
-    /// Primary key: partition `PROJECT#{project_id}`, sort `MEMBER#{user_id}`. Declared at `schema.yaml:106`.
+    /// Primary key: partition `PROJECT#{project_id}`, sort `MEMBER#{user_id}`. Declared at `schema.yaml:111`.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     #[serde(crate = "::singletable::__private::serde")]
     pub struct Membership {
@@ -1721,7 +1721,7 @@ pub mod singletable_schema {
                 joined_at: now,
             }
         }
-        /// Partition key `PROJECT#{project_id}` on `pk` of the table (`schema.yaml:114`).
+        /// Partition key `PROJECT#{project_id}` on `pk` of the table (`schema.yaml:119`).
         pub fn partition_key(project_id: &str) -> PartitionKey<Membership> {
             PartitionKey::format(
                 "pk",
@@ -1730,19 +1730,19 @@ pub mod singletable_schema {
                 [project_id.into()],
             )
         }
-        /// Sort key `MEMBER#{user_id}` on `sk` of the table (`schema.yaml:114`).
+        /// Sort key `MEMBER#{user_id}` on `sk` of the table (`schema.yaml:119`).
         pub fn sort_key(user_id: &str) -> SortKey<Membership> {
             SortKey::format("sk", DELIMITER, "MEMBER#{user_id}", [user_id.into()])
         }
-        /// Partition key `MEMBER#{user_id}` on `sk` of index `inverse` (`schema.yaml:114`).
+        /// Partition key `MEMBER#{user_id}` on `sk` of index `inverse` (`schema.yaml:119`).
         pub fn inverse_partition_key(user_id: &str) -> PartitionKey<Membership> {
             PartitionKey::format("sk", DELIMITER, "MEMBER#{user_id}", [user_id.into()])
         }
-        /// Sort key `PROJECT#{project_id}` on `pk` of index `inverse` (`schema.yaml:114`).
+        /// Sort key `PROJECT#{project_id}` on `pk` of index `inverse` (`schema.yaml:119`).
         pub fn inverse_sort_key(project_id: &str) -> SortKey<Membership> {
             SortKey::format("pk", DELIMITER, "PROJECT#{project_id}", [project_id.into()])
         }
-        /// The primary key: partition `PROJECT#{project_id}`, sort `MEMBER#{user_id}` (`schema.yaml:114`).
+        /// The primary key: partition `PROJECT#{project_id}`, sort `MEMBER#{user_id}` (`schema.yaml:119`).
         pub fn key(project_id: &str, user_id: &str) -> Key<Membership> {
             Key::new(Self::partition_key(project_id), Some(Self::sort_key(user_id)))
                 .with_text("project_id", project_id)
@@ -1847,11 +1847,11 @@ pub mod singletable_schema {
         fn defaults(d: &mut Defaults) {
             d.put::<MemberRole>("role", &MemberRole::Editor);
         }
-        /// Sets `role` (`schema.yaml:111`).
+        /// Sets `role` (`schema.yaml:116`).
         pub fn set_role(self, role: MemberRole) -> Self {
             self.with(|u| u.set(Path::attr("role"), &role))
         }
-        /// Sets `role` (`schema.yaml:111`) only if it is not stored yet.
+        /// Sets `role` (`schema.yaml:116`) only if it is not stored yet.
         pub fn set_role_if_not_exists(self, role: MemberRole) -> Self {
             self.with(|u| u.set_if_not_exists(Path::attr("role"), &role))
         }
@@ -1864,7 +1864,7 @@ pub mod singletable_schema {
     impl Membership {
         /// A project's members, by user id.
         ///
-        /// Queries the table: partition `PROJECT#{project_id}` on `pk`, sort `MEMBER#{user_id}` (Membership) on `sk`; ascending key order. Declared at `schema.yaml:161`.
+        /// Queries the table: partition `PROJECT#{project_id}` on `pk`, sort `MEMBER#{user_id}` (Membership) on `sk`; ascending key order. Declared at `schema.yaml:166`.
         pub fn project_members(project_id: &str) -> QueryBuilder<ProjectMembersQuery> {
             let query = Query::entity(
                     "project_members",
@@ -1923,7 +1923,7 @@ pub mod singletable_schema {
     impl Membership {
         /// The projects a user belongs to, read through the inverse index.
         ///
-        /// Queries index `inverse`: partition `MEMBER#{user_id}` on `sk`, sort `PROJECT#{project_id}` (Membership) on `pk`; ascending key order. Declared at `schema.yaml:162`.
+        /// Queries index `inverse`: partition `MEMBER#{user_id}` on `sk`, sort `PROJECT#{project_id}` (Membership) on `pk`; ascending key order. Declared at `schema.yaml:167`.
         pub fn projects_of_user(user_id: &str) -> QueryBuilder<ProjectsOfUserQuery> {
             let query = Query::entity(
                     "projects_of_user",
@@ -1982,7 +1982,7 @@ pub mod singletable_schema {
     }
     /// A unit of work on a project.
     ///
-    /// Primary key: partition `PROJECT#{project_id}`, sort `TASK#{task_id}`. Declared at `schema.yaml:116`.
+    /// Primary key: partition `PROJECT#{project_id}`, sort `TASK#{task_id}`. Declared at `schema.yaml:121`.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     #[serde(crate = "::singletable::__private::serde")]
     pub struct Task {
@@ -2047,7 +2047,7 @@ pub mod singletable_schema {
                 version: 0,
             }
         }
-        /// Partition key `PROJECT#{project_id}` on `pk` of the table (`schema.yaml:136`).
+        /// Partition key `PROJECT#{project_id}` on `pk` of the table (`schema.yaml:141`).
         pub fn partition_key(project_id: &str) -> PartitionKey<Task> {
             PartitionKey::format(
                 "pk",
@@ -2056,19 +2056,19 @@ pub mod singletable_schema {
                 [project_id.into()],
             )
         }
-        /// Sort key `TASK#{task_id}` on `sk` of the table (`schema.yaml:136`).
+        /// Sort key `TASK#{task_id}` on `sk` of the table (`schema.yaml:141`).
         pub fn sort_key(task_id: &str) -> SortKey<Task> {
             SortKey::format("sk", DELIMITER, "TASK#{task_id}", [task_id.into()])
         }
-        /// Partition key `TASK#{task_id}` on `sk` of index `inverse` (`schema.yaml:136`).
+        /// Partition key `TASK#{task_id}` on `sk` of index `inverse` (`schema.yaml:141`).
         pub fn inverse_partition_key(task_id: &str) -> PartitionKey<Task> {
             PartitionKey::format("sk", DELIMITER, "TASK#{task_id}", [task_id.into()])
         }
-        /// Sort key `PROJECT#{project_id}` on `pk` of index `inverse` (`schema.yaml:136`).
+        /// Sort key `PROJECT#{project_id}` on `pk` of index `inverse` (`schema.yaml:141`).
         pub fn inverse_sort_key(project_id: &str) -> SortKey<Task> {
             SortKey::format("pk", DELIMITER, "PROJECT#{project_id}", [project_id.into()])
         }
-        /// Partition key `ASSIGNEE#{assignee}` on `gsi2pk` of index `by_assignee` (`schema.yaml:137`).
+        /// Partition key `ASSIGNEE#{assignee}` on `gsi2pk` of index `by_assignee` (`schema.yaml:142`).
         pub fn by_assignee_partition_key(assignee: &str) -> PartitionKey<Task> {
             PartitionKey::format(
                 "gsi2pk",
@@ -2077,7 +2077,7 @@ pub mod singletable_schema {
                 [assignee.into()],
             )
         }
-        /// Sort key `{status}#{priority}#{task_id}` on `gsi2sk` of index `by_assignee` (`schema.yaml:137`).
+        /// Sort key `{status}#{priority}#{task_id}` on `gsi2sk` of index `by_assignee` (`schema.yaml:142`).
         pub fn by_assignee_sort_key(
             status: TaskStatus,
             priority: i64,
@@ -2090,7 +2090,7 @@ pub mod singletable_schema {
                 [status.as_str().into(), priority.into(), task_id.into()],
             )
         }
-        /// Sort key `PRIORITY#{priority}#{task_id}` on `lsi1sk` of index `by_priority` (`schema.yaml:138`).
+        /// Sort key `PRIORITY#{priority}#{task_id}` on `lsi1sk` of index `by_priority` (`schema.yaml:143`).
         pub fn by_priority_sort_key(priority: i64, task_id: &str) -> SortKey<Task> {
             SortKey::format(
                 "lsi1sk",
@@ -2099,7 +2099,7 @@ pub mod singletable_schema {
                 [priority.into(), task_id.into()],
             )
         }
-        /// Partition key `OPEN#{project_id}` on `gsi3pk` of index `open` (`schema.yaml:139`).
+        /// Partition key `OPEN#{project_id}` on `gsi3pk` of index `open` (`schema.yaml:144`).
         pub fn open_partition_key(project_id: &str) -> PartitionKey<Task> {
             PartitionKey::format(
                 "gsi3pk",
@@ -2108,7 +2108,7 @@ pub mod singletable_schema {
                 [project_id.into()],
             )
         }
-        /// Sort key `{priority}#{task_id}` on `gsi3sk` of index `open` (`schema.yaml:139`).
+        /// Sort key `{priority}#{task_id}` on `gsi3sk` of index `open` (`schema.yaml:144`).
         pub fn open_sort_key(priority: i64, task_id: &str) -> SortKey<Task> {
             SortKey::format(
                 "gsi3sk",
@@ -2117,7 +2117,7 @@ pub mod singletable_schema {
                 [priority.into(), task_id.into()],
             )
         }
-        /// The primary key: partition `PROJECT#{project_id}`, sort `TASK#{task_id}` (`schema.yaml:136`).
+        /// The primary key: partition `PROJECT#{project_id}`, sort `TASK#{task_id}` (`schema.yaml:141`).
         pub fn key(project_id: &str, task_id: &str) -> Key<Task> {
             Key::new(Self::partition_key(project_id), Some(Self::sort_key(task_id)))
                 .with_text("project_id", project_id)
@@ -2404,22 +2404,22 @@ pub mod singletable_schema {
             v.key(Task::open_sort_key(v.get("priority")?, &v.get::<String>("task_id")?));
             Ok(())
         }
-        /// Applies only if the stored `version` (`schema.yaml:134`) is `version` (optimistic locking); otherwise [`Error::ConditionFailed`](Error::ConditionFailed).
+        /// Applies only if the stored `version` (`schema.yaml:139`) is `version` (optimistic locking); otherwise [`Error::ConditionFailed`](Error::ConditionFailed).
         pub fn expected_version(mut self, version: i64) -> Self {
             self.0.expect_version("version", version);
             self
         }
-        /// Sets `title` (`schema.yaml:121`).
+        /// Sets `title` (`schema.yaml:126`).
         pub fn set_title(self, title: impl Into<String>) -> Self {
             self.with(|u| u.set::<String>(Path::attr("title"), &title.into()))
         }
-        /// Sets `title` (`schema.yaml:121`) only if it is not stored yet.
+        /// Sets `title` (`schema.yaml:126`) only if it is not stored yet.
         pub fn set_title_if_not_exists(self, title: impl Into<String>) -> Self {
             self.with(|u| {
                 u.set_if_not_exists::<String>(Path::attr("title"), &title.into())
             })
         }
-        /// Sets `status` (`schema.yaml:122`). Also writes (while the index's `when` holds) or removes `gsi2pk` (`ASSIGNEE#{assignee}`, index `by_assignee`), `gsi2sk` (`{status}#{priority}#{task_id}`, index `by_assignee`), `gsi3pk` (`OPEN#{project_id}`, index `open`), `gsi3sk` (`{priority}#{task_id}`, index `open`). The other arguments are the stored `assignee` and `priority` (`None`: absent): the update applies only while they are, else [`Error::ConditionFailed`](Error::ConditionFailed) names the ones that are not.
+        /// Sets `status` (`schema.yaml:127`). Also writes (while the index's `when` holds) or removes `gsi2pk` (`ASSIGNEE#{assignee}`, index `by_assignee`), `gsi2sk` (`{status}#{priority}#{task_id}`, index `by_assignee`), `gsi3pk` (`OPEN#{project_id}`, index `open`), `gsi3sk` (`{priority}#{task_id}`, index `open`). The other arguments are the stored `assignee` and `priority` (`None`: absent): the update applies only while they are, else [`Error::ConditionFailed`](Error::ConditionFailed) names the ones that are not.
         pub fn set_status(
             self,
             status: TaskStatus,
@@ -2432,7 +2432,7 @@ pub mod singletable_schema {
                 u.given("priority", &priority);
             })
         }
-        /// Sets `priority` (`schema.yaml:123`). Also rewrites `gsi2pk` (`ASSIGNEE#{assignee}`, index `by_assignee`), `gsi2sk` (`{status}#{priority}#{task_id}`, index `by_assignee`), `lsi1sk` (`PRIORITY#{priority}#{task_id}`, index `by_priority`), `gsi3pk` (`OPEN#{project_id}`, index `open`), `gsi3sk` (`{priority}#{task_id}`, index `open`). The other arguments are the stored `assignee` and `status` (`None`: absent): the update applies only while they are, else [`Error::ConditionFailed`](Error::ConditionFailed) names the ones that are not.
+        /// Sets `priority` (`schema.yaml:128`). Also rewrites `gsi2pk` (`ASSIGNEE#{assignee}`, index `by_assignee`), `gsi2sk` (`{status}#{priority}#{task_id}`, index `by_assignee`), `lsi1sk` (`PRIORITY#{priority}#{task_id}`, index `by_priority`), `gsi3pk` (`OPEN#{project_id}`, index `open`), `gsi3sk` (`{priority}#{task_id}`, index `open`). The other arguments are the stored `assignee` and `status` (`None`: absent): the update applies only while they are, else [`Error::ConditionFailed`](Error::ConditionFailed) names the ones that are not.
         pub fn set_priority(
             self,
             priority: i64,
@@ -2445,7 +2445,7 @@ pub mod singletable_schema {
                 u.given("status", &status);
             })
         }
-        /// Sets `assignee` (`schema.yaml:124`). Also rewrites `gsi2pk` (`ASSIGNEE#{assignee}`, index `by_assignee`), `gsi2sk` (`{status}#{priority}#{task_id}`, index `by_assignee`). The other arguments are the stored `status` and `priority`: the update applies only while they are, else [`Error::ConditionFailed`](Error::ConditionFailed) names the ones that are not.
+        /// Sets `assignee` (`schema.yaml:129`). Also rewrites `gsi2pk` (`ASSIGNEE#{assignee}`, index `by_assignee`), `gsi2sk` (`{status}#{priority}#{task_id}`, index `by_assignee`). The other arguments are the stored `status` and `priority`: the update applies only while they are, else [`Error::ConditionFailed`](Error::ConditionFailed) names the ones that are not.
         pub fn set_assignee(
             self,
             assignee: impl Into<String>,
@@ -2458,51 +2458,51 @@ pub mod singletable_schema {
                 u.given("priority", &priority);
             })
         }
-        /// Removes `assignee` (`schema.yaml:124`). Also removes the keys of the sparse indexes built from it.
+        /// Removes `assignee` (`schema.yaml:129`). Also removes the keys of the sparse indexes built from it.
         pub fn remove_assignee(self) -> Self {
             self.with(|u| u.remove(Path::attr("assignee")))
         }
-        /// Sets `due_on` (`schema.yaml:125`).
+        /// Sets `due_on` (`schema.yaml:130`).
         pub fn set_due_on(self, due_on: NaiveDate) -> Self {
             self.with(|u| u.set(Path::attr("due_on"), &due_on))
         }
-        /// Removes `due_on` (`schema.yaml:125`).
+        /// Removes `due_on` (`schema.yaml:130`).
         pub fn remove_due_on(self) -> Self {
             self.with(|u| u.remove(Path::attr("due_on")))
         }
-        /// Sets `due_on` (`schema.yaml:125`) only if it is not stored yet.
+        /// Sets `due_on` (`schema.yaml:130`) only if it is not stored yet.
         pub fn set_due_on_if_not_exists(self, due_on: NaiveDate) -> Self {
             self.with(|u| u.set_if_not_exists(Path::attr("due_on"), &due_on))
         }
-        /// Sets `estimate_hours` (`schema.yaml:126`).
+        /// Sets `estimate_hours` (`schema.yaml:131`).
         pub fn set_estimate_hours(self, estimate_hours: f64) -> Self {
             self.with(|u| u.set(Path::attr("estimate_hours"), &estimate_hours))
         }
-        /// Removes `estimate_hours` (`schema.yaml:126`).
+        /// Removes `estimate_hours` (`schema.yaml:131`).
         pub fn remove_estimate_hours(self) -> Self {
             self.with(|u| u.remove(Path::attr("estimate_hours")))
         }
-        /// Sets `estimate_hours` (`schema.yaml:126`) only if it is not stored yet.
+        /// Sets `estimate_hours` (`schema.yaml:131`) only if it is not stored yet.
         pub fn set_estimate_hours_if_not_exists(self, estimate_hours: f64) -> Self {
             self.with(|u| {
                 u.set_if_not_exists(Path::attr("estimate_hours"), &estimate_hours)
             })
         }
-        /// Adds `n` to `estimate_hours` (`schema.yaml:126`) (a missing value counts as 0).
+        /// Adds `n` to `estimate_hours` (`schema.yaml:131`) (a missing value counts as 0).
         pub fn add_estimate_hours(self, n: f64) -> Self {
             self.with(|u| u.add(Path::attr("estimate_hours"), n))
         }
-        /// Subtracts `n` from `estimate_hours` (`schema.yaml:126`) (a missing value counts as 0).
+        /// Subtracts `n` from `estimate_hours` (`schema.yaml:131`) (a missing value counts as 0).
         pub fn subtract_estimate_hours(self, n: f64) -> Self {
             self.with(|u| u.subtract(Path::attr("estimate_hours"), n))
         }
-        /// Adds the value of another attribute of the item to `estimate_hours` (`schema.yaml:126`).
+        /// Adds the value of another attribute of the item to `estimate_hours` (`schema.yaml:131`).
         pub fn add_estimate_hours_by_field(self, other: Field<f64, impl Sized>) -> Self {
             self.with(|u| {
                 u.add_field(Path::attr("estimate_hours"), other.path().clone())
             })
         }
-        /// Subtracts the value of another attribute of the item from `estimate_hours` (`schema.yaml:126`).
+        /// Subtracts the value of another attribute of the item from `estimate_hours` (`schema.yaml:131`).
         pub fn subtract_estimate_hours_by_field(
             self,
             other: Field<f64, impl Sized>,
@@ -2511,27 +2511,27 @@ pub mod singletable_schema {
                 u.subtract_field(Path::attr("estimate_hours"), other.path().clone())
             })
         }
-        /// Sets `spent_hours` (`schema.yaml:127`).
+        /// Sets `spent_hours` (`schema.yaml:132`).
         pub fn set_spent_hours(self, spent_hours: f64) -> Self {
             self.with(|u| u.set(Path::attr("spent_hours"), &spent_hours))
         }
-        /// Sets `spent_hours` (`schema.yaml:127`) only if it is not stored yet.
+        /// Sets `spent_hours` (`schema.yaml:132`) only if it is not stored yet.
         pub fn set_spent_hours_if_not_exists(self, spent_hours: f64) -> Self {
             self.with(|u| u.set_if_not_exists(Path::attr("spent_hours"), &spent_hours))
         }
-        /// Adds `n` to `spent_hours` (`schema.yaml:127`) (a missing value counts as 0).
+        /// Adds `n` to `spent_hours` (`schema.yaml:132`) (a missing value counts as 0).
         pub fn add_spent_hours(self, n: f64) -> Self {
             self.with(|u| u.add(Path::attr("spent_hours"), n))
         }
-        /// Subtracts `n` from `spent_hours` (`schema.yaml:127`) (a missing value counts as 0).
+        /// Subtracts `n` from `spent_hours` (`schema.yaml:132`) (a missing value counts as 0).
         pub fn subtract_spent_hours(self, n: f64) -> Self {
             self.with(|u| u.subtract(Path::attr("spent_hours"), n))
         }
-        /// Adds the value of another attribute of the item to `spent_hours` (`schema.yaml:127`).
+        /// Adds the value of another attribute of the item to `spent_hours` (`schema.yaml:132`).
         pub fn add_spent_hours_by_field(self, other: Field<f64, impl Sized>) -> Self {
             self.with(|u| u.add_field(Path::attr("spent_hours"), other.path().clone()))
         }
-        /// Subtracts the value of another attribute of the item from `spent_hours` (`schema.yaml:127`).
+        /// Subtracts the value of another attribute of the item from `spent_hours` (`schema.yaml:132`).
         pub fn subtract_spent_hours_by_field(
             self,
             other: Field<f64, impl Sized>,
@@ -2540,15 +2540,15 @@ pub mod singletable_schema {
                 u.subtract_field(Path::attr("spent_hours"), other.path().clone())
             })
         }
-        /// Sets `tags` (`schema.yaml:128`).
+        /// Sets `tags` (`schema.yaml:133`).
         pub fn set_tags(self, tags: BTreeSet<String>) -> Self {
             self.with(|u| u.set(Path::attr("tags"), &tags))
         }
-        /// Sets `tags` (`schema.yaml:128`) only if it is not stored yet.
+        /// Sets `tags` (`schema.yaml:133`) only if it is not stored yet.
         pub fn set_tags_if_not_exists(self, tags: BTreeSet<String>) -> Self {
             self.with(|u| u.set_if_not_exists(Path::attr("tags"), &tags))
         }
-        /// Adds members to the set `tags` (`schema.yaml:128`) (created if missing).
+        /// Adds members to the set `tags` (`schema.yaml:133`) (created if missing).
         pub fn add_tags(self, members: impl IntoIterator<Item = String>) -> Self {
             self.with(|u| {
                 u
@@ -2558,7 +2558,7 @@ pub mod singletable_schema {
                     )
             })
         }
-        /// Deletes members from the set `tags` (`schema.yaml:128`).
+        /// Deletes members from the set `tags` (`schema.yaml:133`).
         pub fn delete_tags(self, members: impl IntoIterator<Item = String>) -> Self {
             self.with(|u| {
                 u
@@ -2568,15 +2568,15 @@ pub mod singletable_schema {
                     )
             })
         }
-        /// Sets `checklist` (`schema.yaml:129`).
+        /// Sets `checklist` (`schema.yaml:134`).
         pub fn set_checklist(self, checklist: Vec<ChecklistItem>) -> Self {
             self.with(|u| u.set(Path::attr("checklist"), &checklist))
         }
-        /// Sets `checklist` (`schema.yaml:129`) only if it is not stored yet.
+        /// Sets `checklist` (`schema.yaml:134`) only if it is not stored yet.
         pub fn set_checklist_if_not_exists(self, checklist: Vec<ChecklistItem>) -> Self {
             self.with(|u| u.set_if_not_exists(Path::attr("checklist"), &checklist))
         }
-        /// Appends elements to `checklist` (`schema.yaml:129`) (created if missing).
+        /// Appends elements to `checklist` (`schema.yaml:134`) (created if missing).
         pub fn append_checklist(
             self,
             values: impl IntoIterator<Item = ChecklistItem>,
@@ -2590,7 +2590,7 @@ pub mod singletable_schema {
                     )
             })
         }
-        /// Prepends elements to `checklist` (`schema.yaml:129`) (created if missing).
+        /// Prepends elements to `checklist` (`schema.yaml:134`) (created if missing).
         pub fn prepend_checklist(
             self,
             values: impl IntoIterator<Item = ChecklistItem>,
@@ -2604,31 +2604,31 @@ pub mod singletable_schema {
                     )
             })
         }
-        /// Replaces the element at `index` of `checklist` (`schema.yaml:129`).
+        /// Replaces the element at `index` of `checklist` (`schema.yaml:134`).
         pub fn set_checklist_at(self, index: usize, value: ChecklistItem) -> Self {
             self.with(|u| u.set(Path::attr("checklist").index(index), &value))
         }
-        /// Removes the element at `index` of `checklist` (`schema.yaml:129`); later elements move up.
+        /// Removes the element at `index` of `checklist` (`schema.yaml:134`); later elements move up.
         pub fn remove_checklist_at(self, index: usize) -> Self {
             self.with(|u| u.remove(Path::attr("checklist").index(index)))
         }
-        /// Sets `links` (`schema.yaml:130`).
+        /// Sets `links` (`schema.yaml:135`).
         pub fn set_links(self, links: BTreeMap<String, String>) -> Self {
             self.with(|u| u.set(Path::attr("links"), &links))
         }
-        /// Sets `links` (`schema.yaml:130`) only if it is not stored yet.
+        /// Sets `links` (`schema.yaml:135`) only if it is not stored yet.
         pub fn set_links_if_not_exists(self, links: BTreeMap<String, String>) -> Self {
             self.with(|u| u.set_if_not_exists(Path::attr("links"), &links))
         }
-        /// Sets the entry `key` of the map `links` (`schema.yaml:130`) (the map must exist).
+        /// Sets the entry `key` of the map `links` (`schema.yaml:135`) (the map must exist).
         pub fn set_links_entry(self, key: &str, value: String) -> Self {
             self.with(|u| u.set(Path::attr("links").field(key), &value))
         }
-        /// Removes the entry `key` of the map `links` (`schema.yaml:130`).
+        /// Removes the entry `key` of the map `links` (`schema.yaml:135`).
         pub fn remove_links_entry(self, key: &str) -> Self {
             self.with(|u| u.remove(Path::attr("links").field(key)))
         }
-        /// Sets `created_by` (`schema.yaml:131`) only if it is not stored yet. It is `immutable`: an update can write it once (for example on an upsert) and never change it.
+        /// Sets `created_by` (`schema.yaml:136`) only if it is not stored yet. It is `immutable`: an update can write it once (for example on an upsert) and never change it.
         pub fn set_created_by_if_not_exists(
             self,
             created_by: impl Into<String>,
@@ -2683,7 +2683,7 @@ pub mod singletable_schema {
     impl ProjectBoard {
         /// A project with its members and tasks in one query.
         ///
-        /// Queries the table: partition `PROJECT#{project_id}` on `pk`, sort `PROJECT` (Project), `MEMBER#{user_id}` (Membership), `TASK#{task_id}` (Task) on `sk`; ascending key order. Declared at `schema.yaml:160`.
+        /// Queries the table: partition `PROJECT#{project_id}` on `pk`, sort `PROJECT` (Project), `MEMBER#{user_id}` (Membership), `TASK#{task_id}` (Task) on `sk`; ascending key order. Declared at `schema.yaml:165`.
         pub fn query(
             project_id: &str,
         ) -> QueryBuilder<Plain<ProjectBoardItem, ProjectBoard, Strong>> {
@@ -2720,7 +2720,7 @@ pub mod singletable_schema {
     impl Task {
         /// A project's tasks, by id.
         ///
-        /// Queries the table: partition `PROJECT#{project_id}` on `pk`, sort `TASK#{task_id}` (Task) on `sk`; ascending key order. Declared at `schema.yaml:163`.
+        /// Queries the table: partition `PROJECT#{project_id}` on `pk`, sort `TASK#{task_id}` (Task) on `sk`; ascending key order. Declared at `schema.yaml:168`.
         pub fn project_tasks(project_id: &str) -> QueryBuilder<ProjectTasksQuery> {
             let query = Query::entity("project_tasks", Task::partition_key(project_id))
                 .sort("sk", Ok(SortCondition::BeginsWith("TASK#".to_owned())));
@@ -2774,7 +2774,7 @@ pub mod singletable_schema {
     impl Task {
         /// A project's tasks, most urgent first.
         ///
-        /// Queries index `by_priority`: partition `PROJECT#{project_id}` on `pk`, sort `PRIORITY#{priority}#{task_id}` (Task) on `lsi1sk`; ascending key order. Declared at `schema.yaml:164`.
+        /// Queries index `by_priority`: partition `PROJECT#{project_id}` on `pk`, sort `PRIORITY#{priority}#{task_id}` (Task) on `lsi1sk`; ascending key order. Declared at `schema.yaml:169`.
         pub fn tasks_by_priority(
             project_id: &str,
         ) -> QueryBuilder<TasksByPriorityQuery> {
@@ -2871,7 +2871,7 @@ pub mod singletable_schema {
     impl Task {
         /// A user's assigned tasks by status, then priority.
         ///
-        /// Queries index `by_assignee`: partition `ASSIGNEE#{assignee}` on `gsi2pk`, sort `{status}#{priority}#{task_id}` (Task) on `gsi2sk`; ascending key order. Declared at `schema.yaml:165`.
+        /// Queries index `by_assignee`: partition `ASSIGNEE#{assignee}` on `gsi2pk`, sort `{status}#{priority}#{task_id}` (Task) on `gsi2sk`; ascending key order. Declared at `schema.yaml:170`.
         pub fn assigned_tasks(assignee: &str) -> QueryBuilder<AssignedTasksQuery> {
             let query = Query::projection(
                     "assigned_tasks",
@@ -3031,7 +3031,7 @@ pub mod singletable_schema {
     impl Task {
         /// A project's unfinished tasks, most urgent first.
         ///
-        /// Queries index `open`: partition `OPEN#{project_id}` on `gsi3pk`, sort `{priority}#{task_id}` (Task) on `gsi3sk`; ascending key order. Declared at `schema.yaml:166`.
+        /// Queries index `open`: partition `OPEN#{project_id}` on `gsi3pk`, sort `{priority}#{task_id}` (Task) on `gsi3sk`; ascending key order. Declared at `schema.yaml:175`.
         pub fn open_tasks(project_id: &str) -> QueryBuilder<OpenTasksQuery> {
             let query = Query::entity("open_tasks", Task::open_partition_key(project_id))
                 .index("open");
@@ -3111,14 +3111,14 @@ pub mod singletable_schema {
     impl Task {
         /// Every task of every project, for exports and migrations.
         ///
-        /// Scans the table (`scan: true`): reads every item in it, and DynamoDB bills the read of all of them, although only `Task` items are returned. Declared at `schema.yaml:168`.
+        /// Scans the table (`scan: true`): reads every item in it, and DynamoDB bills the read of all of them, although only `Task` items are returned. Declared at `schema.yaml:177`.
         pub fn all_tasks() -> ScanBuilder<Task, Strong> {
             ScanBuilder::entity("all_tasks")
         }
     }
     /// Something that happened in an organisation, for its activity feed.
     ///
-    /// Primary key: partition `ORG#{org_id}`, sort `ACTIVITY#{activity_id}`. Declared at `schema.yaml:141`.
+    /// Primary key: partition `ORG#{org_id}`, sort `ACTIVITY#{activity_id}`. Declared at `schema.yaml:146`.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     #[serde(crate = "::singletable::__private::serde")]
     pub struct Activity {
@@ -3149,11 +3149,11 @@ pub mod singletable_schema {
                 summary: summary.into(),
             }
         }
-        /// Partition key `ORG#{org_id}` on `pk` of the table (`schema.yaml:150`).
+        /// Partition key `ORG#{org_id}` on `pk` of the table (`schema.yaml:155`).
         pub fn partition_key(org_id: &str) -> PartitionKey<Activity> {
             PartitionKey::format("pk", DELIMITER, "ORG#{org_id}", [org_id.into()])
         }
-        /// Sort key `ACTIVITY#{activity_id}` on `sk` of the table (`schema.yaml:150`).
+        /// Sort key `ACTIVITY#{activity_id}` on `sk` of the table (`schema.yaml:155`).
         pub fn sort_key(activity_id: Ulid) -> SortKey<Activity> {
             SortKey::format(
                 "sk",
@@ -3162,7 +3162,7 @@ pub mod singletable_schema {
                 [activity_id.into()],
             )
         }
-        /// Partition key `FEED#{org_id}#{at:day}` on `gsi1pk` of index `gsi1` (`schema.yaml:152`).
+        /// Partition key `FEED#{org_id}#{at:day}` on `gsi1pk` of index `gsi1` (`schema.yaml:157`).
         pub fn gsi1_partition_key(
             org_id: &str,
             at_day: NaiveDate,
@@ -3174,7 +3174,7 @@ pub mod singletable_schema {
                 [org_id.into(), KeyValue::from(&at_day)],
             )
         }
-        /// Sort key `ACTIVITY#{activity_id}` on `gsi1sk` of index `gsi1` (`schema.yaml:152`).
+        /// Sort key `ACTIVITY#{activity_id}` on `gsi1sk` of index `gsi1` (`schema.yaml:157`).
         pub fn gsi1_sort_key(activity_id: Ulid) -> SortKey<Activity> {
             SortKey::format(
                 "gsi1sk",
@@ -3183,7 +3183,7 @@ pub mod singletable_schema {
                 [activity_id.into()],
             )
         }
-        /// Partition key `ACTIVITY#{activity_id}` on `sk` of index `inverse` (`schema.yaml:150`).
+        /// Partition key `ACTIVITY#{activity_id}` on `sk` of index `inverse` (`schema.yaml:155`).
         pub fn inverse_partition_key(activity_id: Ulid) -> PartitionKey<Activity> {
             PartitionKey::format(
                 "sk",
@@ -3192,11 +3192,11 @@ pub mod singletable_schema {
                 [activity_id.into()],
             )
         }
-        /// Sort key `ORG#{org_id}` on `pk` of index `inverse` (`schema.yaml:150`).
+        /// Sort key `ORG#{org_id}` on `pk` of index `inverse` (`schema.yaml:155`).
         pub fn inverse_sort_key(org_id: &str) -> SortKey<Activity> {
             SortKey::format("pk", DELIMITER, "ORG#{org_id}", [org_id.into()])
         }
-        /// The primary key: partition `ORG#{org_id}`, sort `ACTIVITY#{activity_id}` (`schema.yaml:150`).
+        /// The primary key: partition `ORG#{org_id}`, sort `ACTIVITY#{activity_id}` (`schema.yaml:155`).
         pub fn key(org_id: &str, activity_id: Ulid) -> Key<Activity> {
             Key::new(Self::partition_key(org_id), Some(Self::sort_key(activity_id)))
                 .with_text("org_id", org_id)
@@ -3326,21 +3326,21 @@ pub mod singletable_schema {
             );
             Ok(())
         }
-        /// Sets `actor` (`schema.yaml:147`).
+        /// Sets `actor` (`schema.yaml:152`).
         pub fn set_actor(self, actor: impl Into<String>) -> Self {
             self.with(|u| u.set::<String>(Path::attr("actor"), &actor.into()))
         }
-        /// Sets `actor` (`schema.yaml:147`) only if it is not stored yet.
+        /// Sets `actor` (`schema.yaml:152`) only if it is not stored yet.
         pub fn set_actor_if_not_exists(self, actor: impl Into<String>) -> Self {
             self.with(|u| {
                 u.set_if_not_exists::<String>(Path::attr("actor"), &actor.into())
             })
         }
-        /// Sets `summary` (`schema.yaml:148`).
+        /// Sets `summary` (`schema.yaml:153`).
         pub fn set_summary(self, summary: impl Into<String>) -> Self {
             self.with(|u| u.set::<String>(Path::attr("summary"), &summary.into()))
         }
-        /// Sets `summary` (`schema.yaml:148`) only if it is not stored yet.
+        /// Sets `summary` (`schema.yaml:153`) only if it is not stored yet.
         pub fn set_summary_if_not_exists(self, summary: impl Into<String>) -> Self {
             self.with(|u| {
                 u.set_if_not_exists::<String>(Path::attr("summary"), &summary.into())
@@ -3355,7 +3355,7 @@ pub mod singletable_schema {
     impl Activity {
         /// An organisation's activity on one day, newest first; `activity_feed_across` walks a range of days.
         ///
-        /// Queries index `gsi1`: partition `FEED#{org_id}#{at:day}` on `gsi1pk`, sort `ACTIVITY#{activity_id}` (Activity) on `gsi1sk`; descending key order. Declared at `schema.yaml:167`.
+        /// Queries index `gsi1`: partition `FEED#{org_id}#{at:day}` on `gsi1pk`, sort `ACTIVITY#{activity_id}` (Activity) on `gsi1sk`; descending key order. Declared at `schema.yaml:176`.
         pub fn activity_feed(
             org_id: &str,
             at_day: NaiveDate,

@@ -20,6 +20,60 @@ pub struct Schema {
     pub entities: Vec<Entity>,
     /// Access patterns, in schema order.
     pub access_patterns: Vec<AccessPattern>,
+    /// Every `lint: { allow: [...] }`, in schema order.
+    pub allows: Vec<Allow>,
+}
+
+impl Schema {
+    /// The `lint: { allow: [...] }` entries that silence the warning `d`, as (allow, code)
+    /// indexes: those on the node it is about or on any node around it (the entity around
+    /// its key templates, the schema around everything), or around the second place it names.
+    pub fn allowing(&self, d: &crate::diagnostics::Diagnostic) -> Vec<(usize, usize)> {
+        if d.severity != crate::diagnostics::Severity::Warning {
+            return Vec::new();
+        }
+        let places: Vec<&str> = std::iter::once(d.path.as_str())
+            .chain(d.related.as_ref().map(|r| r.path.as_str()))
+            .collect();
+        let mut out = Vec::new();
+        for (i, a) in self.allows.iter().enumerate() {
+            if !places.iter().any(|place| within(place, &a.path)) {
+                continue;
+            }
+            for (j, (rule, _)) in a.rules.iter().enumerate() {
+                if *rule == d.rule {
+                    out.push((i, j));
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether a `lint: { allow: [...] }` silences the warning `d` (see [`Schema::allowing`]).
+    pub fn allows(&self, d: &crate::diagnostics::Diagnostic) -> bool {
+        !self.allowing(d).is_empty()
+    }
+}
+
+/// Whether the YAML path `path` is `outer` or inside it (`a.b[0]` and `a.b.c` are inside
+/// `a.b`; `a.bc` is not).
+pub fn within(path: &str, outer: &str) -> bool {
+    outer.is_empty()
+        || path == outer
+        || path
+            .strip_prefix(outer)
+            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+}
+
+/// `lint: { allow: [...], reason: ... }` on a node of the schema.
+#[derive(Debug, Clone)]
+pub struct Allow {
+    /// The YAML path of the node that carries it (`""` for the whole schema).
+    pub path: YamlPath,
+    /// The warnings it allows, each with the YAML path of its code in the list.
+    pub rules: Vec<(crate::diagnostics::Rule, YamlPath)>,
+    /// `reason:`.
+    pub reason: Option<String>,
 }
 
 /// `table:`.

@@ -14,6 +14,8 @@ pub mod diagnostics;
 pub mod diff;
 pub(crate) mod emit;
 pub mod export;
+pub mod json_schema;
+pub mod lint;
 pub mod migration;
 pub mod model;
 pub(crate) mod names;
@@ -75,14 +77,33 @@ impl Checked {
 
 /// Parses, validates and models schema text. `path` names the file in diagnostics.
 pub fn check_str(path: impl AsRef<Path>, text: &str) -> Checked {
-    let parsed = parse::parse(path.as_ref(), text);
+    check_with(path.as_ref(), text, None)
+}
+
+/// [`check_str`], then, given `more`, its checks on the model of a schema without errors
+/// (the design warnings of [`lint`]). Warnings a `lint: { allow: [...] }` of the schema
+/// allows are left out, whichever pass found them; with `more`, allowed codes that silenced
+/// nothing are reported.
+pub(crate) fn check_with(
+    path: &Path,
+    text: &str,
+    more: Option<fn(&Model) -> Vec<Diagnostic>>,
+) -> Checked {
+    let parsed = parse::parse(path, text);
     let mut diagnostics = parsed.diagnostics;
     let mut model = None;
+    let mut linted = false;
     if let Some(schema) = &parsed.schema {
         diagnostics.extend(validate::validate(schema));
         if !diagnostics::has_errors(&diagnostics) {
             match model::build(schema, &parsed.source.positions) {
-                Ok(m) => model = Some(m),
+                Ok(m) => {
+                    if let Some(more) = more {
+                        diagnostics.extend(more(&m));
+                        linted = true;
+                    }
+                    model = Some(m);
+                }
                 Err(reason) => diagnostics.push(Diagnostic::new(
                     Rule::Internal,
                     "",
@@ -90,6 +111,7 @@ pub fn check_str(path: impl AsRef<Path>, text: &str) -> Checked {
                 )),
             }
         }
+        diagnostics = lint::apply_allows(schema, diagnostics, linted);
     }
     Checked {
         source: parsed.source,

@@ -30,7 +30,11 @@ const USAGE: &str = "usage:
                                                      (JSON) or a Terraform resource (HCL):
                                                      on-demand, point-in-time recovery and
                                                      deletion protection by default; the
-                                                     capacity applies to each global index";
+                                                     capacity applies to each global index
+  codegen lint <schema.yaml> [--format text|json] [--deny warnings]
+                                                     design warnings (exit 1 on errors, and
+                                                     with --deny warnings on any warning)
+  codegen json-schema --out <schema.json> [--check]  write the JSON Schema of schema.yaml";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -46,6 +50,8 @@ fn main() -> ExitCode {
         Some("migration") => migration_command(&args[1..]),
         Some("generate") => generate_command(&args[1..]),
         Some("export") => export_command(&args[1..]),
+        Some("lint") => lint_command(&args[1..]),
+        Some("json-schema") => json_schema_command(&args[1..]),
         Some("-h" | "--help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -410,6 +416,87 @@ fn export_command(args: &[String]) -> ExitCode {
         }
         Err(e) => {
             eprintln!("error: cannot write {out}: {e}");
+fn lint_command(args: &[String]) -> ExitCode {
+    let mut schema = None;
+    let mut json = false;
+    let mut deny = false;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--format" => match format(rest.next()) {
+                Ok(is_json) => json = is_json,
+                Err(code) => return code,
+            },
+            "--deny" => match rest.next().map(String::as_str) {
+                Some("warnings") => deny = true,
+                other => return usage_error(&format!("--deny takes warnings, not {other:?}")),
+            },
+            path if schema.is_none() => schema = Some(path.to_owned()),
+            other => return usage_error(&format!("unexpected argument `{other}`")),
+        }
+    }
+    let schema = schema.unwrap_or_else(|| "schema.yaml".to_owned());
+    let linted = match codegen::lint::lint_file(&schema) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: cannot read {schema}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if json {
+        println!("{}", linted.to_json());
+    } else {
+        let rendered = linted.render(codegen::Style::detect());
+        if !rendered.is_empty() {
+            eprintln!("{rendered}");
+        }
+        eprintln!("{schema}: {}", linted.summary());
+    }
+    if linted.has_errors() || (deny && !linted.diagnostics.is_empty()) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn json_schema_command(args: &[String]) -> ExitCode {
+    let mut out = None;
+    let mut check_only = false;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--out" => match rest.next() {
+                Some(path) => out = Some(PathBuf::from(path)),
+                None => return usage_error("--out needs a file"),
+            },
+            "--check" => check_only = true,
+            other => return usage_error(&format!("unexpected argument `{other}`")),
+        }
+    }
+    let Some(out) = out else {
+        return usage_error("json-schema needs --out <schema.json>");
+    };
+    let text = codegen::json_schema::json_schema();
+    if check_only {
+        return if std::fs::read_to_string(&out).is_ok_and(|old| old == text) {
+            eprintln!("{} is up to date", out.display());
+            ExitCode::SUCCESS
+        } else {
+            eprintln!(
+                "{} is out of date; regenerate it with `cargo run -p codegen -- json-schema --out {}`",
+                out.display(),
+                out.display()
+            );
+            ExitCode::FAILURE
+        };
+    }
+    match codegen::write_if_changed(&out, &text) {
+        Ok(_) => {
+            eprintln!("wrote {}", out.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", out.display());
             ExitCode::FAILURE
         }
     }

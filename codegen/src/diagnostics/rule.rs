@@ -175,9 +175,6 @@ rules! {
     /// A sort template on a table or index without a sort key.
     SortWithoutSortKey = "sort-without-sort-key", Error,
         "remove the sort template, or declare a sort key";
-    /// A global index partition template without fields: one hot partition.
-    HotPartition = "hot-partition", Warning,
-        "a constant partition key concentrates all traffic on one partition; include a field such as `{tenant_id}` unless the entity stays small";
     /// A backslash in a template's literal text.
     TemplateEscape = "template-escape", Error,
         "remove the backslash from the literal text";
@@ -219,6 +216,9 @@ rules! {
     /// a document type.
     InvalidWas = "invalid-was", Error,
         "`was: { old: new }` maps values an enum no longer has to values it has";
+    /// `lint.allow` naming a code that is not a warning's.
+    InvalidAllow = "invalid-allow", Error,
+        "name warnings by their codes, as `codegen lint` prints them";
     /// An index template using the version attribute.
     VersionInKey = "version-in-key", Error,
         "an update increments the version inside DynamoDB, so the writer cannot rebuild this key; use another field";
@@ -264,6 +264,35 @@ rules! {
     /// An index projection naming an attribute no entity stores.
     UnknownProjectionAttribute = "unknown-projection-attribute", Warning,
         "projection lists stored attribute names; check the spelling";
+    /// A constant partition template for an entity of many items (`codegen lint`).
+    HotPartition = "hot-partition", Warning,
+        "a constant partition key puts every item of the entity in one partition, whose throughput is capped; include a field such as `{tenant_id}`, or allow it if the entity stays small";
+    /// A scan pattern (`codegen lint`).
+    FullScan = "full-scan", Warning,
+        "a scan reads and bills every item of the table or index on each call; query a partition instead (an index whose partition template names what the callers know), or allow it where reading everything is the point";
+    /// A pattern on a `keys_only` or `include` index that returns the entity without
+    /// `select:`, so whole items cost a `load` each (`codegen lint`).
+    UnprojectedAttributes = "unprojected-attributes", Warning,
+        "project the attributes the pattern's callers read (`projection: all`, or list them), or declare `select: [...]` with the projected attributes it needs";
+    /// An index entities write that no access pattern reads (`codegen lint`).
+    UnqueriedIndex = "unqueried-index", Warning,
+        "every write of its entities also writes the index (storage and write capacity); declare an access pattern that reads it, or remove the index and its templates";
+    /// A global index partition built only from enum or bool fields (`codegen lint`).
+    LowCardinalityPartition = "low-cardinality-partition", Warning,
+        "a partition key with few values concentrates traffic on few partitions; add a field with many values (an id, or a `shard(N)` of one), or move the enum to the sort template";
+    /// `ttl_attribute` that no entity stores (`codegen lint`).
+    TtlUnused = "ttl-unused", Warning,
+        "declare an attribute of that name with `type: ttl` on the entities that should expire, or remove `ttl_attribute`";
+    /// `ttl_attribute` required on every entity: every item of the table expires
+    /// (`codegen lint`).
+    TtlEverywhere = "ttl-everywhere", Warning,
+        "make the attribute optional where items should be kept, or allow this if the table is a cache";
+    /// A `ttl` attribute that is not the table's `ttl_attribute` (`codegen lint`).
+    StrayTtl = "stray-ttl", Warning,
+        "DynamoDB expires items only by the table's `ttl_attribute`; name this attribute there (one per table), or make it a `timestamp`";
+    /// A code in `lint.allow` that silences nothing there (`codegen lint`).
+    UnusedAllow = "unused-allow", Warning,
+        "remove the code from `allow`, or move the allow to the node the warning is about (or one around it)";
     /// The generator failed on a schema that passed validation (a bug).
     Internal = "internal", Error,
         "this is a bug in the generator's validator; please report it with the schema";

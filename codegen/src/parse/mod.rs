@@ -6,6 +6,7 @@
 //! line and column) and reports repeated keys, and [`schema`] reads the tree into the AST.
 
 mod schema;
+pub(crate) mod shape;
 mod yaml;
 
 use crate::ast::{Schema, Segment, TypeExpr};
@@ -47,6 +48,43 @@ pub fn parse(path: &std::path::Path, text: &str) -> Parsed {
     }
 }
 
+/// The schema text as the JSON value its YAML denotes, read exactly as the parser reads it
+/// (YAML 1.2 core scalars, aliases expanded, tags dropped; a later duplicate key wins). Keys
+/// that are not text become their text; numbers JSON cannot hold (`.inf`, `.nan`) become
+/// their YAML text.
+pub(crate) fn to_json(path: &std::path::Path, text: &str) -> Result<serde_json::Value, String> {
+    let source = Source::new(path, text);
+    let root = yaml::read(&source).map_err(|d| d.message)?;
+    Ok(root.map_or(serde_json::Value::Null, |n| json_of(&n.value)))
+}
+
+fn json_of(value: &yaml::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match value {
+        yaml::Value::Null => J::Null,
+        yaml::Value::Bool(b) => J::Bool(*b),
+        yaml::Value::Int(i) => J::from(*i),
+        yaml::Value::Float(f) => serde_json::Number::from_f64(*f)
+            .map(J::Number)
+            .unwrap_or_else(|| J::String(yaml::float_text(*f))),
+        yaml::Value::String(s) => J::String(s.clone()),
+        yaml::Value::Sequence(items) => J::Array(items.iter().map(|i| json_of(&i.value)).collect()),
+        yaml::Value::Mapping(entries) => J::Object(
+            entries
+                .iter()
+                .map(|(k, v)| {
+                    let key = match &k.value {
+                        yaml::Value::String(s) => s.clone(),
+                        other => yaml::key_text(other),
+                    };
+                    (key, json_of(&v.value))
+                })
+                .collect(),
+        ),
+        yaml::Value::Tagged(_, inner) => json_of(&inner.value),
+    }
+}
+
 fn join(parent: &str, key: &str) -> String {
     if parent.is_empty() {
         key.to_owned()
@@ -55,7 +93,8 @@ fn join(parent: &str, key: &str) -> String {
     }
 }
 
-/// The scalar type names of the schema language.
+/// The scalar type names of the schema language (the same as [`shape::SCALAR_TYPES`], which
+/// documents them; a test keeps the two equal).
 pub const SCALARS: &[&str] = &[
     "string",
     "integer",
@@ -64,6 +103,7 @@ pub const SCALARS: &[&str] = &[
     "timestamp",
     "date",
     "uuid",
+    "ulid",
     "bytes",
     "ttl",
 ];

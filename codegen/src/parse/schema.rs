@@ -3,17 +3,19 @@
 //! the first. Positions are not needed here: each diagnostic names a YAML path, which the
 //! positions recorded by [`super::yaml::index`] resolve.
 
+use super::shape::{self, Mapping, Required, Word};
 use super::yaml::{Value, float_text};
 use super::{SCALARS, TypeProblem, join, parse_template, parse_type};
 use crate::ast::{
-    AccessPattern, Attribute, Auto, DefaultSpec, Entity, Index, KeyTemplates, Literal, Order,
-    Projection, Schema, Table, Template, TypeDef, TypeDefKind, TypeExpr, When,
+    AccessPattern, Allow, Attribute, Auto, DefaultSpec, Entity, Index, KeyTemplates, Literal,
+    Order, Projection, Schema, Table, Template, TypeDef, TypeDefKind, TypeExpr, When,
 };
-use crate::diagnostics::{Diagnostic, Rule, suggest};
+use crate::diagnostics::{Diagnostic, Rule, Severity, closest, suggest};
 
 struct Fields<'v> {
     path: String,
     entries: Vec<(String, &'v Value, bool)>,
+    shape: &'static Mapping,
 }
 
 impl<'v> Fields<'v> {
@@ -23,6 +25,11 @@ impl<'v> Fields<'v> {
     }
 
     fn get(&mut self, key: &str) -> Option<(&'v Value, String)> {
+        debug_assert!(
+            self.shape.key(key).is_some(),
+            "the reader reads `{key}`, which shape `{}` does not declare",
+            self.shape.id
+        );
         let path = join(&self.path, key);
         self.entries.iter_mut().find(|(k, ..)| k == key).map(|e| {
             e.2 = true;
@@ -33,11 +40,19 @@ impl<'v> Fields<'v> {
 
 /// Reads the document's root value (`None` for a file with no document) into a schema.
 pub(super) fn read(root: Option<&Value>, diagnostics: &mut Vec<Diagnostic>) -> Option<Schema> {
-    Reader { diagnostics }.schema(root.unwrap_or(&Value::Null))
+    let mut reader = Reader {
+        diagnostics,
+        allows: Vec::new(),
+    };
+    let mut schema = reader.schema(root.unwrap_or(&Value::Null))?;
+    schema.allows = reader.allows;
+    Some(schema)
 }
 
 struct Reader<'d> {
     diagnostics: &'d mut Vec<Diagnostic>,
+    /// Every `lint: { allow: [...] }`, in document order.
+    allows: Vec<Allow>,
 }
 
 impl Reader<'_> {
@@ -57,7 +72,12 @@ impl Reader<'_> {
     }
 
     /// Reads a mapping with string keys. Entries with other keys are reported.
-    fn fields<'v>(&mut self, value: &'v Value, path: &str, what: &str) -> Option<Fields<'v>> {
+    fn mapping<'v>(
+        &mut self,
+        value: &'v Value,
+        path: &str,
+        what: &str,
+    ) -> Option<Vec<(String, &'v Value, bool)>> {
         let Value::Mapping(map) = value else {
             self.wrong_type(
                 path,
@@ -81,9 +101,41 @@ impl Reader<'_> {
                 ),
             }
         }
+        Some(entries)
+    }
+
+    /// Reads a mapping of the kind `shape` declares (named `name`, for messages), reporting
+    /// the required keys it lacks. [`Reader::finish`] reports the keys it has but should not.
+    fn fields<'v>(
+        &mut self,
+        value: &'v Value,
+        path: &str,
+        shape: &'static Mapping,
+        name: Option<&str>,
+    ) -> Option<Fields<'v>> {
+        let entries = self.mapping(value, path, shape.what)?;
+        for key in shape.keys {
+            if let Required::Yes(help) = key.required
+                && !entries.iter().any(|(k, ..)| k == key.name)
+            {
+                let noun = match name {
+                    Some(name) => format!("{} `{name}`", shape.noun),
+                    None => shape.noun.to_owned(),
+                };
+                self.error(
+                    Diagnostic::new(
+                        Rule::MissingField,
+                        path,
+                        format!("{noun} has no `{}`", key.name),
+                    )
+                    .with_help(help),
+                );
+            }
+        }
         Some(Fields {
             path: path.to_owned(),
             entries,
+            shape,
         })
     }
 
@@ -94,9 +146,9 @@ impl Reader<'_> {
         path: &str,
         what: &str,
     ) -> Vec<(String, &'v Value, String)> {
-        self.fields(value, path, what)
-            .map(|f| {
-                f.entries
+        self.mapping(value, path, what)
+            .map(|entries| {
+                entries
                     .into_iter()
                     .map(|(name, v, _)| {
                         let p = join(path, &name);
@@ -107,9 +159,21 @@ impl Reader<'_> {
             .unwrap_or_default()
     }
 
-    /// Reports every key that was not read.
-    fn finish(&mut self, fields: Fields<'_>, allowed: &[&str], what: &str) {
+    /// Reads `lint:` (if the shape has it and it is there), then reports every key that was
+    /// not read.
+    fn finish(&mut self, mut fields: Fields<'_>) {
+        if fields.shape.key("lint").is_some()
+            && let Some((v, p)) = fields.get("lint")
+        {
+            self.lint(v, &fields.path, p);
+        }
+        let allowed = fields.shape.names();
         for (key, value, used) in &fields.entries {
+            debug_assert!(
+                *used || fields.shape.key(key).is_none(),
+                "shape `{}` declares `{key}`, which the reader did not read",
+                fields.shape.id
+            );
             if !used {
                 let path = join(&fields.path, key);
                 // `{ doc: Orders, newest first }` splits at the comma into a second key.
@@ -119,19 +183,107 @@ impl Reader<'_> {
                          quote text that contains commas: `doc: \"..., {key}\"`"
                     )
                 } else {
-                    suggest(key, allowed)
+                    suggest(key, &allowed)
                 };
                 self.error(
                     Diagnostic::new(
                         Rule::UnknownField,
                         path,
-                        format!("unknown field `{key}` in {what}"),
+                        format!("unknown field `{key}` in {}", fields.shape.what),
                     )
                     .with_help(help)
                     .at_key(),
                 );
             }
         }
+    }
+
+    /// `lint: { allow: [code, ...], reason: ... }` of the node at `owner`.
+    fn lint(&mut self, value: &Value, owner: &str, path: String) {
+        let Some(mut f) = self.fields(value, &path, &shape::LINT, None) else {
+            return;
+        };
+        let mut rules = Vec::new();
+        const HELP: &str = "write `allow: [full-scan]` with the codes of warnings";
+        match f.get("allow") {
+            None => {}
+            Some((Value::Sequence(items), p)) => {
+                let warnings: Vec<&str> = shape::allowable().map(Rule::code).collect();
+                for (i, item) in items.iter().enumerate() {
+                    let ip = format!("{p}[{i}]");
+                    let Some(code) = self.string(&item.value, &ip, HELP) else {
+                        continue;
+                    };
+                    match Rule::ALL.iter().find(|r| r.code() == code) {
+                        Some(rule) if rule.severity() == Severity::Warning => {
+                            rules.push((*rule, ip))
+                        }
+                        Some(_) => self.error(
+                            Diagnostic::new(
+                                Rule::InvalidAllow,
+                                ip,
+                                format!("`{code}` is an error, which cannot be allowed"),
+                            )
+                            .with_help("fix the error; only warnings can be allowed"),
+                        ),
+                        None => self.error(
+                            Diagnostic::new(
+                                Rule::InvalidAllow,
+                                ip,
+                                format!("`{code}` is not a warning's code"),
+                            )
+                            .with_help(suggest(&code, &warnings)),
+                        ),
+                    }
+                }
+            }
+            Some((other, p)) => self.wrong_type(&p, "a list of warning codes", other, HELP),
+        }
+        let reason = self.opt_string(&mut f, "reason", "write the reason as text");
+        self.finish(f);
+        self.allows.push(Allow {
+            path: owner.to_owned(),
+            rules,
+            reason,
+        });
+    }
+
+    /// The value of a key whose value is one of `words`, reported with `rule` otherwise.
+    fn word(
+        &mut self,
+        value: &Value,
+        path: &str,
+        key: &str,
+        words: &'static [Word],
+        rule: Rule,
+    ) -> Option<&'static str> {
+        let found = match value {
+            Value::String(s) => shape::word(words, s),
+            _ => None,
+        };
+        if found.is_none() {
+            let close = match value {
+                Value::String(s) => closest(s, words.iter().map(|w| w.word)),
+                _ => None,
+            };
+            let help = match close {
+                Some(c) => format!("did you mean `{c}`?"),
+                None => rule.help().to_owned(),
+            };
+            self.error(
+                Diagnostic::new(
+                    rule,
+                    path,
+                    format!(
+                        "`{key}` must be {}, found {}",
+                        shape::alternatives(words),
+                        value.describe()
+                    ),
+                )
+                .with_help(help),
+            );
+        }
+        found
     }
 
     fn string(&mut self, value: &Value, path: &str, help: &str) -> Option<String> {
@@ -169,13 +321,10 @@ impl Reader<'_> {
             ));
             return None;
         }
-        let mut f = self.fields(value, "", "the schema")?;
+        let mut f = self.fields(value, "", &shape::SCHEMA, None)?;
         let mut schema = Schema::default();
         match f.get("version") {
-            None => self.error(
-                Diagnostic::new(Rule::MissingField, "", "the schema has no `version`")
-                    .with_help("add `version: 1` as the first line"),
-            ),
+            None => {}
             Some((Value::Int(1), _)) => schema.version = 1,
             Some((n @ (Value::Int(_) | Value::Float(_)), path)) => {
                 let n = match n {
@@ -202,24 +351,18 @@ impl Reader<'_> {
                 schema.types.extend(self.type_def(&name, value, &p));
             }
         }
-        match f.get("entities") {
-            Some((v, path)) => {
-                let entries = self.entries(v, &path, "`entities`");
-                if entries.is_empty() && v.is_mapping() {
-                    self.error(Diagnostic::new(
-                        Rule::NoEntities,
-                        path.as_str(),
-                        "`entities` declares no entity",
-                    ));
-                }
-                for (name, value, p) in entries {
-                    schema.entities.extend(self.entity(&name, value, &p));
-                }
+        if let Some((v, path)) = f.get("entities") {
+            let entries = self.entries(v, &path, "`entities`");
+            if entries.is_empty() && v.is_mapping() {
+                self.error(Diagnostic::new(
+                    Rule::NoEntities,
+                    path.as_str(),
+                    "`entities` declares no entity",
+                ));
             }
-            None => self.error(
-                Diagnostic::new(Rule::MissingField, "", "the schema has no `entities`")
-                    .with_help("declare at least one entity under `entities:`"),
-            ),
+            for (name, value, p) in entries {
+                schema.entities.extend(self.entity(&name, value, &p));
+            }
         }
         if let Some((v, path)) = f.get("access_patterns") {
             for (name, value, p) in self.entries(v, &path, "`access_patterns`") {
@@ -228,16 +371,12 @@ impl Reader<'_> {
                     .extend(self.pattern(&name, value, &p));
             }
         }
-        self.finish(
-            f,
-            &["version", "table", "types", "entities", "access_patterns"],
-            "the schema",
-        );
+        self.finish(f);
         Some(schema)
     }
 
     fn table(&mut self, value: &Value, path: &str) -> Option<Table> {
-        let mut f = self.fields(value, path, "the table")?;
+        let mut f = self.fields(value, path, &shape::TABLE, None)?;
         let mut table = Table::default();
         let name_help = "a table name is 3-255 letters, digits, `_`, `-` or `.`";
         table.name = self.opt_string(&mut f, "name", name_help);
@@ -263,24 +402,12 @@ impl Reader<'_> {
                 table.indexes.extend(self.index(&name, value, &ip));
             }
         }
-        self.finish(
-            f,
-            &[
-                "name",
-                "partition_key",
-                "sort_key",
-                "type_attribute",
-                "delimiter",
-                "ttl_attribute",
-                "indexes",
-            ],
-            "the table",
-        );
+        self.finish(f);
         Some(table)
     }
 
     fn index(&mut self, name: &str, value: &Value, path: &str) -> Option<Index> {
-        let mut f = self.fields(value, path, "an index")?;
+        let mut f = self.fields(value, path, &shape::INDEX, Some(name))?;
         // A list names the attributes of a multi-attribute key.
         let mut list = |key: &str, this: &mut Self| -> Option<Vec<String>> {
             match f.peek(key)? {
@@ -318,18 +445,18 @@ impl Reader<'_> {
         let local = self.bool(&mut f, "local");
         let projection = match f.get("projection") {
             None => Projection::All,
-            Some((Value::String(s), p)) => match s.as_str() {
-                "all" => Projection::All,
-                "keys_only" => Projection::KeysOnly,
-                other => {
-                    self.error(Diagnostic::new(
-                        Rule::InvalidProjection,
-                        p,
-                        format!("unknown projection `{other}`"),
-                    ));
-                    Projection::All
+            Some((v @ Value::String(_), p)) => {
+                match self.word(
+                    v,
+                    &p,
+                    "projection",
+                    shape::PROJECTIONS,
+                    Rule::InvalidProjection,
+                ) {
+                    Some("keys_only") => Projection::KeysOnly,
+                    _ => Projection::All,
                 }
-            },
+            }
             Some((Value::Sequence(items), p)) => {
                 let mut names = Vec::new();
                 for (i, item) in items.iter().enumerate() {
@@ -351,11 +478,7 @@ impl Reader<'_> {
                 Projection::All
             }
         };
-        self.finish(
-            f,
-            &["partition_key", "sort_key", "local", "projection"],
-            "an index",
-        );
+        self.finish(f);
         Some(Index {
             name: name.to_owned(),
             path: path.to_owned(),
@@ -368,7 +491,7 @@ impl Reader<'_> {
     }
 
     fn type_def(&mut self, name: &str, value: &Value, path: &str) -> Option<TypeDef> {
-        let mut f = self.fields(value, path, "a type")?;
+        let mut f = self.fields(value, path, &shape::TYPE, Some(name))?;
         let doc = self.opt_string(&mut f, "doc", "write the documentation as text");
         let fields = f.get("fields");
         let values = f.get("enum");
@@ -427,7 +550,7 @@ impl Reader<'_> {
                 other => self.wrong_type(&p, "a mapping", other, "write `was: { old: new }`"),
             }
         }
-        self.finish(f, &["doc", "fields", "enum", "was"], "a type");
+        self.finish(f);
         Some(TypeDef {
             name: name.to_owned(),
             path: path.to_owned(),
@@ -475,21 +598,11 @@ impl Reader<'_> {
                 return None;
             }
         }
-        let mut f = self.fields(value, path, "an attribute")?;
-        match f.get("type") {
-            Some((v, p)) => {
-                if let Some(s) = self.string(v, &p, "write a type such as `string`") {
-                    attribute.ty = self.type_expr(&s, &p);
-                }
-            }
-            None => self.error(
-                Diagnostic::new(
-                    Rule::MissingField,
-                    path,
-                    format!("attribute `{name}` has no `type`"),
-                )
-                .with_help("add `type: string` (or another type)"),
-            ),
+        let mut f = self.fields(value, path, &shape::ATTRIBUTE, Some(name))?;
+        if let Some((v, p)) = f.get("type")
+            && let Some(s) = self.string(v, &p, "write a type such as `string`")
+        {
+            attribute.ty = self.type_expr(&s, &p);
         }
         attribute.optional = self.bool(&mut f, "optional");
         attribute.immutable = self.bool(&mut f, "immutable");
@@ -497,20 +610,10 @@ impl Reader<'_> {
         attribute.doc = self.opt_string(&mut f, "doc", "write the documentation as text");
         attribute.rename = self.opt_string(&mut f, "rename", "write the stored attribute name");
         if let Some((v, p)) = f.get("auto") {
-            attribute.auto = match v {
-                Value::String(s) if s == "created" => Some(Auto::Created),
-                Value::String(s) if s == "updated" => Some(Auto::Updated),
-                other => {
-                    self.error(Diagnostic::new(
-                        Rule::InvalidAuto,
-                        p,
-                        format!(
-                            "`auto` must be `created` or `updated`, found {}",
-                            other.describe()
-                        ),
-                    ));
-                    None
-                }
+            attribute.auto = match self.word(v, &p, "auto", shape::AUTOS, Rule::InvalidAuto) {
+                Some("created") => Some(Auto::Created),
+                Some(_) => Some(Auto::Updated),
+                None => None,
             };
         }
         if let Some((v, p)) = f.get("unique") {
@@ -518,10 +621,10 @@ impl Reader<'_> {
             attribute.unique = match v {
                 Value::Bool(true) => Some((None, p)),
                 Value::Bool(false) => None,
-                Value::Mapping(_) => match self.fields(v, &p, "a uniqueness scope") {
+                Value::Mapping(_) => match self.fields(v, &p, &shape::UNIQUE_SCOPE, None) {
                     Some(mut scope) => {
                         let attr = self.opt_string(&mut scope, "scope", HELP);
-                        self.finish(scope, &["scope"], "a uniqueness scope");
+                        self.finish(scope);
                         Some((attr, p))
                     }
                     None => None,
@@ -533,29 +636,19 @@ impl Reader<'_> {
             };
         }
         if let Some((v, _)) = f.get("default") {
-            attribute.default = Some(match v {
-                Value::String(s) if s == "now" => DefaultSpec::Now,
-                Value::String(s) if s == "uuid" => DefaultSpec::Uuid,
-                Value::String(s) if s == "uuid7" => DefaultSpec::Uuid7,
-                Value::String(s) if s == "ulid" => DefaultSpec::Ulid,
-                other => DefaultSpec::Literal(literal(other)),
+            let word = match v {
+                Value::String(s) => shape::word(shape::DEFAULTS, s),
+                _ => None,
+            };
+            attribute.default = Some(match word {
+                Some("now") => DefaultSpec::Now,
+                Some("uuid") => DefaultSpec::Uuid,
+                Some("uuid7") => DefaultSpec::Uuid7,
+                Some("ulid") => DefaultSpec::Ulid,
+                _ => DefaultSpec::Literal(literal(v)),
             });
         }
-        self.finish(
-            f,
-            &[
-                "type",
-                "optional",
-                "default",
-                "doc",
-                "immutable",
-                "auto",
-                "version",
-                "rename",
-                "unique",
-            ],
-            "an attribute",
-        );
+        self.finish(f);
         Some(attribute)
     }
 
@@ -592,39 +685,19 @@ impl Reader<'_> {
     }
 
     fn entity(&mut self, name: &str, value: &Value, path: &str) -> Option<Entity> {
-        let mut f = self.fields(value, path, "an entity")?;
+        let mut f = self.fields(value, path, &shape::ENTITY, Some(name))?;
         let doc = self.opt_string(&mut f, "doc", "write the documentation as text");
         let attributes = match f.get("attributes") {
             Some((v, p)) => self.attributes(v, &p),
-            None => {
-                self.error(
-                    Diagnostic::new(
-                        Rule::MissingField,
-                        path,
-                        format!("entity `{name}` has no `attributes`"),
-                    )
-                    .with_help("list the entity's attributes under `attributes:`"),
-                );
-                Vec::new()
-            }
+            None => Vec::new(),
         };
         let mut keys = Vec::new();
-        match f.get("keys") {
-            Some((v, p)) => {
-                for (index, value, kp) in self.entries(v, &p, "`keys`") {
-                    keys.extend(self.key_templates(&index, value, &kp));
-                }
+        if let Some((v, p)) = f.get("keys") {
+            for (index, value, kp) in self.entries(v, &p, "`keys`") {
+                keys.extend(self.key_templates(&index, value, &kp));
             }
-            None => self.error(
-                Diagnostic::new(
-                    Rule::MissingField,
-                    path,
-                    format!("entity `{name}` has no `keys`"),
-                )
-                .with_help("add `keys: { primary: { partition: \"...\", sort: \"...\" } }`"),
-            ),
         }
-        self.finish(f, &["doc", "attributes", "keys"], "an entity");
+        self.finish(f);
         Some(Entity {
             name: name.to_owned(),
             path: path.to_owned(),
@@ -646,7 +719,7 @@ impl Reader<'_> {
                 native: true,
             });
         }
-        let mut f = self.fields(value, path, "key templates")?;
+        let mut f = self.fields(value, path, &shape::KEY_TEMPLATES, None)?;
         let mut template = |key: &str, this: &mut Self| {
             let (v, p) = f.get(key)?;
             let text = this.string(v, &p, "quote the template: `\"USER#{user_id}\"`")?;
@@ -665,7 +738,7 @@ impl Reader<'_> {
         let partition = template("partition", self);
         let sort = template("sort", self);
         let when = f.get("when").and_then(|(v, p)| self.when(v, p));
-        self.finish(f, &["partition", "sort", "when"], "key templates");
+        self.finish(f);
         Some(KeyTemplates {
             index: index.to_owned(),
             path: path.to_owned(),
@@ -728,7 +801,7 @@ impl Reader<'_> {
     }
 
     fn pattern(&mut self, name: &str, value: &Value, path: &str) -> Option<AccessPattern> {
-        let mut f = self.fields(value, path, "an access pattern")?;
+        let mut f = self.fields(value, path, &shape::PATTERN, Some(name))?;
         let entity = self.opt_string(&mut f, "entity", "name one entity");
         let entities = match f.get("entities") {
             None => None,
@@ -758,19 +831,11 @@ impl Reader<'_> {
         );
         let order = match f.get("order") {
             None => None,
-            Some((Value::String(s), _)) if s == "asc" => Some(Order::Asc),
-            Some((Value::String(s), _)) if s == "desc" => Some(Order::Desc),
-            Some((other, p)) => {
-                self.error(Diagnostic::new(
-                    Rule::InvalidOrder,
-                    p,
-                    format!(
-                        "`order` must be `asc` or `desc`, found {}",
-                        other.describe()
-                    ),
-                ));
-                None
-            }
+            Some((v, p)) => match self.word(v, &p, "order", shape::ORDERS, Rule::InvalidOrder) {
+                Some("asc") => Some(Order::Asc),
+                Some(_) => Some(Order::Desc),
+                None => None,
+            },
         };
         let one = self.bool(&mut f, "one");
         let scan = self.bool(&mut f, "scan");
@@ -797,13 +862,7 @@ impl Reader<'_> {
             }
         };
         let doc = self.opt_string(&mut f, "doc", "write the documentation as text");
-        self.finish(
-            f,
-            &[
-                "entity", "entities", "index", "order", "one", "scan", "select", "doc",
-            ],
-            "an access pattern",
-        );
+        self.finish(f);
         Some(AccessPattern {
             name: name.to_owned(),
             path: path.to_owned(),

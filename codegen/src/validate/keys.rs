@@ -124,19 +124,6 @@ impl<'s> Validator<'s> {
             if let Some(when) = &k.when {
                 self.when(e, when, kind);
             }
-            if kind == IndexKind::Global
-                && let Some(p) = &k.partition
-                && p.fields().next().is_none()
-            {
-                self.push(Diagnostic::new(
-                    Rule::HotPartition,
-                    p.path.clone(),
-                    format!(
-                        "every `{}` item goes to the one partition `{}` of index `{}`",
-                        e.name, p.text, k.index
-                    ),
-                ));
-            }
         }
     }
 
