@@ -416,6 +416,11 @@ fn export_command(args: &[String]) -> ExitCode {
         }
         Err(e) => {
             eprintln!("error: cannot write {out}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn lint_command(args: &[String]) -> ExitCode {
     let mut schema = None;
     let mut json = false;
