@@ -647,6 +647,13 @@ fn value_text(v: &AttrValue) -> String {
     }
 }
 
+/// Whether two requests differ in nothing but their values.
+fn same_but_values(a: &Request, b: &Request) -> bool {
+    let mut b = b.clone();
+    b.values = a.values.clone();
+    *a == b
+}
+
 /// The explanation as text for a terminal.
 pub fn render_text(x: &Explanation) -> String {
     let mut out = String::new();
@@ -656,7 +663,23 @@ pub fn render_text(x: &Explanation) -> String {
     }
     for stage in &x.stages {
         let _ = writeln!(out, "\n{}", stage.call);
+        let first = stage.requests.first();
         for (i, r) in stage.requests.iter().enumerate() {
+            // Another shard's request differs from the first one's only in values.
+            if let Some(first) = first.filter(|f| i > 0 && same_but_values(f, r)) {
+                let changed: Vec<String> = r
+                    .values
+                    .iter()
+                    .filter(|(k, v)| first.values.get(*k) != Some(*v))
+                    .map(|(k, v)| format!("{k:?}: {}", value_text(v)))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "  shard {i}: the same with {{{}}}",
+                    changed.join(", ")
+                );
+                continue;
+            }
             let indent = if stage.requests.len() > 1 {
                 let _ = writeln!(out, "  shard {i}:");
                 "    "
