@@ -120,15 +120,18 @@ pub fn shard_text(i: u32, n: u32) -> String {
     padded(u64::from(i), shard_width(n))
 }
 
-/// The enum's Rust name and its `i`-th value (stored, Rust variant), the last if fewer.
+/// The enum's Rust name and its `i`-th value in stored-text order (stored, Rust variant), the
+/// last if fewer.
 fn enum_value(model: &Model, name: &str, i: usize) -> (String, String, String) {
     let Some(def) = model.type_def(name) else {
         return (name.to_owned(), String::new(), String::new());
     };
-    let values = match &def.kind {
-        TypeKind::Enum(values) => values.as_slice(),
-        TypeKind::Document(_) => &[],
+    let mut values = match &def.kind {
+        TypeKind::Enum(values) => values.clone(),
+        TypeKind::Document(_) => Vec::new(),
     };
+    // In stored-text order, so example 2 sorts after example 1 in a key.
+    values.sort();
     let (stored, variant) = values
         .get(i.min(values.len().saturating_sub(1)))
         .cloned()

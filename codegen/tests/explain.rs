@@ -36,7 +36,7 @@ fn every_narrowing_of_every_field_is_a_stage() {
     let lt = x.stages.iter().find(|s| s.method == "priority_lt").unwrap();
     assert_eq!(
         lt.call,
-        "Task::assigned_tasks(\"assignee-1\").status_eq(TaskStatus::Todo).priority_lt(1)"
+        "Task::assigned_tasks(\"assignee-1\").status_eq(TaskStatus::Blocked).priority_lt(1)"
     );
     assert_eq!(
         lt.requests[0].key_condition.as_deref(),
@@ -47,7 +47,7 @@ fn every_narrowing_of_every_field_is_a_stage() {
     let last = x.stages.iter().find(|s| s.method == "task_id_lt").unwrap();
     assert_eq!(
         last.dropped.as_deref(),
-        Some("todo#0000000000000000001#task-1")
+        Some("blocked#0000000000000000001#task-1")
     );
 }
 
