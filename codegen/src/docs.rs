@@ -18,7 +18,7 @@ use crate::model::{
 };
 
 /// The schema's type as written: `string`, `list<ChecklistItem>`.
-fn type_text(model: &Model, ty: &Type) -> String {
+fn type_text(ty: &Type) -> String {
     match ty {
         Type::String => "string".into(),
         Type::Integer => "integer".into(),
@@ -30,9 +30,9 @@ fn type_text(model: &Model, ty: &Type) -> String {
         Type::Ulid => "ulid".into(),
         Type::Bytes => "bytes".into(),
         Type::Ttl => "ttl".into(),
-        Type::List(t) => format!("list<{}>", type_text(model, t)),
-        Type::Map(t) => format!("map<{}>", type_text(model, t)),
-        Type::Set(t) => format!("set<{}>", type_text(model, t)),
+        Type::List(t) => format!("list<{}>", type_text(t)),
+        Type::Map(t) => format!("map<{}>", type_text(t)),
+        Type::Set(t) => format!("set<{}>", type_text(t)),
         Type::Document(n) | Type::Enum(n) => n.clone(),
     }
 }
@@ -294,7 +294,13 @@ fn label(text: &str) -> String {
 fn er_ident(text: &str) -> String {
     let mut out: String = text
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if !out.starts_with(|c: char| c.is_ascii_alphabetic()) {
         out.insert(0, 'a');
@@ -302,24 +308,15 @@ fn er_ident(text: &str) -> String {
     out
 }
 
-/// An erDiagram attribute type: `set[string]` for `set<string>`.
-fn er_type(model: &Model, ty: &Type) -> String {
-    let text = type_text(model, ty).replace('<', "[").replace('>', "]");
-    er_ident(&text.replace(['[', ']'], "_"))
-        .trim_end_matches('_')
-        .to_owned()
+/// An erDiagram attribute type: `set_string` for `set<string>` (a word, as Mermaid wants).
+fn er_type(ty: &Type) -> String {
+    er_ident(&type_text(ty)).trim_end_matches('_').to_owned()
 }
 
 /// Every index's keys: which entities write a partition of which template.
 fn collections_diagrams(model: &Model, out: &mut String) {
     let mut indexes: Vec<(String, IndexKind)> = vec![("primary".to_owned(), IndexKind::Primary)];
-    indexes.extend(
-        model
-            .table
-            .indexes
-            .iter()
-            .map(|i| (i.name.clone(), i.kind)),
-    );
+    indexes.extend(model.table.indexes.iter().map(|i| (i.name.clone(), i.kind)));
     for (index, kind) in indexes {
         let keys: Vec<(&Entity, &Key)> = model
             .entities
@@ -418,7 +415,7 @@ fn entities_diagram(model: &Model, out: &mut String) {
             let _ = writeln!(
                 out,
                 "    {} {}{marker}{note}",
-                er_type(model, &a.ty),
+                er_type(&a.ty),
                 er_ident(&a.name)
             );
         }
@@ -482,7 +479,10 @@ pub fn render(model: &Model, schema_file: &str) -> String {
             };
             let (pk, sk) = match &i.multi {
                 Some((p, s)) => (p.join(", "), s.join(", ")),
-                None => (i.partition_key.clone(), i.sort_key.clone().unwrap_or_default()),
+                None => (
+                    i.partition_key.clone(),
+                    i.sort_key.clone().unwrap_or_default(),
+                ),
             };
             let projection = match &i.projection {
                 Projection::All => "all".to_owned(),
@@ -503,7 +503,10 @@ pub fn render(model: &Model, schema_file: &str) -> String {
 
     // Access patterns.
     let _ = writeln!(out, "## Access patterns\n");
-    let _ = writeln!(out, "| Pattern | Returns | Reads | How |\n|---|---|---|---|");
+    let _ = writeln!(
+        out,
+        "| Pattern | Returns | Reads | How |\n|---|---|---|---|"
+    );
     for p in &model.access_patterns {
         let how = match explain::shape(p) {
             Shape::Query => "Query",
@@ -545,7 +548,7 @@ pub fn render(model: &Model, schema_file: &str) -> String {
                 out,
                 "| `{}` | {stored} | {} | {} | {} |",
                 a.name,
-                code(&type_text(model, &a.ty)),
+                code(&type_text(&a.ty)),
                 cell(&modifiers(model, a)),
                 cell(a.doc.as_deref().unwrap_or(""))
             );
@@ -559,7 +562,10 @@ pub fn render(model: &Model, schema_file: &str) -> String {
                 t.map(|t| format!("{} = {}", code(&t.attribute), code(&t.text)))
                     .unwrap_or_default()
             };
-            let written: Vec<&str> = k.written_templates().map(|t| t.attribute.as_str()).collect();
+            let written: Vec<&str> = k
+                .written_templates()
+                .map(|t| t.attribute.as_str())
+                .collect();
             let partition = if written.contains(&k.partition.attribute.as_str()) {
                 template(Some(&k.partition))
             } else {
@@ -653,15 +659,23 @@ fn pattern_section(
         .as_ref()
         .and_then(|(ty, _)| sigs.get(&(ty.clone(), walk_name)));
     let explained = explain::explain(model, &p.name).ok();
-    let _ = writeln!(out, "- Returns: {}{}", targets(p), if p.one { " (the first match only: `one: true`)" } else { "" });
+    let _ = writeln!(
+        out,
+        "- Returns: {}{}",
+        targets(p),
+        if p.one {
+            " (the first match only: `one: true`)"
+        } else {
+            ""
+        }
+    );
     let _ = writeln!(out, "- Reads: {}", place(&p.index, p.kind));
     let _ = writeln!(out, "- How: {}", reads(p, walk.is_some()));
     if let Some(x) = &explained
         && let Some(r) = x.stages.first().and_then(|s| s.requests.first())
+        && let Some(k) = readable(r)
     {
-        if let Some(k) = readable(r) {
-            let _ = writeln!(out, "- Key condition: {}{}", code(&k), shards_note(x.shape));
-        }
+        let _ = writeln!(out, "- Key condition: {}{}", code(&k), shards_note(x.shape));
     }
     let order = match p.order {
         Order::Asc => "ascending",

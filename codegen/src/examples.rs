@@ -7,7 +7,7 @@
 //! escape character escaped inside text. The `tests` crate runs the generated code with these
 //! values against DynamoDB Local and compares the requests it sends with `explain`'s.
 
-use crate::model::{Derive, Model, Template, TemplatePart, TemplateField, Type, TypeKind};
+use crate::model::{Derive, Model, Template, TemplateField, TemplatePart, Type, TypeKind};
 
 /// Width of a zero-padded integer segment (the runtime's `INTEGER_WIDTH`).
 const INTEGER_WIDTH: usize = 19;
@@ -147,7 +147,11 @@ pub fn example(model: &Model, f: &TemplateField, n: u8, delimiter: char) -> Exam
     let (rust, own_text, attribute) = match &f.ty {
         Type::Integer => {
             let v = i64::from(n);
-            (v.to_string(), padded(n.into(), INTEGER_WIDTH), AttrValue::N(v.to_string()))
+            (
+                v.to_string(),
+                padded(n.into(), INTEGER_WIDTH),
+                AttrValue::N(v.to_string()),
+            )
         }
         Type::Bool => {
             let v = n == 2;
@@ -168,7 +172,10 @@ pub fn example(model: &Model, f: &TemplateField, n: u8, delimiter: char) -> Exam
             )
         }
         Type::Ulid => {
-            let v = format!("01JHXW1R2Y3Z4A5B6C7D8E9F0{}", if n == 1 { 'G' } else { 'H' });
+            let v = format!(
+                "01JHXW1R2Y3Z4A5B6C7D8E9F0{}",
+                if n == 1 { 'G' } else { 'H' }
+            );
             (
                 format!("\"{v}\".parse::<Ulid>().unwrap()"),
                 v.clone(),
@@ -208,10 +215,7 @@ pub fn example(model: &Model, f: &TemplateField, n: u8, delimiter: char) -> Exam
         Some(Derive::Year) => (y.to_string(), format!("{y:04}")),
         Some(Derive::Month) => (date_expr(n), format!("{y:04}-{mo:02}")),
         Some(Derive::Day) => (date_expr(n), format!("{y:04}-{mo:02}-{d:02}")),
-        Some(Derive::Hour) => (
-            timestamp_expr(n),
-            format!("{y:04}-{mo:02}-{d:02}T{h:02}"),
-        ),
+        Some(Derive::Hour) => (timestamp_expr(n), format!("{y:04}-{mo:02}-{d:02}T{h:02}")),
         Some(Derive::Upper) => (rust, textual(&own_text.to_uppercase())),
         Some(Derive::Lower) => (rust, textual(&own_text.to_lowercase())),
         Some(Derive::Shard(shards)) => {

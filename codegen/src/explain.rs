@@ -334,7 +334,10 @@ fn owner<'m>(model: &'m Model, p: &AccessPattern) -> Option<(&'m Entity, String)
             let e = model.entity(names.first()?)?;
             Some((
                 e,
-                format!("{}::query", heck::ToUpperCamelCase::to_upper_camel_case(p.name.as_str())),
+                format!(
+                    "{}::query",
+                    heck::ToUpperCamelCase::to_upper_camel_case(p.name.as_str())
+                ),
             ))
         }
     }
@@ -469,8 +472,10 @@ pub fn explain(model: &Model, name: &str) -> Result<Explanation, String> {
             .map(|f| stored(entity, f))
             .is_some_and(|a| a == model.table.type_attribute);
     let projection = p.select.as_ref().map(|sel| {
-        let mut attributes: Vec<String> =
-            key_attributes(model, p).into_iter().map(str::to_owned).collect();
+        let mut attributes: Vec<String> = key_attributes(model, p)
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
         for a in sel {
             if !attributes.contains(a) {
                 attributes.push(a.clone());
@@ -481,7 +486,11 @@ pub fn explain(model: &Model, name: &str) -> Result<Explanation, String> {
     let common = Common {
         model,
         p,
-        types: if native_first_is_type { Vec::new() } else { types },
+        types: if native_first_is_type {
+            Vec::new()
+        } else {
+            types
+        },
         select: (keys_only && projection.is_none()).then_some("ALL_PROJECTED_ATTRIBUTES"),
         projection,
     };
@@ -673,11 +682,7 @@ pub fn render_text(x: &Explanation) -> String {
                     .filter(|(k, v)| first.values.get(*k) != Some(*v))
                     .map(|(k, v)| format!("{k:?}: {}", value_text(v)))
                     .collect();
-                let _ = writeln!(
-                    out,
-                    "  shard {i}: the same with {{{}}}",
-                    changed.join(", ")
-                );
+                let _ = writeln!(out, "  shard {i}: the same with {{{}}}", changed.join(", "));
                 continue;
             }
             let indent = if stage.requests.len() > 1 {
@@ -730,7 +735,8 @@ pub fn render_text(x: &Explanation) -> String {
             }
             line(
                 "Limit",
-                &r.limit.map_or_else(|| "(none)".to_owned(), |l| l.to_string()),
+                &r.limit
+                    .map_or_else(|| "(none)".to_owned(), |l| l.to_string()),
             );
         }
         if let Some(d) = &stage.dropped {

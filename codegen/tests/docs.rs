@@ -75,7 +75,11 @@ fn every_schema_gets_a_catalogue_whose_diagrams_all_render() {
         }
         for e in &m.entities {
             assert!(text.contains(&format!("\n### {}\n", e.name)));
-            assert!(text.contains(&format!("  {} {{\n", e.rust_name)), "{}", e.name);
+            assert!(
+                text.contains(&format!("  {} {{\n", e.rust_name)),
+                "{}",
+                e.name
+            );
             for a in &e.attributes {
                 assert!(text.contains(&format!("| `{}` |", a.name)), "{}", a.name);
             }
@@ -94,7 +98,10 @@ fn every_schema_gets_a_catalogue_whose_diagrams_all_render() {
     let (ok, log) = render(&files);
     assert!(ok, "a diagram did not render:\n{log}");
     assert!(
-        log.contains(&format!("rendered {diagrams} diagrams from {} file(s)", files.len())),
+        log.contains(&format!(
+            "rendered {diagrams} diagrams from {} file(s)",
+            files.len()
+        )),
         "{log}"
     );
 }
@@ -104,7 +111,11 @@ fn a_broken_diagram_fails_the_renderer() {
     let dir = scratch("docs-broken");
     let good = docs(&root().join("codegen/tests/fixtures/collections.yaml"));
     // An erDiagram attribute named like a key marker, then an arrow to nowhere.
-    let broken = good.replacen("```mermaid\nflowchart LR\n", "```mermaid\nflowchart LR\n  a --> \n  b -->|\"x\"\n", 1);
+    let broken = good.replacen(
+        "```mermaid\nflowchart LR\n",
+        "```mermaid\nflowchart LR\n  a --> \n  b -->|\"x\"\n",
+        1,
+    );
     assert_ne!(good, broken);
     let file = dir.join("broken.md");
     std::fs::write(&file, broken).unwrap();
@@ -125,7 +136,12 @@ fn the_example_apps_checked_in_catalogue_is_fresh() {
 
 #[test]
 fn catalogue_snapshots() {
-    for name in ["collections", "derived_keys", "multi_attribute_keys", "select"] {
+    for name in [
+        "collections",
+        "derived_keys",
+        "multi_attribute_keys",
+        "select",
+    ] {
         let text = docs(&root().join(format!("codegen/tests/fixtures/{name}.yaml")));
         insta::assert_snapshot!(format!("docs_{name}"), text);
     }

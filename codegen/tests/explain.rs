@@ -16,9 +16,12 @@ fn an_unknown_pattern_names_the_close_one() {
         err,
         "no access pattern `assigned_task` in the schema; did you mean `assigned_tasks`?"
     );
-    let err = codegen::explain::explain(&model("codegen/tests/fixtures/select.yaml"), "zzz")
-        .unwrap_err();
-    assert!(err.contains("expected one of `products`, `product_names`"), "{err}");
+    let err =
+        codegen::explain::explain(&model("codegen/tests/fixtures/select.yaml"), "zzz").unwrap_err();
+    assert!(
+        err.contains("expected one of `products`, `product_names`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -58,7 +61,10 @@ fn explain_snapshots() {
         ("schema.yaml", "tasks_by_priority"),
         ("codegen/tests/fixtures/select.yaml", "all_names"),
         ("codegen/tests/fixtures/derived_keys.yaml", "deals_by_day"),
-        ("codegen/tests/fixtures/multi_attribute_keys.yaml", "top_names"),
+        (
+            "codegen/tests/fixtures/multi_attribute_keys.yaml",
+            "top_names",
+        ),
         ("codegen/tests/fixtures/projections.yaml", "books_by_author"),
     ] {
         let x = codegen::explain::explain(&model(file), pattern).unwrap();

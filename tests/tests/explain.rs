@@ -27,7 +27,9 @@ struct Recorder {
     requests: Arc<Mutex<Vec<Request>>>,
 }
 
-fn values(map: Option<&std::collections::HashMap<String, AttributeValue>>) -> BTreeMap<String, AttrValue> {
+fn values(
+    map: Option<&std::collections::HashMap<String, AttributeValue>>,
+) -> BTreeMap<String, AttrValue> {
     map.into_iter()
         .flatten()
         .map(|(k, v)| {
@@ -130,8 +132,13 @@ fn recorded(t: &TestTable) -> (Table, Recorder) {
 }
 
 fn explain(schema: &str, pattern: &str) -> Explanation {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(schema);
-    let model = codegen::check_file(&path).unwrap().model.expect("a valid schema");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(schema);
+    let model = codegen::check_file(&path)
+        .unwrap()
+        .model
+        .expect("a valid schema");
     codegen::explain::explain(&model, pattern).unwrap()
 }
 
@@ -190,74 +197,151 @@ mod app {
     /// A GSI with an `include` projection, an enum, an integer and a string sort field.
     #[tokio::test]
     async fn assigned_tasks() {
-        check_pattern!("schema.yaml", "assigned_tasks", TABLE, [
-            Task::assigned_tasks("assignee-1"),
-            Task::assigned_tasks("assignee-1").status_eq(TaskStatus::Blocked),
-            Task::assigned_tasks("assignee-1").status_lt(TaskStatus::Blocked),
-            Task::assigned_tasks("assignee-1").status_lte(TaskStatus::Blocked),
-            Task::assigned_tasks("assignee-1").status_gt(TaskStatus::Blocked),
-            Task::assigned_tasks("assignee-1").status_gte(TaskStatus::Blocked),
-            Task::assigned_tasks("assignee-1").status_between(TaskStatus::Blocked, TaskStatus::Done),
-            Task::assigned_tasks("assignee-1").status_eq(TaskStatus::Blocked).priority_eq(1),
-            Task::assigned_tasks("assignee-1").status_eq(TaskStatus::Blocked).priority_lt(1),
-            Task::assigned_tasks("assignee-1").status_eq(TaskStatus::Blocked).priority_lte(1),
-            Task::assigned_tasks("assignee-1").status_eq(TaskStatus::Blocked).priority_gt(1),
-            Task::assigned_tasks("assignee-1").status_eq(TaskStatus::Blocked).priority_gte(1),
-            Task::assigned_tasks("assignee-1").status_eq(TaskStatus::Blocked).priority_between(1, 2),
-            Task::assigned_tasks("assignee-1").status_eq(TaskStatus::Blocked).priority_eq(1).task_id_eq("task-1"),
-            Task::assigned_tasks("assignee-1").status_eq(TaskStatus::Blocked).priority_eq(1).task_id_lt("task-1"),
-            Task::assigned_tasks("assignee-1").status_eq(TaskStatus::Blocked).priority_eq(1).task_id_lte("task-1"),
-            Task::assigned_tasks("assignee-1").status_eq(TaskStatus::Blocked).priority_eq(1).task_id_gt("task-1"),
-            Task::assigned_tasks("assignee-1").status_eq(TaskStatus::Blocked).priority_eq(1).task_id_gte("task-1"),
-            Task::assigned_tasks("assignee-1").status_eq(TaskStatus::Blocked).priority_eq(1).task_id_between("task-1", "task-2"),
-            Task::assigned_tasks("assignee-1").status_eq(TaskStatus::Blocked).priority_eq(1).task_id_begins_with("task-"),
-        ]);
+        check_pattern!(
+            "schema.yaml",
+            "assigned_tasks",
+            TABLE,
+            [
+                Task::assigned_tasks("assignee-1"),
+                Task::assigned_tasks("assignee-1").status_eq(TaskStatus::Blocked),
+                Task::assigned_tasks("assignee-1").status_lt(TaskStatus::Blocked),
+                Task::assigned_tasks("assignee-1").status_lte(TaskStatus::Blocked),
+                Task::assigned_tasks("assignee-1").status_gt(TaskStatus::Blocked),
+                Task::assigned_tasks("assignee-1").status_gte(TaskStatus::Blocked),
+                Task::assigned_tasks("assignee-1")
+                    .status_between(TaskStatus::Blocked, TaskStatus::Done),
+                Task::assigned_tasks("assignee-1")
+                    .status_eq(TaskStatus::Blocked)
+                    .priority_eq(1),
+                Task::assigned_tasks("assignee-1")
+                    .status_eq(TaskStatus::Blocked)
+                    .priority_lt(1),
+                Task::assigned_tasks("assignee-1")
+                    .status_eq(TaskStatus::Blocked)
+                    .priority_lte(1),
+                Task::assigned_tasks("assignee-1")
+                    .status_eq(TaskStatus::Blocked)
+                    .priority_gt(1),
+                Task::assigned_tasks("assignee-1")
+                    .status_eq(TaskStatus::Blocked)
+                    .priority_gte(1),
+                Task::assigned_tasks("assignee-1")
+                    .status_eq(TaskStatus::Blocked)
+                    .priority_between(1, 2),
+                Task::assigned_tasks("assignee-1")
+                    .status_eq(TaskStatus::Blocked)
+                    .priority_eq(1)
+                    .task_id_eq("task-1"),
+                Task::assigned_tasks("assignee-1")
+                    .status_eq(TaskStatus::Blocked)
+                    .priority_eq(1)
+                    .task_id_lt("task-1"),
+                Task::assigned_tasks("assignee-1")
+                    .status_eq(TaskStatus::Blocked)
+                    .priority_eq(1)
+                    .task_id_lte("task-1"),
+                Task::assigned_tasks("assignee-1")
+                    .status_eq(TaskStatus::Blocked)
+                    .priority_eq(1)
+                    .task_id_gt("task-1"),
+                Task::assigned_tasks("assignee-1")
+                    .status_eq(TaskStatus::Blocked)
+                    .priority_eq(1)
+                    .task_id_gte("task-1"),
+                Task::assigned_tasks("assignee-1")
+                    .status_eq(TaskStatus::Blocked)
+                    .priority_eq(1)
+                    .task_id_between("task-1", "task-2"),
+                Task::assigned_tasks("assignee-1")
+                    .status_eq(TaskStatus::Blocked)
+                    .priority_eq(1)
+                    .task_id_begins_with("task-"),
+            ]
+        );
     }
 
     /// A local index: strong reads possible, an integer then a string field.
     #[tokio::test]
     async fn tasks_by_priority() {
-        check_pattern!("schema.yaml", "tasks_by_priority", TABLE, [
-            Task::tasks_by_priority("project-1"),
-            Task::tasks_by_priority("project-1").priority_eq(1),
-            Task::tasks_by_priority("project-1").priority_lt(1),
-            Task::tasks_by_priority("project-1").priority_lte(1),
-            Task::tasks_by_priority("project-1").priority_gt(1),
-            Task::tasks_by_priority("project-1").priority_gte(1),
-            Task::tasks_by_priority("project-1").priority_between(1, 2),
-            Task::tasks_by_priority("project-1").priority_eq(1).task_id_eq("task-1"),
-            Task::tasks_by_priority("project-1").priority_eq(1).task_id_lt("task-1"),
-            Task::tasks_by_priority("project-1").priority_eq(1).task_id_lte("task-1"),
-            Task::tasks_by_priority("project-1").priority_eq(1).task_id_gt("task-1"),
-            Task::tasks_by_priority("project-1").priority_eq(1).task_id_gte("task-1"),
-            Task::tasks_by_priority("project-1").priority_eq(1).task_id_between("task-1", "task-2"),
-            Task::tasks_by_priority("project-1").priority_eq(1).task_id_begins_with("task-"),
-        ]);
+        check_pattern!(
+            "schema.yaml",
+            "tasks_by_priority",
+            TABLE,
+            [
+                Task::tasks_by_priority("project-1"),
+                Task::tasks_by_priority("project-1").priority_eq(1),
+                Task::tasks_by_priority("project-1").priority_lt(1),
+                Task::tasks_by_priority("project-1").priority_lte(1),
+                Task::tasks_by_priority("project-1").priority_gt(1),
+                Task::tasks_by_priority("project-1").priority_gte(1),
+                Task::tasks_by_priority("project-1").priority_between(1, 2),
+                Task::tasks_by_priority("project-1")
+                    .priority_eq(1)
+                    .task_id_eq("task-1"),
+                Task::tasks_by_priority("project-1")
+                    .priority_eq(1)
+                    .task_id_lt("task-1"),
+                Task::tasks_by_priority("project-1")
+                    .priority_eq(1)
+                    .task_id_lte("task-1"),
+                Task::tasks_by_priority("project-1")
+                    .priority_eq(1)
+                    .task_id_gt("task-1"),
+                Task::tasks_by_priority("project-1")
+                    .priority_eq(1)
+                    .task_id_gte("task-1"),
+                Task::tasks_by_priority("project-1")
+                    .priority_eq(1)
+                    .task_id_between("task-1", "task-2"),
+                Task::tasks_by_priority("project-1")
+                    .priority_eq(1)
+                    .task_id_begins_with("task-"),
+            ]
+        );
     }
 
     /// An item collection (a type filter of three entities), a constant sort key, a scan,
     /// and a day-bucketed partition read in descending order.
     #[tokio::test]
     async fn collection_constant_key_scan_and_bucket() {
-        check_pattern!("schema.yaml", "org_overview", TABLE, [
-            OrgOverview::query("org-1"),
-        ]);
-        check_pattern!("schema.yaml", "user_by_email", TABLE, [
-            User::user_by_email("email-1"),
-        ]);
-        check_pattern!("schema.yaml", "all_tasks", TABLE, [
-            Task::all_tasks(),
-        ]);
-        check_pattern!("schema.yaml", "activity_feed", TABLE, [
-            Activity::activity_feed("org-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()),
-            Activity::activity_feed("org-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).activity_id_eq("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
-            Activity::activity_feed("org-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).activity_id_lt("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
-            Activity::activity_feed("org-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).activity_id_lte("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
-            Activity::activity_feed("org-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).activity_id_gt("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
-            Activity::activity_feed("org-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).activity_id_gte("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
-            Activity::activity_feed("org-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).activity_id_between("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap(), "01JHXW1R2Y3Z4A5B6C7D8E9F0H".parse::<Ulid>().unwrap()),
-            Activity::activity_feed("org-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).activity_id_begins_with("01J"),
-        ]);
+        check_pattern!(
+            "schema.yaml",
+            "org_overview",
+            TABLE,
+            [OrgOverview::query("org-1"),]
+        );
+        check_pattern!(
+            "schema.yaml",
+            "user_by_email",
+            TABLE,
+            [User::user_by_email("email-1"),]
+        );
+        check_pattern!("schema.yaml", "all_tasks", TABLE, [Task::all_tasks(),]);
+        check_pattern!(
+            "schema.yaml",
+            "activity_feed",
+            TABLE,
+            [
+                Activity::activity_feed("org-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()),
+                Activity::activity_feed("org-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                    .activity_id_eq("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
+                Activity::activity_feed("org-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                    .activity_id_lt("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
+                Activity::activity_feed("org-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                    .activity_id_lte("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
+                Activity::activity_feed("org-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                    .activity_id_gt("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
+                Activity::activity_feed("org-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                    .activity_id_gte("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
+                Activity::activity_feed("org-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                    .activity_id_between(
+                        "01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap(),
+                        "01JHXW1R2Y3Z4A5B6C7D8E9F0H".parse::<Ulid>().unwrap()
+                    ),
+                Activity::activity_feed("org-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                    .activity_id_begins_with("01J"),
+            ]
+        );
     }
 }
 
@@ -265,7 +349,11 @@ mod app {
 #[tokio::test]
 async fn select_patterns() {
     use tests::fixtures::select::{Product, TABLE};
-    check_pattern!("codegen/tests/fixtures/select.yaml", "brand_names", TABLE, [
+    check_pattern!(
+        "codegen/tests/fixtures/select.yaml",
+        "brand_names",
+        TABLE,
+        [
             Product::brand_names("brand-1"),
             Product::brand_names("brand-1").sku_eq("sku-1"),
             Product::brand_names("brand-1").sku_lt("sku-1"),
@@ -274,8 +362,13 @@ async fn select_patterns() {
             Product::brand_names("brand-1").sku_gte("sku-1"),
             Product::brand_names("brand-1").sku_between("sku-1", "sku-2"),
             Product::brand_names("brand-1").sku_begins_with("sku-"),
-    ]);
-    check_pattern!("codegen/tests/fixtures/select.yaml", "cheapest_names", TABLE, [
+        ]
+    );
+    check_pattern!(
+        "codegen/tests/fixtures/select.yaml",
+        "cheapest_names",
+        TABLE,
+        [
             Product::cheapest_names("shop-1"),
             Product::cheapest_names("shop-1").price_cents_eq(1),
             Product::cheapest_names("shop-1").price_cents_lt(1),
@@ -283,24 +376,46 @@ async fn select_patterns() {
             Product::cheapest_names("shop-1").price_cents_gt(1),
             Product::cheapest_names("shop-1").price_cents_gte(1),
             Product::cheapest_names("shop-1").price_cents_between(1, 2),
-            Product::cheapest_names("shop-1").price_cents_eq(1).sku_eq("sku-1"),
-            Product::cheapest_names("shop-1").price_cents_eq(1).sku_lt("sku-1"),
-            Product::cheapest_names("shop-1").price_cents_eq(1).sku_lte("sku-1"),
-            Product::cheapest_names("shop-1").price_cents_eq(1).sku_gt("sku-1"),
-            Product::cheapest_names("shop-1").price_cents_eq(1).sku_gte("sku-1"),
-            Product::cheapest_names("shop-1").price_cents_eq(1).sku_between("sku-1", "sku-2"),
-            Product::cheapest_names("shop-1").price_cents_eq(1).sku_begins_with("sku-"),
-    ]);
-    check_pattern!("codegen/tests/fixtures/select.yaml", "all_names", TABLE, [
-            Product::all_names(),
-    ]);
+            Product::cheapest_names("shop-1")
+                .price_cents_eq(1)
+                .sku_eq("sku-1"),
+            Product::cheapest_names("shop-1")
+                .price_cents_eq(1)
+                .sku_lt("sku-1"),
+            Product::cheapest_names("shop-1")
+                .price_cents_eq(1)
+                .sku_lte("sku-1"),
+            Product::cheapest_names("shop-1")
+                .price_cents_eq(1)
+                .sku_gt("sku-1"),
+            Product::cheapest_names("shop-1")
+                .price_cents_eq(1)
+                .sku_gte("sku-1"),
+            Product::cheapest_names("shop-1")
+                .price_cents_eq(1)
+                .sku_between("sku-1", "sku-2"),
+            Product::cheapest_names("shop-1")
+                .price_cents_eq(1)
+                .sku_begins_with("sku-"),
+        ]
+    );
+    check_pattern!(
+        "codegen/tests/fixtures/select.yaml",
+        "all_names",
+        TABLE,
+        [Product::all_names(),]
+    );
 }
 
 /// A keys-only index: no type filter, `Select=ALL_PROJECTED_ATTRIBUTES`.
 #[tokio::test]
 async fn keys_only_index() {
     use tests::fixtures::projections::{Book, TABLE};
-    check_pattern!("codegen/tests/fixtures/projections.yaml", "books_by_author", TABLE, [
+    check_pattern!(
+        "codegen/tests/fixtures/projections.yaml",
+        "books_by_author",
+        TABLE,
+        [
             Book::books_by_author("author-1"),
             Book::books_by_author("author-1").isbn_eq("isbn-1"),
             Book::books_by_author("author-1").isbn_lt("isbn-1"),
@@ -309,7 +424,8 @@ async fn keys_only_index() {
             Book::books_by_author("author-1").isbn_gte("isbn-1"),
             Book::books_by_author("author-1").isbn_between("isbn-1", "isbn-2"),
             Book::books_by_author("author-1").isbn_begins_with("isbn-"),
-    ]);
+        ]
+    );
 }
 
 /// Derived keys: a write-sharded day bucket (a fan-out of four queries), upper- and
@@ -319,64 +435,182 @@ async fn derived_keys() {
     use chrono::{DateTime, NaiveDate, Utc};
     use singletable::Ulid;
     use tests::fixtures::derived_keys::{Category, Deal, TABLE};
-    check_pattern!("codegen/tests/fixtures/derived_keys.yaml", "deals_by_day", TABLE, [
+    check_pattern!(
+        "codegen/tests/fixtures/derived_keys.yaml",
+        "deals_by_day",
+        TABLE,
+        [
             Deal::deals_by_day(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()),
-            Deal::deals_by_day(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).deal_id_eq("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
-            Deal::deals_by_day(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).deal_id_lt("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
-            Deal::deals_by_day(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).deal_id_lte("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
-            Deal::deals_by_day(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).deal_id_gt("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
-            Deal::deals_by_day(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).deal_id_gte("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
-            Deal::deals_by_day(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).deal_id_between("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap(), "01JHXW1R2Y3Z4A5B6C7D8E9F0H".parse::<Ulid>().unwrap()),
-            Deal::deals_by_day(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).deal_id_begins_with("01J"),
-    ]);
-    check_pattern!("codegen/tests/fixtures/derived_keys.yaml", "deals_by_brand", TABLE, [
+            Deal::deals_by_day(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .deal_id_eq("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
+            Deal::deals_by_day(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .deal_id_lt("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
+            Deal::deals_by_day(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .deal_id_lte("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
+            Deal::deals_by_day(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .deal_id_gt("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
+            Deal::deals_by_day(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .deal_id_gte("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
+            Deal::deals_by_day(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).deal_id_between(
+                "01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap(),
+                "01JHXW1R2Y3Z4A5B6C7D8E9F0H".parse::<Ulid>().unwrap()
+            ),
+            Deal::deals_by_day(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .deal_id_begins_with("01J"),
+        ]
+    );
+    check_pattern!(
+        "codegen/tests/fixtures/derived_keys.yaml",
+        "deals_by_brand",
+        TABLE,
+        [
             Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()),
-            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).category_upper_eq(Category::Food),
-            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).category_upper_lt(Category::Food),
-            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).category_upper_lte(Category::Food),
-            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).category_upper_gt(Category::Food),
-            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).category_upper_gte(Category::Food),
-            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).category_upper_between(Category::Food, Category::Home),
-            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).category_upper_begins_with("FOO"),
-            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).category_upper_eq(Category::Food).starts_at_day_eq(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()),
-            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).category_upper_eq(Category::Food).starts_at_day_lt(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()),
-            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).category_upper_eq(Category::Food).starts_at_day_lte(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()),
-            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).category_upper_eq(Category::Food).starts_at_day_gt(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()),
-            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).category_upper_eq(Category::Food).starts_at_day_gte(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()),
-            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).category_upper_eq(Category::Food).starts_at_day_between(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap(), NaiveDate::from_ymd_opt(2026, 2, 16).unwrap()),
-            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).category_upper_eq(Category::Food).starts_at_day_begins_with("2026-01-"),
-            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).category_upper_eq(Category::Food).starts_at_day_eq(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).deal_id_eq("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
-            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).category_upper_eq(Category::Food).starts_at_day_eq(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).deal_id_lt("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
-            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).category_upper_eq(Category::Food).starts_at_day_eq(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).deal_id_lte("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
-            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).category_upper_eq(Category::Food).starts_at_day_eq(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).deal_id_gt("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
-            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).category_upper_eq(Category::Food).starts_at_day_eq(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).deal_id_gte("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
-            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).category_upper_eq(Category::Food).starts_at_day_eq(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).deal_id_between("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap(), "01JHXW1R2Y3Z4A5B6C7D8E9F0H".parse::<Ulid>().unwrap()),
-            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).category_upper_eq(Category::Food).starts_at_day_eq(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).deal_id_begins_with("01J"),
-    ]);
-    check_pattern!("codegen/tests/fixtures/derived_keys.yaml", "deals_by_hour", TABLE, [
+            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .category_upper_eq(Category::Food),
+            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .category_upper_lt(Category::Food),
+            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .category_upper_lte(Category::Food),
+            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .category_upper_gt(Category::Food),
+            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .category_upper_gte(Category::Food),
+            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .category_upper_between(Category::Food, Category::Home),
+            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .category_upper_begins_with("FOO"),
+            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .category_upper_eq(Category::Food)
+                .starts_at_day_eq(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()),
+            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .category_upper_eq(Category::Food)
+                .starts_at_day_lt(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()),
+            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .category_upper_eq(Category::Food)
+                .starts_at_day_lte(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()),
+            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .category_upper_eq(Category::Food)
+                .starts_at_day_gt(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()),
+            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .category_upper_eq(Category::Food)
+                .starts_at_day_gte(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()),
+            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .category_upper_eq(Category::Food)
+                .starts_at_day_between(
+                    NaiveDate::from_ymd_opt(2026, 1, 15).unwrap(),
+                    NaiveDate::from_ymd_opt(2026, 2, 16).unwrap()
+                ),
+            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .category_upper_eq(Category::Food)
+                .starts_at_day_begins_with("2026-01-"),
+            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .category_upper_eq(Category::Food)
+                .starts_at_day_eq(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .deal_id_eq("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
+            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .category_upper_eq(Category::Food)
+                .starts_at_day_eq(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .deal_id_lt("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
+            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .category_upper_eq(Category::Food)
+                .starts_at_day_eq(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .deal_id_lte("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
+            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .category_upper_eq(Category::Food)
+                .starts_at_day_eq(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .deal_id_gt("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
+            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .category_upper_eq(Category::Food)
+                .starts_at_day_eq(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .deal_id_gte("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
+            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .category_upper_eq(Category::Food)
+                .starts_at_day_eq(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .deal_id_between(
+                    "01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap(),
+                    "01JHXW1R2Y3Z4A5B6C7D8E9F0H".parse::<Ulid>().unwrap()
+                ),
+            Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .category_upper_eq(Category::Food)
+                .starts_at_day_eq(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+                .deal_id_begins_with("01J"),
+        ]
+    );
+    check_pattern!(
+        "codegen/tests/fixtures/derived_keys.yaml",
+        "deals_by_hour",
+        TABLE,
+        [
             Deal::deals_by_hour(2026),
-            Deal::deals_by_hour(2026).starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()),
-            Deal::deals_by_hour(2026).starts_at_hour_lt("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()),
-            Deal::deals_by_hour(2026).starts_at_hour_lte("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()),
-            Deal::deals_by_hour(2026).starts_at_hour_gt("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()),
-            Deal::deals_by_hour(2026).starts_at_hour_gte("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()),
-            Deal::deals_by_hour(2026).starts_at_hour_between("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap(), "2026-02-16T10:45:00Z".parse::<DateTime<Utc>>().unwrap()),
+            Deal::deals_by_hour(2026)
+                .starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()),
+            Deal::deals_by_hour(2026)
+                .starts_at_hour_lt("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()),
+            Deal::deals_by_hour(2026)
+                .starts_at_hour_lte("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()),
+            Deal::deals_by_hour(2026)
+                .starts_at_hour_gt("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()),
+            Deal::deals_by_hour(2026)
+                .starts_at_hour_gte("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()),
+            Deal::deals_by_hour(2026).starts_at_hour_between(
+                "2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap(),
+                "2026-02-16T10:45:00Z".parse::<DateTime<Utc>>().unwrap()
+            ),
             Deal::deals_by_hour(2026).starts_at_hour_begins_with("2026-01-"),
-            Deal::deals_by_hour(2026).starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()).brand_lower_eq("brand-1"),
-            Deal::deals_by_hour(2026).starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()).brand_lower_lt("brand-1"),
-            Deal::deals_by_hour(2026).starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()).brand_lower_lte("brand-1"),
-            Deal::deals_by_hour(2026).starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()).brand_lower_gt("brand-1"),
-            Deal::deals_by_hour(2026).starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()).brand_lower_gte("brand-1"),
-            Deal::deals_by_hour(2026).starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()).brand_lower_between("brand-1", "brand-2"),
-            Deal::deals_by_hour(2026).starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()).brand_lower_begins_with("brand-"),
-            Deal::deals_by_hour(2026).starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()).brand_lower_eq("brand-1").deal_id_eq("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
-            Deal::deals_by_hour(2026).starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()).brand_lower_eq("brand-1").deal_id_lt("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
-            Deal::deals_by_hour(2026).starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()).brand_lower_eq("brand-1").deal_id_lte("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
-            Deal::deals_by_hour(2026).starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()).brand_lower_eq("brand-1").deal_id_gt("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
-            Deal::deals_by_hour(2026).starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()).brand_lower_eq("brand-1").deal_id_gte("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
-            Deal::deals_by_hour(2026).starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()).brand_lower_eq("brand-1").deal_id_between("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap(), "01JHXW1R2Y3Z4A5B6C7D8E9F0H".parse::<Ulid>().unwrap()),
-            Deal::deals_by_hour(2026).starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()).brand_lower_eq("brand-1").deal_id_begins_with("01J"),
-    ]);
+            Deal::deals_by_hour(2026)
+                .starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap())
+                .brand_lower_eq("brand-1"),
+            Deal::deals_by_hour(2026)
+                .starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap())
+                .brand_lower_lt("brand-1"),
+            Deal::deals_by_hour(2026)
+                .starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap())
+                .brand_lower_lte("brand-1"),
+            Deal::deals_by_hour(2026)
+                .starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap())
+                .brand_lower_gt("brand-1"),
+            Deal::deals_by_hour(2026)
+                .starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap())
+                .brand_lower_gte("brand-1"),
+            Deal::deals_by_hour(2026)
+                .starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap())
+                .brand_lower_between("brand-1", "brand-2"),
+            Deal::deals_by_hour(2026)
+                .starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap())
+                .brand_lower_begins_with("brand-"),
+            Deal::deals_by_hour(2026)
+                .starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap())
+                .brand_lower_eq("brand-1")
+                .deal_id_eq("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
+            Deal::deals_by_hour(2026)
+                .starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap())
+                .brand_lower_eq("brand-1")
+                .deal_id_lt("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
+            Deal::deals_by_hour(2026)
+                .starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap())
+                .brand_lower_eq("brand-1")
+                .deal_id_lte("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
+            Deal::deals_by_hour(2026)
+                .starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap())
+                .brand_lower_eq("brand-1")
+                .deal_id_gt("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
+            Deal::deals_by_hour(2026)
+                .starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap())
+                .brand_lower_eq("brand-1")
+                .deal_id_gte("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
+            Deal::deals_by_hour(2026)
+                .starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap())
+                .brand_lower_eq("brand-1")
+                .deal_id_between(
+                    "01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap(),
+                    "01JHXW1R2Y3Z4A5B6C7D8E9F0H".parse::<Ulid>().unwrap()
+                ),
+            Deal::deals_by_hour(2026)
+                .starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap())
+                .brand_lower_eq("brand-1")
+                .deal_id_begins_with("01J"),
+        ]
+    );
 }
 
 /// A multi-attribute key: typed partition and sort attributes, with `select:`.
@@ -384,7 +618,11 @@ async fn derived_keys() {
 async fn multi_attribute_key() {
     use chrono::{DateTime, Utc};
     use tests::fixtures::multi_attribute_keys::{Player, TABLE};
-    check_pattern!("codegen/tests/fixtures/multi_attribute_keys.yaml", "top_names", TABLE, [
+    check_pattern!(
+        "codegen/tests/fixtures/multi_attribute_keys.yaml",
+        "top_names",
+        TABLE,
+        [
             Player::top_names("tenant-1", "region-1"),
             Player::top_names("tenant-1", "region-1").score_eq(1),
             Player::top_names("tenant-1", "region-1").score_lt(1),
@@ -392,11 +630,27 @@ async fn multi_attribute_key() {
             Player::top_names("tenant-1", "region-1").score_gt(1),
             Player::top_names("tenant-1", "region-1").score_gte(1),
             Player::top_names("tenant-1", "region-1").score_between(1, 2),
-            Player::top_names("tenant-1", "region-1").score_eq(1).placed_at_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()),
-            Player::top_names("tenant-1", "region-1").score_eq(1).placed_at_lt("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()),
-            Player::top_names("tenant-1", "region-1").score_eq(1).placed_at_lte("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()),
-            Player::top_names("tenant-1", "region-1").score_eq(1).placed_at_gt("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()),
-            Player::top_names("tenant-1", "region-1").score_eq(1).placed_at_gte("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()),
-            Player::top_names("tenant-1", "region-1").score_eq(1).placed_at_between("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap(), "2026-02-16T10:45:00Z".parse::<DateTime<Utc>>().unwrap()),
-    ]);
+            Player::top_names("tenant-1", "region-1")
+                .score_eq(1)
+                .placed_at_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()),
+            Player::top_names("tenant-1", "region-1")
+                .score_eq(1)
+                .placed_at_lt("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()),
+            Player::top_names("tenant-1", "region-1")
+                .score_eq(1)
+                .placed_at_lte("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()),
+            Player::top_names("tenant-1", "region-1")
+                .score_eq(1)
+                .placed_at_gt("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()),
+            Player::top_names("tenant-1", "region-1")
+                .score_eq(1)
+                .placed_at_gte("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()),
+            Player::top_names("tenant-1", "region-1")
+                .score_eq(1)
+                .placed_at_between(
+                    "2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap(),
+                    "2026-02-16T10:45:00Z".parse::<DateTime<Utc>>().unwrap()
+                ),
+        ]
+    );
 }
