@@ -51,7 +51,7 @@ pub struct Example {
 
 /// The calendar date of example `n` (1 or 2): `(year, month, day)`.
 fn date(n: u8) -> (i32, u32, u32) {
-    if n == 1 { (2026, 1, 15) } else { (2026, 2, 16) }
+    if n == 1 { (2026, 1, 15) } else { (2027, 2, 16) }
 }
 
 /// The time of day of example `n`: `(hour, minute)`.
@@ -239,8 +239,9 @@ pub fn prefix_of(key: &str) -> String {
     }
 }
 
-/// A template formatted with example 1 of each field (a shard segment as shard `shard`).
-pub fn format(model: &Model, t: &Template, shard: u32) -> String {
+/// A template formatted with example 1 of each field, a date bucket (`{at:day}`) with example
+/// `bucket` and a shard segment as shard `shard`.
+pub fn format(model: &Model, t: &Template, shard: u32, bucket: u8) -> String {
     let delimiter = model.table.delimiter;
     t.parts
         .iter()
@@ -248,10 +249,16 @@ pub fn format(model: &Model, t: &Template, shard: u32) -> String {
             TemplatePart::Literal(l) => l.clone(),
             TemplatePart::Field(f) => match f.derive {
                 Some(Derive::Shard(n)) => shard_text(shard.min(n - 1), n),
+                Some(d) if is_bucket(d) => example(model, f, bucket, delimiter).key,
                 _ => example(model, f, 1, delimiter).key,
             },
         })
         .collect()
+}
+
+/// Whether a derived segment is a date bucket a pattern can walk (`year` to `hour`).
+pub fn is_bucket(d: Derive) -> bool {
+    matches!(d, Derive::Year | Derive::Month | Derive::Day | Derive::Hour)
 }
 
 /// The literal text a template starts with, before its first field (all of it for a

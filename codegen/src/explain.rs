@@ -94,7 +94,8 @@ pub struct Request {
 /// One way of calling the pattern and the requests it sends.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stage {
-    /// The narrowing method last called (`status_eq`), or `partition` for the bare call.
+    /// The narrowing method last called (`status_eq`); `partition` for the bare call,
+    /// `across` for the bucket walk, `scan` for a scan.
     pub method: String,
     /// The Rust call with the example values.
     pub call: String,
@@ -556,7 +557,7 @@ pub fn explain(model: &Model, name: &str) -> Result<Explanation, String> {
     } else {
         let shards = shard_count(p).unwrap_or(1);
         let partitions: Vec<AttrValue> = (0..shards)
-            .map(|i| AttrValue::S(crate::examples::format(model, &p.partition, i)))
+            .map(|i| AttrValue::S(crate::examples::format(model, &p.partition, i, 1)))
             .collect();
         let pk = p.partition.attribute.clone();
         let sort = match p.target {
@@ -586,9 +587,43 @@ pub fn explain(model: &Model, name: &str) -> Result<Explanation, String> {
         stages.push(Stage {
             method: "partition".to_owned(),
             call: base_call.clone(),
-            requests: requests(default),
+            requests: requests(default.clone()),
             dropped: None,
         });
+        // `{pattern}_across(.., from, to)`: the first page reads the first bucket in the
+        // query's order (each of its shards).
+        if let (PatternTarget::Entity(_), Some(bucket)) = (&p.target, walked_bucket(p)) {
+            let first = if p.order == Order::Desc { 2 } else { 1 };
+            let key = |v: String| {
+                let mut key = vec![(pk.clone(), Cond::Eq(AttrValue::S(v)))];
+                key.extend(default.clone());
+                common.request(Some(key))
+            };
+            let mut args: Vec<String> = p
+                .partition
+                .fields()
+                .filter(|f| {
+                    f.derive
+                        .is_none_or(|d| matches!(d, Derive::Upper | Derive::Lower))
+                })
+                .map(|f| example(model, f, 1, d).rust)
+                .collect();
+            args.push(example(model, bucket, 1, d).rust);
+            args.push(example(model, bucket, 2, d).rust);
+            stages.push(Stage {
+                method: "across".to_owned(),
+                call: format!(
+                    "{}::{}_across({})",
+                    entity.rust_name,
+                    p.rust_name.trim_start_matches("r#"),
+                    args.join(", ")
+                ),
+                requests: (0..shards)
+                    .map(|i| key(crate::examples::format(model, &p.partition, i, first)))
+                    .collect(),
+                dropped: None,
+            });
+        }
         if let Some(s) = sort {
             let fields: Vec<&TemplateField> = s.fields().collect();
             for (i, f) in fields.iter().enumerate() {
@@ -620,6 +655,19 @@ pub fn explain(model: &Model, name: &str) -> Result<Explanation, String> {
         shape,
         stages,
     })
+}
+
+/// The one date bucket segment (`{at:day}`) of a pattern's partition, which its `_across`
+/// function walks.
+fn walked_bucket(p: &AccessPattern) -> Option<&TemplateField> {
+    let mut buckets = p
+        .partition
+        .fields()
+        .filter(|f| f.derive.is_some_and(crate::examples::is_bucket));
+    match (buckets.next(), buckets.next()) {
+        (Some(b), None) => Some(b),
+        _ => None,
+    }
 }
 
 /// The stored name of a key field's attribute.
@@ -737,6 +785,13 @@ pub fn render_text(x: &Explanation) -> String {
                 "Limit",
                 &r.limit
                     .map_or_else(|| "(none)".to_owned(), |l| l.to_string()),
+            );
+        }
+        if stage.method == "across" {
+            let _ = writeln!(
+                out,
+                "  (the first page reads the first bucket in the query's order; later pages read \
+                 the following buckets, one after another)"
             );
         }
         if let Some(d) = &stage.dropped {

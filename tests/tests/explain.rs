@@ -323,6 +323,11 @@ mod app {
             TABLE,
             [
                 Activity::activity_feed("org-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()),
+                Activity::activity_feed_across(
+                    "org-1",
+                    NaiveDate::from_ymd_opt(2026, 1, 15).unwrap(),
+                    NaiveDate::from_ymd_opt(2027, 2, 16).unwrap()
+                ),
                 Activity::activity_feed("org-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
                     .activity_id_eq("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
                 Activity::activity_feed("org-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
@@ -441,6 +446,10 @@ async fn derived_keys() {
         TABLE,
         [
             Deal::deals_by_day(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()),
+            Deal::deals_by_day_across(
+                NaiveDate::from_ymd_opt(2026, 1, 15).unwrap(),
+                NaiveDate::from_ymd_opt(2027, 2, 16).unwrap()
+            ),
             Deal::deals_by_day(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
                 .deal_id_eq("01JHXW1R2Y3Z4A5B6C7D8E9F0G".parse::<Ulid>().unwrap()),
             Deal::deals_by_day(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
@@ -465,6 +474,11 @@ async fn derived_keys() {
         TABLE,
         [
             Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()),
+            Deal::deals_by_brand_across(
+                "brand-1",
+                NaiveDate::from_ymd_opt(2026, 1, 15).unwrap(),
+                NaiveDate::from_ymd_opt(2027, 2, 16).unwrap()
+            ),
             Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
                 .category_upper_eq(Category::Food),
             Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
@@ -498,7 +512,7 @@ async fn derived_keys() {
                 .category_upper_eq(Category::Food)
                 .starts_at_day_between(
                     NaiveDate::from_ymd_opt(2026, 1, 15).unwrap(),
-                    NaiveDate::from_ymd_opt(2026, 2, 16).unwrap()
+                    NaiveDate::from_ymd_opt(2027, 2, 16).unwrap()
                 ),
             Deal::deals_by_brand("brand-1", NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
                 .category_upper_eq(Category::Food)
@@ -542,6 +556,7 @@ async fn derived_keys() {
         TABLE,
         [
             Deal::deals_by_hour(2026),
+            Deal::deals_by_hour_across(2026, 2027),
             Deal::deals_by_hour(2026)
                 .starts_at_hour_eq("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()),
             Deal::deals_by_hour(2026)
@@ -554,7 +569,7 @@ async fn derived_keys() {
                 .starts_at_hour_gte("2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap()),
             Deal::deals_by_hour(2026).starts_at_hour_between(
                 "2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap(),
-                "2026-02-16T10:45:00Z".parse::<DateTime<Utc>>().unwrap()
+                "2027-02-16T10:45:00Z".parse::<DateTime<Utc>>().unwrap()
             ),
             Deal::deals_by_hour(2026).starts_at_hour_begins_with("2026-01-"),
             Deal::deals_by_hour(2026)
@@ -649,7 +664,7 @@ async fn multi_attribute_key() {
                 .score_eq(1)
                 .placed_at_between(
                     "2026-01-15T09:30:00Z".parse::<DateTime<Utc>>().unwrap(),
-                    "2026-02-16T10:45:00Z".parse::<DateTime<Utc>>().unwrap()
+                    "2027-02-16T10:45:00Z".parse::<DateTime<Utc>>().unwrap()
                 ),
         ]
     );
