@@ -182,7 +182,12 @@ fn signatures(model: &Model, schema_file: &str) -> BTreeMap<(String, String), St
 
 /// A request's key condition with its placeholders replaced by names and example values.
 pub fn readable(r: &Request) -> Option<String> {
-    let mut text = r.key_condition.clone()?;
+    r.key_condition.as_deref().map(|k| inline(r, k))
+}
+
+/// An expression of `r` with its placeholders replaced by names and example values.
+fn inline(r: &Request, expression: &str) -> String {
+    let mut text = expression.to_owned();
     // Longest placeholders first, so `:v1` does not eat into `:v10`.
     let mut values: Vec<(&String, &AttrValue)> = r.values.iter().collect();
     values.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
@@ -198,7 +203,7 @@ pub fn readable(r: &Request) -> Option<String> {
     for (k, v) in names {
         text = text.replace(k.as_str(), v);
     }
-    Some(text)
+    text
 }
 
 /// The partition's example for a fan-out: `shard 0 of 4` beside the key condition.
@@ -676,6 +681,20 @@ fn pattern_section(
         && let Some(k) = readable(r)
     {
         let _ = writeln!(out, "- Key condition: {}{}", code(&k), shards_note(x.shape));
+    }
+    if let Some(x) = &explained
+        && let Some(r) = x.stages.first().and_then(|s| s.requests.first())
+    {
+        let none = if r.select.is_some() {
+            "none (a keys-only index holds no type attribute)"
+        } else {
+            "none (the type attribute leads the key)"
+        };
+        let filter = r.filter.as_deref().map_or_else(
+            || none.to_owned(),
+            |f| format!("{} (applied after reading)", code(&inline(r, f))),
+        );
+        let _ = writeln!(out, "- Type filter: {filter}");
     }
     let order = match p.order {
         Order::Asc => "ascending",
