@@ -10,8 +10,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use crate::emit::query::{method_prefix, offers_begins_with};
 use crate::examples::{AttrValue, visible};
-use crate::explain::{self, Request, Shape, method_base, offers_prefix, sort_template};
+use crate::explain::{self, Request, Shape, sort_template};
 use crate::model::{
     AccessPattern, Attribute, DefaultValue, Entity, IndexKind, Key, Model, Order, PatternTarget,
     Projection, Type, Value,
@@ -738,12 +739,12 @@ fn pattern_section(
              | Field | Methods | Example | Key condition |\n|---|---|---|---|"
         );
         for f in &fields {
-            let base = method_base(f);
+            let base = method_prefix(f);
             let mut methods: Vec<String> = ["eq", "lt", "lte", "gt", "gte", "between"]
                 .iter()
                 .map(|op| format!("`{base}_{op}`"))
                 .collect();
-            if offers_prefix(f, p.native) {
+            if offers_begins_with(f, p.native) {
                 methods.push(format!("`{base}_begins_with`"));
             }
             let eq = format!("{base}_eq");

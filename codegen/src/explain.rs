@@ -12,11 +12,11 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::diagnostics::suggest;
-use crate::emit::query::{key_attributes, shard_count};
+use crate::emit::query::{key_attributes, method_prefix, offers_begins_with, shard_count};
 use crate::examples::{AttrValue, HIGH, example, literal_head, prefix_of, visible};
 use crate::model::{
     AccessPattern, Derive, Entity, IndexKind, Model, Order, PatternTarget, Projection, Template,
-    TemplateField, TemplatePart, Type,
+    TemplateField, TemplatePart,
 };
 
 /// How a pattern reads.
@@ -354,26 +354,6 @@ fn call_args(model: &Model, p: &AccessPattern) -> String {
         .join(", ")
 }
 
-/// The narrowing method's name prefix of a sort field (`priority`, `starts_at_day`).
-pub(crate) fn method_base(f: &TemplateField) -> String {
-    crate::names::snake(&f.param_name()).unwrap_or_default()
-}
-
-/// Whether the generated API offers `begins_with` on the field.
-pub(crate) fn offers_prefix(f: &TemplateField, native: bool) -> bool {
-    match f.derive {
-        None if native => f.ty == Type::String,
-        None => matches!(
-            f.ty,
-            Type::String | Type::Timestamp | Type::Date | Type::Uuid | Type::Ulid
-        ),
-        Some(d) => matches!(
-            d,
-            Derive::Upper | Derive::Lower | Derive::Month | Derive::Day | Derive::Hour
-        ),
-    }
-}
-
 fn unescape(text: &str) -> String {
     let mut out = String::new();
     let mut chars = text.chars();
@@ -410,7 +390,7 @@ fn operations(
         low.clone(),
         high,
     ));
-    if offers_prefix(f, native) {
+    if offers_begins_with(f, native) {
         // The prefix is passed as the stored text it matches.
         let source = match &one.attribute {
             AttrValue::S(s) if native => s.clone(),
@@ -531,7 +511,7 @@ pub fn explain(model: &Model, name: &str) -> Result<Explanation, String> {
             for g in &fields[..i] {
                 let one = example(model, g, 1, d);
                 fixed.push((stored(entity, g), Cond::Eq(one.attribute)));
-                call.push_str(&format!(".{}_eq({})", method_base(g), one.rust));
+                call.push_str(&format!(".{}_eq({})", method_prefix(g), one.rust));
             }
             for (op, args, low, high) in operations(model, f, true) {
                 let cond = match op {
@@ -545,7 +525,7 @@ pub fn explain(model: &Model, name: &str) -> Result<Explanation, String> {
                 };
                 let mut key = fixed.clone();
                 key.push((stored(entity, f), cond));
-                let method = format!("{}_{}", method_base(f), op.method());
+                let method = format!("{}_{}", method_prefix(f), op.method());
                 stages.push(Stage {
                     call: format!("{call}.{method}({args})"),
                     method,
@@ -633,12 +613,12 @@ pub fn explain(model: &Model, name: &str) -> Result<Explanation, String> {
                     let one = example(model, g, 1, d);
                     prefix.push_str(&one.key);
                     prefix.push_str(after(s, j).unwrap_or(""));
-                    call.push_str(&format!(".{}_eq({})", method_base(g), one.rust));
+                    call.push_str(&format!(".{}_eq({})", method_prefix(g), one.rust));
                 }
                 let tail = after(s, i);
                 for (op, args, low, high) in operations(model, f, false) {
                     let (cond, dropped) = narrow(op, text(&low), text(&high), &prefix, tail);
-                    let method = format!("{}_{}", method_base(f), op.method());
+                    let method = format!("{}_{}", method_prefix(f), op.method());
                     stages.push(Stage {
                         call: format!("{call}.{method}({args})"),
                         method,

@@ -443,6 +443,28 @@ impl Shape {
     }
 }
 
+/// The start of a sort field's narrowing methods' names: `priority` (`priority_lte`),
+/// `starts_at_day` for `{starts_at:day}`.
+pub(crate) fn method_prefix(f: &TemplateField) -> String {
+    crate::names::snake(&f.param_name()).unwrap_or_default()
+}
+
+/// Whether a sort field has a `_begins_with` narrowing: text, and values stored as text
+/// (on a multi-attribute key, strings only).
+pub(crate) fn offers_begins_with(f: &TemplateField, native: bool) -> bool {
+    match f.derive {
+        None if native => f.ty == Type::String,
+        None => matches!(
+            f.ty,
+            Type::String | Type::Timestamp | Type::Date | Type::Uuid | Type::Ulid
+        ),
+        Some(d) => matches!(
+            d,
+            Derive::Upper | Derive::Lower | Derive::Month | Derive::Day | Derive::Hour
+        ),
+    }
+}
+
 /// The narrowing methods of one sort field, on the stage that fixes the fields before it.
 fn narrowing(
     cx: &Cx,
@@ -482,7 +504,7 @@ fn narrowing(
             _ => (quote! { &value }, quote! { &low }, quote! { &high }),
         }
     };
-    let name = crate::names::snake(&f.param_name()).unwrap_or_default();
+    let name = method_prefix(f);
     let m = |op: &str| format_ident!("{name}_{op}");
     let field = match f.derive {
         Some(d) => format!("{}:{}", f.name, d.name()),
@@ -525,18 +547,7 @@ fn narrowing(
         }
     });
     let between = m("between");
-    let textual = match f.derive {
-        None if native => f.ty == Type::String,
-        None => matches!(
-            f.ty,
-            Type::String | Type::Timestamp | Type::Date | Type::Uuid | Type::Ulid
-        ),
-        Some(d) => matches!(
-            d,
-            Derive::Upper | Derive::Lower | Derive::Month | Derive::Day | Derive::Hour
-        ),
-    };
-    let begins = textual.then(|| {
+    let begins = offers_begins_with(f, native).then(|| {
         let begins = m("begins_with");
         let d = doc(&format!(
             "Only items whose `{field}` starts with `prefix` (as stored text)."
