@@ -12,7 +12,10 @@
 pub(crate) mod ast;
 pub mod diagnostics;
 pub mod diff;
+pub mod docs;
 pub(crate) mod emit;
+pub mod examples;
+pub mod explain;
 pub mod export;
 pub mod json_schema;
 pub mod lint;

@@ -34,7 +34,13 @@ const USAGE: &str = "usage:
   codegen lint <schema.yaml> [--format text|json] [--deny warnings]
                                                      design warnings (exit 1 on errors, and
                                                      with --deny warnings on any warning)
-  codegen json-schema --out <schema.json> [--check]  write the JSON Schema of schema.yaml";
+  codegen json-schema --out <schema.json> [--check]  write the JSON Schema of schema.yaml
+  codegen docs <schema.yaml> --out <file.md> [--check]
+                                                     write the Markdown catalogue of access
+                                                     patterns and entities, with diagrams
+  codegen explain <schema.yaml> <pattern> [--format text|json]
+                                                     the exact requests a pattern sends, for
+                                                     each narrowing, with example values";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -52,6 +58,8 @@ fn main() -> ExitCode {
         Some("export") => export_command(&args[1..]),
         Some("lint") => lint_command(&args[1..]),
         Some("json-schema") => json_schema_command(&args[1..]),
+        Some("docs") => docs_command(&args[1..]),
+        Some("explain") => explain_command(&args[1..]),
         Some("-h" | "--help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -502,6 +510,110 @@ fn json_schema_command(args: &[String]) -> ExitCode {
         }
         Err(e) => {
             eprintln!("error: cannot write {}: {e}", out.display());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A schema's model, or the rendered diagnostics printed and exit status 1.
+fn load_model(schema: &str) -> Result<codegen::Model, ExitCode> {
+    let checked = codegen::check_file(schema).map_err(|e| {
+        eprintln!("error: cannot read {schema}: {e}");
+        ExitCode::FAILURE
+    })?;
+    match checked.model {
+        Some(model) if !checked.has_errors() => Ok(model),
+        _ => {
+            eprintln!("{}", checked.render(codegen::Style::detect()));
+            eprintln!("{schema}: {}", checked.summary());
+            Err(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn docs_command(args: &[String]) -> ExitCode {
+    let mut schema = None;
+    let mut out = None;
+    let mut check_only = false;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--out" => match rest.next() {
+                Some(path) => out = Some(PathBuf::from(path)),
+                None => return usage_error("--out needs a file"),
+            },
+            "--check" => check_only = true,
+            path if schema.is_none() => schema = Some(path.to_owned()),
+            other => return usage_error(&format!("unexpected argument `{other}`")),
+        }
+    }
+    let (Some(schema), Some(out)) = (schema, out) else {
+        return usage_error("docs needs a schema and --out <file.md>");
+    };
+    let model = match load_model(&schema) {
+        Ok(model) => model,
+        Err(code) => return code,
+    };
+    let name = Path::new(&schema)
+        .file_name()
+        .map_or_else(|| schema.clone(), |n| n.to_string_lossy().into_owned());
+    let text = codegen::docs::render(&model, &name);
+    if check_only {
+        return if std::fs::read_to_string(&out).is_ok_and(|old| old == text) {
+            eprintln!("{} is up to date with {schema}", out.display());
+            ExitCode::SUCCESS
+        } else {
+            eprintln!(
+                "{} is out of date with {schema}; regenerate with `cargo run -p codegen -- docs {schema} --out {}`",
+                out.display(),
+                out.display()
+            );
+            ExitCode::FAILURE
+        };
+    }
+    match codegen::write_if_changed(&out, &text) {
+        Ok(_) => {
+            eprintln!("wrote {} from {schema}", out.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", out.display());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn explain_command(args: &[String]) -> ExitCode {
+    let mut positional = Vec::new();
+    let mut json = false;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--format" => match format(rest.next()) {
+                Ok(is_json) => json = is_json,
+                Err(code) => return code,
+            },
+            other => positional.push(other.to_owned()),
+        }
+    }
+    let [schema, pattern] = positional.as_slice() else {
+        return usage_error("explain needs a schema and an access pattern's name");
+    };
+    let model = match load_model(schema) {
+        Ok(model) => model,
+        Err(code) => return code,
+    };
+    match codegen::explain::explain(&model, pattern) {
+        Ok(x) if json => {
+            println!("{:#}", codegen::explain::to_json(&x));
+            ExitCode::SUCCESS
+        }
+        Ok(x) => {
+            print!("{}", codegen::explain::render_text(&x));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }

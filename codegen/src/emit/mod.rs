@@ -14,7 +14,7 @@ mod collection;
 mod entity;
 mod fields;
 mod keys;
-mod query;
+pub(crate) mod query;
 mod scan;
 mod table;
 mod types;

@@ -11,7 +11,8 @@ use super::keys::{field_param_type, key_fn, param, param_value};
 use super::{Cx, doc, ident};
 use crate::ast::{Order, Projection};
 use crate::model::{
-    AccessPattern, Derive, Entity, PatternTarget, Template, TemplateField, TemplatePart, Type,
+    AccessPattern, Derive, Entity, Model, PatternTarget, Template, TemplateField, TemplatePart,
+    Type,
 };
 
 /// The end of a pattern doc's first paragraph: the key order it reads in.
@@ -129,9 +130,9 @@ pub(super) fn pattern_params(cx: &Cx, p: &AccessPattern) -> Vec<TokenStream> {
 
 /// Every key attribute of the pattern's index, the table's first: what identifies an item's
 /// position in the index.
-fn key_attributes<'m>(cx: &Cx<'m>, p: &AccessPattern) -> Vec<&'m str> {
-    let t = &cx.model.table;
-    let index = cx.model.index(&p.index);
+pub(crate) fn key_attributes<'m>(model: &'m Model, p: &AccessPattern) -> Vec<&'m str> {
+    let t = &model.table;
+    let index = model.index(&p.index);
     let keys = [Some(&t.partition_key), t.sort_key.as_ref()]
         .into_iter()
         .chain(index.map(|i| Some(&i.partition_key)))
@@ -205,7 +206,7 @@ fn walk(
         quote! { [#one] }
     };
     let sort = index_sort_key(cx, p);
-    let keys = key_attributes(cx, p);
+    let keys = key_attributes(cx.model, p);
     let docs = doc(&format!(
         "[`{}::{}`] over every `{}` bucket from `from` to `to` (inclusive), read one after \
          another in the query's order, lazily, under one cursor.",
@@ -229,7 +230,7 @@ fn walk(
 }
 
 /// The `N` of the pattern's `{field:shard(N)}` partition segment, if it has one.
-fn shard_count(p: &AccessPattern) -> Option<u32> {
+pub(crate) fn shard_count(p: &AccessPattern) -> Option<u32> {
     p.partition.fields().find_map(|f| match f.derive {
         Some(Derive::Shard(n)) => Some(n),
         _ => None,
@@ -257,7 +258,7 @@ pub(super) fn shards_clause(cx: &Cx, e: &Entity, p: &AccessPattern) -> Option<To
     let n = shard_count(p)?;
     let each = partition_of_shard(e, p, &quote! { shard });
     let sort = index_sort_key(cx, p);
-    let keys = key_attributes(cx, p);
+    let keys = key_attributes(cx.model, p);
     Some(quote! { .shards((0..#n).map(|shard| #each), #sort, &[#(#keys),*]) })
 }
 
@@ -295,7 +296,7 @@ pub(super) fn pattern_source(
     // `select:` reads the selected attributes and every key attribute the results need: the
     // table's (for `key` and `load`) and the index's (for cursors and narrowing).
     let select = p.select.as_ref().map(|selected| {
-        let mut attributes = key_attributes(cx, p);
+        let mut attributes = key_attributes(cx.model, p);
         for a in selected {
             if !attributes.contains(&a.as_str()) {
                 attributes.push(a);
@@ -442,6 +443,28 @@ impl Shape {
     }
 }
 
+/// The start of a sort field's narrowing methods' names: `priority` (`priority_lte`),
+/// `starts_at_day` for `{starts_at:day}`.
+pub(crate) fn method_prefix(f: &TemplateField) -> String {
+    crate::names::snake(&f.param_name()).unwrap_or_default()
+}
+
+/// Whether a sort field has a `_begins_with` narrowing: text, and values stored as text
+/// (on a multi-attribute key, strings only).
+pub(crate) fn offers_begins_with(f: &TemplateField, native: bool) -> bool {
+    match f.derive {
+        None if native => f.ty == Type::String,
+        None => matches!(
+            f.ty,
+            Type::String | Type::Timestamp | Type::Date | Type::Uuid | Type::Ulid
+        ),
+        Some(d) => matches!(
+            d,
+            Derive::Upper | Derive::Lower | Derive::Month | Derive::Day | Derive::Hour
+        ),
+    }
+}
+
 /// The narrowing methods of one sort field, on the stage that fixes the fields before it.
 fn narrowing(
     cx: &Cx,
@@ -481,7 +504,7 @@ fn narrowing(
             _ => (quote! { &value }, quote! { &low }, quote! { &high }),
         }
     };
-    let name = crate::names::snake(&f.param_name()).unwrap_or_default();
+    let name = method_prefix(f);
     let m = |op: &str| format_ident!("{name}_{op}");
     let field = match f.derive {
         Some(d) => format!("{}:{}", f.name, d.name()),
@@ -524,18 +547,7 @@ fn narrowing(
         }
     });
     let between = m("between");
-    let textual = match f.derive {
-        None if native => f.ty == Type::String,
-        None => matches!(
-            f.ty,
-            Type::String | Type::Timestamp | Type::Date | Type::Uuid | Type::Ulid
-        ),
-        Some(d) => matches!(
-            d,
-            Derive::Upper | Derive::Lower | Derive::Month | Derive::Day | Derive::Hour
-        ),
-    };
-    let begins = textual.then(|| {
+    let begins = offers_begins_with(f, native).then(|| {
         let begins = m("begins_with");
         let d = doc(&format!(
             "Only items whose `{field}` starts with `prefix` (as stored text)."
