@@ -196,7 +196,15 @@ fn a_crate_outside_the_repository_tests_against_dynamodb_local_through_the_harne
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("test notes_round_trip ... ok"), "{report}");
     assert!(stdout.contains("test result: ok. 1 passed"), "{report}");
-    assert!(stdout.contains("on http://127.0.0.1:"), "{report}");
+    // The harness started a DynamoDB Local of its own, not the one this run may use.
+    let endpoint = stdout
+        .lines()
+        .find_map(|line| line.split_once(" on http://127.0.0.1:"))
+        .map(|(_, port)| format!("http://127.0.0.1:{port}"))
+        .unwrap_or_else(|| panic!("the test printed no endpoint\n{report}"));
+    if let Ok(outer) = std::env::var(ENDPOINT_VARIABLE) {
+        assert_ne!(endpoint, outer, "{report}");
+    }
 
     // Once more into an empty cache folder: the harness installs DynamoDB Local itself.
     let fresh = scratch.0.join("cache").join("dynamodb-local");
