@@ -186,28 +186,13 @@ fn migration_command(args: &[String]) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if check_only {
-        return if std::fs::read_to_string(&out).is_ok_and(|old| old == code) {
-            eprintln!("{} is up to date", out.display());
-            ExitCode::SUCCESS
-        } else {
-            eprintln!(
-                "{} is out of date; regenerate it with `codegen migration`",
-                out.display()
-            );
-            ExitCode::FAILURE
-        };
-    }
-    match codegen::write_if_changed(&out, &code) {
-        Ok(_) => {
-            eprintln!("wrote {} ({old_label} -> {new_path})", out.display());
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: cannot write {}: {e}", out.display());
-            ExitCode::FAILURE
-        }
-    }
+    write_output(
+        &out,
+        &code,
+        check_only,
+        &format!("{old_label} -> {new_path}"),
+        &format!("migration {old_spec} {new_path} --out {}", out.display()),
+    )
 }
 
 /// Both versions of a schema, checked and modelled, with the old one's label; the errors of
@@ -355,35 +340,13 @@ fn generate(schema: &Path, out: &Path, check_only: bool, options: codegen::Optio
     if !checked.diagnostics.is_empty() {
         eprintln!("{}", checked.render(codegen::Style::detect()));
     }
-    if check_only {
-        return if std::fs::read_to_string(out).is_ok_and(|old| old == code) {
-            eprintln!("{} is up to date with {}", out.display(), schema.display());
-            ExitCode::SUCCESS
-        } else {
-            eprintln!(
-                "{} is out of date with {}; regenerate with `cargo run -p codegen -- generate {} --out {}`",
-                out.display(),
-                schema.display(),
-                schema.display(),
-                out.display()
-            );
-            ExitCode::FAILURE
-        };
-    }
-    match codegen::write_if_changed(out, &code) {
-        Ok(true) => {
-            eprintln!("wrote {} from {}", out.display(), schema.display());
-            ExitCode::SUCCESS
-        }
-        Ok(false) => {
-            eprintln!("{} is already up to date", out.display());
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: cannot write {}: {e}", out.display());
-            ExitCode::FAILURE
-        }
-    }
+    write_output(
+        out,
+        &code,
+        check_only,
+        &schema.display().to_string(),
+        &format!("generate {} --out {}", schema.display(), out.display()),
+    )
 }
 
 fn export_command(args: &[String]) -> ExitCode {
@@ -391,22 +354,14 @@ fn export_command(args: &[String]) -> ExitCode {
         Ok(args) => args,
         Err(e) => return usage_error(&e),
     };
-    let checked = match codegen::check_file(&args.schema) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: cannot read {}: {e}", args.schema);
-            return ExitCode::FAILURE;
-        }
-    };
-    let Some(model) = &checked.model else {
-        eprintln!("{}", checked.render(codegen::Style::detect()));
-        eprintln!("{}: {}", args.schema, checked.summary());
-        return ExitCode::FAILURE;
+    let model = match load_model(&args.schema) {
+        Ok(model) => model,
+        Err(code) => return code,
     };
     let file = Path::new(&args.schema)
         .file_name()
         .map_or_else(|| args.schema.clone(), |n| n.to_string_lossy().into_owned());
-    let text = match codegen::export::export(model, args.format, &args.options, &file) {
+    let text = match codegen::export::export(&model, args.format, &args.options, &file) {
         Ok(text) => text,
         Err(e) => {
             eprintln!("error: {e}");
@@ -417,16 +372,7 @@ fn export_command(args: &[String]) -> ExitCode {
         print!("{text}");
         return ExitCode::SUCCESS;
     };
-    match codegen::write_if_changed(Path::new(&out), &text) {
-        Ok(_) => {
-            eprintln!("wrote {out} from {}", args.schema);
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: cannot write {out}: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    write_output(Path::new(&out), &text, false, &args.schema, "")
 }
 
 fn lint_command(args: &[String]) -> ExitCode {
@@ -490,29 +436,13 @@ fn json_schema_command(args: &[String]) -> ExitCode {
         return usage_error("json-schema needs --out <schema.json>");
     };
     let text = codegen::json_schema::json_schema();
-    if check_only {
-        return if std::fs::read_to_string(&out).is_ok_and(|old| old == text) {
-            eprintln!("{} is up to date", out.display());
-            ExitCode::SUCCESS
-        } else {
-            eprintln!(
-                "{} is out of date; regenerate it with `cargo run -p codegen -- json-schema --out {}`",
-                out.display(),
-                out.display()
-            );
-            ExitCode::FAILURE
-        };
-    }
-    match codegen::write_if_changed(&out, &text) {
-        Ok(_) => {
-            eprintln!("wrote {}", out.display());
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: cannot write {}: {e}", out.display());
-            ExitCode::FAILURE
-        }
-    }
+    write_output(
+        &out,
+        &text,
+        check_only,
+        "the parser's schema shape",
+        &format!("json-schema --out {}", out.display()),
+    )
 }
 
 /// A schema's model, or the rendered diagnostics printed and exit status 1.
@@ -558,29 +488,13 @@ fn docs_command(args: &[String]) -> ExitCode {
         .file_name()
         .map_or_else(|| schema.clone(), |n| n.to_string_lossy().into_owned());
     let text = codegen::docs::render(&model, &name);
-    if check_only {
-        return if std::fs::read_to_string(&out).is_ok_and(|old| old == text) {
-            eprintln!("{} is up to date with {schema}", out.display());
-            ExitCode::SUCCESS
-        } else {
-            eprintln!(
-                "{} is out of date with {schema}; regenerate with `cargo run -p codegen -- docs {schema} --out {}`",
-                out.display(),
-                out.display()
-            );
-            ExitCode::FAILURE
-        };
-    }
-    match codegen::write_if_changed(&out, &text) {
-        Ok(_) => {
-            eprintln!("wrote {} from {schema}", out.display());
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: cannot write {}: {e}", out.display());
-            ExitCode::FAILURE
-        }
-    }
+    write_output(
+        &out,
+        &text,
+        check_only,
+        &schema,
+        &format!("docs {schema} --out {}", out.display()),
+    )
 }
 
 fn explain_command(args: &[String]) -> ExitCode {
@@ -614,6 +528,43 @@ fn explain_command(args: &[String]) -> ExitCode {
         }
         Err(e) => {
             eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Writes `text` to `out`, or with `check_only` only compares: exit 1 if the file differs,
+/// naming the command that regenerates it.
+fn write_output(
+    out: &Path,
+    text: &str,
+    check_only: bool,
+    from: &str,
+    regenerate: &str,
+) -> ExitCode {
+    if check_only {
+        return if std::fs::read_to_string(out).is_ok_and(|old| old == text) {
+            eprintln!("{} is up to date with {from}", out.display());
+            ExitCode::SUCCESS
+        } else {
+            eprintln!(
+                "{} is out of date with {from}; regenerate it with `cargo run -p codegen -- {regenerate}`",
+                out.display()
+            );
+            ExitCode::FAILURE
+        };
+    }
+    match codegen::write_if_changed(out, text) {
+        Ok(true) => {
+            eprintln!("wrote {} from {from}", out.display());
+            ExitCode::SUCCESS
+        }
+        Ok(false) => {
+            eprintln!("{} is already up to date with {from}", out.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", out.display());
             ExitCode::FAILURE
         }
     }
