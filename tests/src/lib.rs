@@ -21,6 +21,23 @@ pub mod fixtures {
     include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));
 }
 
+/// One fixture entity's decoder and what its items may hold, for the property tests that
+/// feed decoders hostile items (`tests/hostile.rs`).
+pub struct Decoder {
+    /// `fixture::Entity`.
+    pub entity: &'static str,
+    /// Every attribute its items may hold (table and index keys, the type attribute, its
+    /// attributes) with the shape of its stored value (see `shape` in build.rs).
+    pub attributes: &'static [(&'static str, &'static str)],
+    /// Decodes an item as the entity, dropping the result.
+    pub decode: fn(singletable::Item) -> singletable::Result<()>,
+}
+
+/// Every fixture entity's [`Decoder`].
+pub mod decoders {
+    include!(concat!(env!("OUT_DIR"), "/decoders.rs"));
+}
+
 /// The DESIGN.md example (`codegen/tests/fixtures/design.yaml`): users and their orders.
 pub use fixtures::design;
 
