@@ -82,6 +82,20 @@ fn format(value: Option<&String>) -> Result<bool, ExitCode> {
     }
 }
 
+/// A command's plain arguments and whether `--format json` was given.
+fn positional_and_format(args: &[String]) -> Result<(Vec<String>, bool), ExitCode> {
+    let mut positional = Vec::new();
+    let mut json = false;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--format" => json = format(rest.next())?,
+            other => positional.push(other.to_owned()),
+        }
+    }
+    Ok((positional, json))
+}
+
 fn usage_error(message: &str) -> ExitCode {
     eprintln!("{message}\n{USAGE}");
     ExitCode::from(2)
@@ -139,18 +153,10 @@ fn check(args: &[String]) -> ExitCode {
 }
 
 fn diff_command(args: &[String]) -> ExitCode {
-    let mut files = Vec::new();
-    let mut json = false;
-    let mut rest = args.iter();
-    while let Some(arg) = rest.next() {
-        match arg.as_str() {
-            "--format" => match format(rest.next()) {
-                Ok(is_json) => json = is_json,
-                Err(code) => return code,
-            },
-            path => files.push(path.to_owned()),
-        }
-    }
+    let (files, json) = match positional_and_format(args) {
+        Ok(parsed) => parsed,
+        Err(code) => return code,
+    };
     let [old, new] = files.as_slice() else {
         return usage_error("diff needs the old schema (a file or git:<rev>) and the new one");
     };
@@ -498,18 +504,10 @@ fn docs_command(args: &[String]) -> ExitCode {
 }
 
 fn explain_command(args: &[String]) -> ExitCode {
-    let mut positional = Vec::new();
-    let mut json = false;
-    let mut rest = args.iter();
-    while let Some(arg) = rest.next() {
-        match arg.as_str() {
-            "--format" => match format(rest.next()) {
-                Ok(is_json) => json = is_json,
-                Err(code) => return code,
-            },
-            other => positional.push(other.to_owned()),
-        }
-    }
+    let (positional, json) = match positional_and_format(args) {
+        Ok(parsed) => parsed,
+        Err(code) => return code,
+    };
     let [schema, pattern] = positional.as_slice() else {
         return usage_error("explain needs a schema and an access pattern's name");
     };
