@@ -401,4 +401,176 @@ mod tests {
         assert!(matches!(CursorKey::new(b"short"), Err(Error::Config(_))));
         assert!(!format!("{signing:?}").contains('7'));
     }
+
+    /// Hostile cursors: whatever text a client sends, decoding returns the key or
+    /// `Error::Cursor`, never panics, and a signing table accepts only what it signed for the
+    /// same query and partition. 100,000 cases per property.
+    mod hostile {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        const TAG: &str = "orders_for_user";
+        const SCOPE: &str = "USER#a";
+
+        fn signing() -> CursorKey {
+            CursorKey::new([7u8; 32]).unwrap()
+        }
+
+        fn encoded(bytes: &[u8]) -> Cursor {
+            Cursor(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+        }
+
+        /// A key attribute value of any supported type, with the field separator, digits and
+        /// non-ASCII in it.
+        fn value() -> impl Strategy<Value = AttributeValue> {
+            prop_oneof![
+                ".{0,40}".prop_map(AttributeValue::S),
+                "[0-9:]{0,30}".prop_map(AttributeValue::S),
+                "-?[0-9]{1,38}(\\.[0-9]{1,10})?".prop_map(AttributeValue::N),
+                proptest::collection::vec(any::<u8>(), 0..40)
+                    .prop_map(|b| AttributeValue::B(Blob::new(b))),
+            ]
+        }
+
+        fn key() -> impl Strategy<Value = Item> {
+            proptest::collection::hash_map(".{0,12}", value(), 0..5)
+        }
+
+        /// Bytes that look like a cursor: a kind byte, then well-formed, malformed and
+        /// overlong length-prefixed fields.
+        fn cursor_like() -> impl Strategy<Value = Vec<u8>> {
+            let field = prop_oneof![
+                proptest::collection::vec(any::<u8>(), 0..20).prop_map(|b| {
+                    let mut f = format!("{}:", b.len()).into_bytes();
+                    f.extend(b);
+                    f
+                }),
+                "[0-9]{1,25}:".prop_map(String::into_bytes),
+                "[+-]?[0-9]{0,3}".prop_map(String::into_bytes),
+                Just(b"S".to_vec()),
+                Just(b"1:N".to_vec()),
+            ];
+            (
+                prop_oneof![Just(PLAIN), Just(SIGNED), any::<u8>()],
+                any::<bool>(),
+                proptest::collection::vec(field, 0..10),
+            )
+                .prop_map(|(kind, header, fields)| {
+                    let mut out = vec![kind];
+                    // Half of them carry this query's tag and scope, so the key fields are
+                    // what gets parsed.
+                    if header {
+                        out.extend(format!("{}:{TAG}8:", TAG.len()).into_bytes());
+                        out.extend(scope_digest(SCOPE));
+                    }
+                    out.extend(fields.concat());
+                    out
+                })
+        }
+
+        /// Decoding never panics; what a plain table accepts re-encodes to the same key.
+        fn check_any(cursor: &Cursor) -> std::result::Result<(), TestCaseError> {
+            match cursor.decode(TAG, SCOPE, None) {
+                Ok(item) => {
+                    let again = Cursor::encode(TAG, SCOPE, &item, None)
+                        .map_err(|e| TestCaseError::fail(format!("re-encode: {e}")))?;
+                    prop_assert_eq!(again.decode(TAG, SCOPE, None).ok(), Some(item));
+                }
+                Err(Error::Cursor(_)) => {}
+                Err(other) => return Err(TestCaseError::fail(format!("{other:?}"))),
+            }
+            // Nothing a client makes up passes a signing table.
+            prop_assert!(matches!(
+                cursor.decode(TAG, SCOPE, Some(&signing())),
+                Err(Error::Cursor(_))
+            ));
+            Ok(())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig {
+                cases: 100_000,
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            })]
+
+            #[test]
+            fn any_text_is_a_key_or_a_cursor_error(text in prop_oneof![
+                ".{0,80}",
+                "[A-Za-z0-9_-]{0,120}",
+                "[cps][A-Za-z0-9_-]{0,60}",
+            ]) {
+                check_any(&text.parse().unwrap())?;
+            }
+
+            #[test]
+            fn any_bytes_are_a_key_or_a_cursor_error(bytes in prop_oneof![
+                proptest::collection::vec(any::<u8>(), 0..120),
+                cursor_like(),
+            ]) {
+                check_any(&encoded(&bytes))?;
+            }
+
+            #[test]
+            fn signed_cursors_round_trip_and_refuse_any_change(
+                key in key(),
+                cut in any::<prop::sample::Index>(),
+                flip in any::<prop::sample::Index>(),
+                mask in 1u8..,
+                suffix in proptest::collection::vec(any::<u8>(), 1..8),
+            ) {
+                let signing = signing();
+                let cursor = Cursor::encode(TAG, SCOPE, &key, Some(&signing)).unwrap();
+                prop_assert_eq!(&cursor.decode(TAG, SCOPE, Some(&signing)).unwrap(), &key);
+                let plain = Cursor::encode(TAG, SCOPE, &key, None).unwrap();
+                prop_assert_eq!(&plain.decode(TAG, SCOPE, None).unwrap(), &key);
+                let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(cursor.as_str())
+                    .unwrap();
+                let refused = |c: &Cursor| {
+                    matches!(c.decode(TAG, SCOPE, Some(&signing)), Err(Error::Cursor(_)))
+                };
+                // Truncated, extended, or one byte changed.
+                prop_assert!(refused(&encoded(&bytes[..cut.index(bytes.len())])));
+                prop_assert!(refused(&encoded(&[bytes.as_slice(), &suffix].concat())));
+                let mut changed = bytes.clone();
+                changed[flip.index(bytes.len())] ^= mask;
+                prop_assert!(refused(&encoded(&changed)));
+            }
+
+            #[test]
+            fn foreign_cursors_are_refused(
+                key in key(),
+                tag in "[a-z_]{1,12}",
+                scope in ".{0,20}",
+                other_secret in proptest::collection::vec(any::<u8>(), 32..40),
+            ) {
+                let signing = signing();
+                for signed in [None, Some(&signing)] {
+                    let cursor = Cursor::encode(&tag, &scope, &key, signed).unwrap();
+                    if tag != TAG {
+                        prop_assert!(matches!(
+                            cursor.decode(TAG, &scope, signed),
+                            Err(Error::Cursor(_))
+                        ));
+                    }
+                    if scope != SCOPE {
+                        prop_assert!(matches!(
+                            cursor.decode(&tag, SCOPE, signed),
+                            Err(Error::Cursor(_))
+                        ));
+                    }
+                }
+                let other = CursorKey::new(&other_secret).unwrap();
+                if other_secret != [7u8; 32] {
+                    let cursor = Cursor::encode(&tag, &scope, &key, Some(&other)).unwrap();
+                    prop_assert!(matches!(
+                        cursor.decode(&tag, &scope, Some(&signing)),
+                        Err(Error::Cursor(_))
+                    ));
+                }
+            }
+        }
+    }
 }
