@@ -156,7 +156,7 @@ pub enum Error {
     /// simply be tried again. A write may or may not have been applied (the request may have
     /// arrived and its answer been lost): conditions, versions and transaction client tokens
     /// make trying it again safe.
-    #[error("{operation}{} on table {table} failed{}: {kind}: {message}", display_target(.entity, .key), display_attempts(*.max_attempts))]
+    #[error("{operation}{} on table {table} failed{}: {kind}: {}", display_target(.entity, .key), display_attempts(*.max_attempts), display_causes(.source.as_ref()))]
     Unavailable {
         /// The DynamoDB operation (`Query`, `PutItem`, ...).
         operation: &'static str,
@@ -171,9 +171,7 @@ pub enum Error {
         kind: Transient,
         /// As in [`Error::Throttled`]: the most attempts the client's retry policy allows.
         max_attempts: Option<u32>,
-        /// The SDK's error with its chain of causes.
-        message: String,
-        /// The SDK's error.
+        /// The SDK's error; the error's text ends with it and its chain of causes.
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
@@ -279,6 +277,22 @@ impl fmt::Display for Transient {
             Transient::Connection => f.write_str("connection failed"),
         }
     }
+}
+
+/// An error and its causes, `outer: inner: innermost`, leaving out a cause whose text the
+/// one before it already shows.
+fn display_causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut next = error.source();
+    while let Some(cause) = next {
+        let own = cause.to_string();
+        if !text.contains(&own) {
+            text.push_str(": ");
+            text.push_str(&own);
+        }
+        next = cause.source();
+    }
+    text
 }
 
 fn display_names(names: &[&str]) -> String {
@@ -493,6 +507,17 @@ where
         SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => Some(Transient::Connection),
         _ => None,
     };
+    if let Some(kind) = kind {
+        return Error::Unavailable {
+            operation,
+            table: table.to_owned(),
+            entity,
+            key: key(),
+            kind,
+            max_attempts,
+            source: Box::new(err),
+        };
+    }
     // A service error's code and message say what went wrong; the SDK's full context (which
     // includes the raw HTTP response) is for transport and configuration failures.
     let message = match &err {
@@ -503,23 +528,11 @@ where
         ),
         other => aws_sdk_dynamodb::error::DisplayErrorContext(other).to_string(),
     };
-    match kind {
-        Some(kind) => Error::Unavailable {
-            operation,
-            table: table.to_owned(),
-            entity,
-            key: key(),
-            kind,
-            max_attempts,
-            message,
-            source: Box::new(err),
-        },
-        None => Error::Sdk {
-            operation,
-            table: table.to_owned(),
-            message,
-            source: Box::new(err),
-        },
+    Error::Sdk {
+        operation,
+        table: table.to_owned(),
+        message,
+        source: Box::new(err),
     }
 }
 
@@ -531,4 +544,49 @@ pub struct UnknownEnumValue {
     pub type_name: &'static str,
     /// The string that was given.
     pub value: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("outer")]
+    struct Outer(#[source] std::io::Error);
+
+    #[test]
+    fn unavailable_names_the_call_the_kind_the_attempts_and_every_cause() {
+        let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let err = Error::Unavailable {
+            operation: "GetItem",
+            table: "app".to_owned(),
+            entity: "User",
+            key: r#"pk="USER#a""#.to_owned(),
+            kind: Transient::Connection,
+            max_attempts: Some(3),
+            source: Box::new(Outer(refused)),
+        };
+        assert_eq!(
+            err.to_string(),
+            r#"GetItem of User at pk="USER#a" on table app failed (3 attempts allowed): connection failed: outer: refused"#
+        );
+        let err = Error::Throttled {
+            operation: "TransactWriteItems",
+            table: "app".to_owned(),
+            entity: "transaction",
+            key: String::new(),
+            max_attempts: None,
+            message: "slow down".to_owned(),
+        };
+        assert_eq!(
+            err.to_string(),
+            "TransactWriteItems of transaction on table app was throttled: slow down"
+        );
+        assert_eq!(
+            Transient::ServerError { status: 503 }.to_string(),
+            "server error (HTTP 503)"
+        );
+        assert_eq!(display_attempts(Some(1)), " (1 attempt allowed)");
+        assert_eq!(display_target("", ""), "");
+    }
 }

@@ -617,8 +617,12 @@ async fn an_unanswered_request_is_a_typed_timeout_within_the_configured_bound() 
             .operation_attempt_timeout(attempt)
             .build(),
     );
-    table.insert(&o).await.unwrap();
-    assert_eq!(faults.attempts(), 1, "the proxy forwards while not stalled");
+    t.insert(&o).await.unwrap();
+    assert_eq!(
+        table.get(o.key()).await.unwrap().as_ref(),
+        Some(&o),
+        "the proxy forwards while not stalled"
+    );
     proxy.stall.store(true, Ordering::Relaxed);
     for op in ["GetItem", "UpdateItem"] {
         faults.with(|p| p.attempts = 0);
@@ -720,12 +724,14 @@ async fn killing_dynamodb_local_mid_run_gives_typed_errors_within_the_timeout() 
     let faults = Faults::default();
     let table = Table::new(faulty_client(config, &faults), name);
     let killed_at: Arc<Mutex<Option<Instant>>> = Arc::default();
+    let succeeded: Arc<AtomicU32> = Arc::default();
     let mut kill_started = Instant::now();
 
     let run = async {
         let tasks: Vec<_> = (0..6)
             .map(|task| {
-                let (table, killed_at) = (table.clone(), killed_at.clone());
+                let (table, killed_at, succeeded) =
+                    (table.clone(), killed_at.clone(), succeeded.clone());
                 tokio::spawn(async move {
                     let mut calls = Vec::new();
                     let mut after_kill = 0;
@@ -748,6 +754,9 @@ async fn killing_dynamodb_local_mid_run_gives_typed_errors_within_the_timeout() 
                                 ..
                             })
                         );
+                        if result.is_ok() {
+                            succeeded.fetch_add(1, Ordering::Relaxed);
+                        }
                         calls.push(Call {
                             started,
                             elapsed: started.elapsed(),
@@ -765,7 +774,10 @@ async fn killing_dynamodb_local_mid_run_gives_typed_errors_within_the_timeout() 
                 })
             })
             .collect();
-        tokio::time::sleep(Duration::from_millis(700)).await;
+        // Kill once every task is well under way.
+        while succeeded.load(Ordering::Relaxed) < 30 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         kill_started = Instant::now();
         local.kill().unwrap();
         *killed_at.lock().unwrap() = Some(Instant::now());
@@ -798,7 +810,7 @@ async fn killing_dynamodb_local_mid_run_gives_typed_errors_within_the_timeout() 
     for c in &failed {
         eprintln!("  {:?}: {}", c.elapsed, c.result.as_ref().unwrap_err());
     }
-    assert!(before > 20, "calls were running before the kill: {before}");
+    assert!(before >= 30, "calls were running before the kill: {before}");
     assert!(
         !in_flight.is_empty(),
         "some calls were in flight at the kill"
