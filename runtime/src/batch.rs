@@ -16,7 +16,7 @@ use tracing::Instrument;
 
 use crate::Item;
 use crate::entity::Entity;
-use crate::error::{Error, Result, Unprocessed, UnprocessedRequest, from_sdk};
+use crate::error::{Error, Result, Unprocessed, UnprocessedRequest};
 use crate::key::Key;
 use crate::request::{
     BoxFuture, Table, capacity, entity_names, identity, key_item, span, stored_item,
@@ -229,7 +229,7 @@ impl<'a, E: Entity> BatchGet<'a, E> {
                 .set_return_consumed_capacity(capacity())
                 .send()
                 .await
-                .map_err(|e| from_sdk("BatchGetItem", name, E::NAME, String::new, e))?;
+                .map_err(|e| table.failure("BatchGetItem", E::NAME, String::new, e))?;
             let units = units(out.consumed_capacity());
             let found = out
                 .responses
@@ -445,7 +445,7 @@ impl<'a> BatchWrite<'a> {
                 .set_return_consumed_capacity(capacity())
                 .send()
                 .await
-                .map_err(|e| from_sdk("BatchWriteItem", name, "batch", String::new, e))?;
+                .map_err(|e| table.failure("BatchWriteItem", "batch", String::new, e))?;
             let units = units(out.consumed_capacity());
             let left = out
                 .unprocessed_items

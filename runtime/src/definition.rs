@@ -248,7 +248,7 @@ impl Table {
             .send()
             .instrument(span("CreateTable", &table, None, ""))
             .await
-            .map_err(|e| crate::error::from_sdk("CreateTable", &table, "", String::new, e))?;
+            .map_err(|e| self.failure("CreateTable", "", String::new, e))?;
         self.wait_until_active().await?;
 
         if let Some(ttl) = def.ttl_attribute {
@@ -265,9 +265,7 @@ impl Table {
                 .send()
                 .instrument(span("UpdateTimeToLive", &table, None, ""))
                 .await
-                .map_err(|e| {
-                    crate::error::from_sdk("UpdateTimeToLive", &table, "", String::new, e)
-                })?;
+                .map_err(|e| self.failure("UpdateTimeToLive", "", String::new, e))?;
         }
         Ok(())
     }
@@ -282,9 +280,7 @@ impl Table {
                 .send()
                 .instrument(span("DescribeTable", self.name(), None, ""))
                 .await
-                .map_err(|e| {
-                    crate::error::from_sdk("DescribeTable", self.name(), "", String::new, e)
-                })?;
+                .map_err(|e| self.failure("DescribeTable", "", String::new, e))?;
             let table = out.table();
             let table_active = table.and_then(|t| t.table_status()) == Some(&TableStatus::Active);
             let indexes_active = table
@@ -322,13 +318,7 @@ impl Table {
             {
                 Ok(false)
             }
-            Err(e) => Err(crate::error::from_sdk(
-                "DescribeTable",
-                self.name(),
-                "",
-                String::new,
-                e,
-            )),
+            Err(e) => Err(self.failure("DescribeTable", "", String::new, e)),
         }
     }
 
@@ -340,7 +330,7 @@ impl Table {
             .send()
             .instrument(span("DeleteTable", self.name(), None, ""))
             .await
-            .map_err(|e| crate::error::from_sdk("DeleteTable", self.name(), "", String::new, e))?;
+            .map_err(|e| self.failure("DeleteTable", "", String::new, e))?;
         Ok(())
     }
 }

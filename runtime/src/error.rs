@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 
 use crate::Item;
@@ -127,15 +128,52 @@ pub enum Error {
         reasons: Vec<CancellationReason>,
     },
 
-    /// DynamoDB throttled the request and the SDK's retries ran out.
-    #[error("{operation} on table {table} was throttled: {message}")]
+    /// DynamoDB throttled the request on every attempt the client's retry policy allowed.
+    /// Nothing was applied.
+    #[error("{operation}{} on table {table} was throttled{}: {message}", display_target(.entity, .key), display_attempts(*.max_attempts))]
     Throttled {
         /// The DynamoDB operation (`Query`, `PutItem`, ...).
         operation: &'static str,
         /// The table name.
         table: String,
+        /// The entity the request was for (`transaction`, `batch` for several, empty for table
+        /// operations).
+        entity: &'static str,
+        /// The item's key as `attribute="value"` pairs (a query's access pattern), or empty.
+        key: String,
+        /// The most attempts the client's retry policy allows (`RetryConfig::max_attempts` of
+        /// the SDK client's config), all of which were made unless the SDK's retry quota ran
+        /// out first; `None` when the client's config sets no retry policy (the SDK's
+        /// defaults then apply).
+        max_attempts: Option<u32>,
         /// DynamoDB's message.
         message: String,
+    },
+
+    /// A failure that may pass, on every attempt the client's retry policy allowed or until
+    /// its operation timeout: DynamoDB answered with a server error (HTTP 5xx), did not answer
+    /// within the client's timeouts, or could not be reached (see [`Transient`]). A read can
+    /// simply be tried again. A write may or may not have been applied (the request may have
+    /// arrived and its answer been lost): conditions, versions and transaction client tokens
+    /// make trying it again safe.
+    #[error("{operation}{} on table {table} failed{}: {kind}: {}", display_target(.entity, .key), display_attempts(*.max_attempts), display_causes(.source.as_ref()))]
+    Unavailable {
+        /// The DynamoDB operation (`Query`, `PutItem`, ...).
+        operation: &'static str,
+        /// The table name.
+        table: String,
+        /// The entity the request was for (`transaction`, `batch` for several, empty for table
+        /// operations).
+        entity: &'static str,
+        /// The item's key as `attribute="value"` pairs (a query's access pattern), or empty.
+        key: String,
+        /// What went wrong on the last attempt.
+        kind: Transient,
+        /// As in [`Error::Throttled`]: the most attempts the client's retry policy allows.
+        max_attempts: Option<u32>,
+        /// The SDK's error; the error's text ends with it and its chain of causes.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
 
     /// A condition, filter or update that cannot be expressed (a value that cannot be stored,
@@ -178,7 +216,7 @@ pub enum Error {
     #[error("invalid cursor: {0}")]
     Cursor(String),
 
-    /// Any other failure from the AWS SDK (network, credentials, validation, ...).
+    /// Any other failure from the AWS SDK (credentials, validation, configuration, ...).
     #[error("{operation} on table {table} failed: {message}")]
     Sdk {
         /// The DynamoDB operation (`Query`, `PutItem`, ...).
@@ -196,6 +234,65 @@ pub enum Error {
     /// DynamoDB Local).
     #[error("{0}")]
     Config(String),
+}
+
+fn display_target(entity: &str, key: &str) -> String {
+    match (entity, key) {
+        ("", _) => String::new(),
+        (entity, "") => format!(" of {entity}"),
+        (entity, key) => format!(" of {entity} at {key}"),
+    }
+}
+
+fn display_attempts(max_attempts: Option<u32>) -> String {
+    match max_attempts {
+        Some(1) => " (1 attempt allowed)".to_owned(),
+        Some(n) => format!(" ({n} attempts allowed)"),
+        None => String::new(),
+    }
+}
+
+/// What kind of passing failure an [`Error::Unavailable`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Transient {
+    /// DynamoDB answered with this HTTP 5xx status (`InternalServerError`,
+    /// `ServiceUnavailable`).
+    ServerError {
+        /// The HTTP status.
+        status: u16,
+    },
+    /// No answer within the client's timeouts (`TimeoutConfig`): the operation timeout, every
+    /// attempt's timeout, or the connect timeout.
+    Timeout,
+    /// The connection could not be made or broke before the whole answer arrived.
+    Connection,
+}
+
+impl fmt::Display for Transient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Transient::ServerError { status } => write!(f, "server error (HTTP {status})"),
+            Transient::Timeout => f.write_str("timed out"),
+            Transient::Connection => f.write_str("connection failed"),
+        }
+    }
+}
+
+/// An error and its causes, `outer: inner: innermost`, leaving out a cause whose text the
+/// one before it already shows.
+fn display_causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut next = error.source();
+    while let Some(cause) = next {
+        let own = cause.to_string();
+        if !text.contains(&own) {
+            text.push_str(": ");
+            text.push_str(&own);
+        }
+        next = cause.source();
+    }
+    text
 }
 
 fn display_names(names: &[&str]) -> String {
@@ -358,41 +455,68 @@ pub struct LimitError {
     pub limit: usize,
 }
 
-/// Maps an SDK error onto [`Error`], recognising conditions and throttling.
-pub(crate) fn from_sdk<E, R>(
+/// Maps an SDK error onto [`Error`]: failed conditions, throttling, and the failures that may
+/// pass (server errors, timeouts, broken connections) are typed; the rest is [`Error::Sdk`].
+/// `max_attempts` is the client's retry policy (see [`Error::Throttled`]).
+pub(crate) fn from_sdk<E>(
     operation: &'static str,
     table: &str,
+    max_attempts: Option<u32>,
     entity: &'static str,
     key: impl FnOnce() -> String,
-    err: SdkError<E, R>,
+    err: SdkError<E, HttpResponse>,
 ) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: fmt::Debug + Send + Sync + 'static,
 {
-    if let SdkError::ServiceError(service) = &err {
-        let code = service.err().code().unwrap_or_default();
-        let message = service.err().message().unwrap_or_default().to_owned();
-        match code {
-            "ConditionalCheckFailedException" => {
-                return Error::ConditionFailed {
-                    entity,
-                    key: key(),
-                    item: None,
-                    mismatched: Vec::new(),
-                };
+    let kind = match &err {
+        SdkError::ServiceError(service) => {
+            let code = service.err().code().unwrap_or_default();
+            let message = service.err().message().unwrap_or_default().to_owned();
+            match code {
+                "ConditionalCheckFailedException" => {
+                    return Error::ConditionFailed {
+                        entity,
+                        key: key(),
+                        item: None,
+                        mismatched: Vec::new(),
+                    };
+                }
+                "ProvisionedThroughputExceededException"
+                | "ThrottlingException"
+                | "RequestLimitExceeded" => {
+                    return Error::Throttled {
+                        operation,
+                        table: table.to_owned(),
+                        entity,
+                        key: key(),
+                        max_attempts,
+                        message,
+                    };
+                }
+                _ => {}
             }
-            "ProvisionedThroughputExceededException"
-            | "ThrottlingException"
-            | "RequestLimitExceeded" => {
-                return Error::Throttled {
-                    operation,
-                    table: table.to_owned(),
-                    message,
-                };
-            }
-            _ => {}
+            let status = service.raw().status().as_u16();
+            (500..600)
+                .contains(&status)
+                .then_some(Transient::ServerError { status })
         }
+        SdkError::TimeoutError(_) => Some(Transient::Timeout),
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => Some(Transient::Timeout),
+        SdkError::DispatchFailure(failure) if failure.is_user() => None,
+        SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => Some(Transient::Connection),
+        _ => None,
+    };
+    if let Some(kind) = kind {
+        return Error::Unavailable {
+            operation,
+            table: table.to_owned(),
+            entity,
+            key: key(),
+            kind,
+            max_attempts,
+            source: Box::new(err),
+        };
     }
     // A service error's code and message say what went wrong; the SDK's full context (which
     // includes the raw HTTP response) is for transport and configuration failures.
@@ -420,4 +544,49 @@ pub struct UnknownEnumValue {
     pub type_name: &'static str,
     /// The string that was given.
     pub value: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("outer")]
+    struct Outer(#[source] std::io::Error);
+
+    #[test]
+    fn unavailable_names_the_call_the_kind_the_attempts_and_every_cause() {
+        let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let err = Error::Unavailable {
+            operation: "GetItem",
+            table: "app".to_owned(),
+            entity: "User",
+            key: r#"pk="USER#a""#.to_owned(),
+            kind: Transient::Connection,
+            max_attempts: Some(3),
+            source: Box::new(Outer(refused)),
+        };
+        assert_eq!(
+            err.to_string(),
+            r#"GetItem of User at pk="USER#a" on table app failed (3 attempts allowed): connection failed: outer: refused"#
+        );
+        let err = Error::Throttled {
+            operation: "TransactWriteItems",
+            table: "app".to_owned(),
+            entity: "transaction",
+            key: String::new(),
+            max_attempts: None,
+            message: "slow down".to_owned(),
+        };
+        assert_eq!(
+            err.to_string(),
+            "TransactWriteItems of transaction on table app was throttled: slow down"
+        );
+        assert_eq!(
+            Transient::ServerError { status: 503 }.to_string(),
+            "server error (HTTP 503)"
+        );
+        assert_eq!(display_attempts(Some(1)), " (1 attempt allowed)");
+        assert_eq!(display_target("", ""), "");
+    }
 }

@@ -53,7 +53,7 @@ pub use builder::{
 pub use definition::{IndexDefinition, KeyScalar, MultiKey, Projection, TableDefinition};
 pub use entity::{Entity, WriteStamp};
 pub use error::{
-    CancellationReason, DecodeError, EncodeError, Error, KeyError, LimitError, Result,
+    CancellationReason, DecodeError, EncodeError, Error, KeyError, LimitError, Result, Transient,
     UnknownEnumValue, Unprocessed, UnprocessedRequest,
 };
 pub use expr::{Comparison, Condition, Operand, Path};

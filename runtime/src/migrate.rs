@@ -233,9 +233,7 @@ impl Runner {
                 .send()
                 .instrument(span.clone())
                 .await
-                .map_err(|e| {
-                    crate::error::from_sdk("Scan", self.table.name(), M::NAME, String::new, e)
-                })?;
+                .map_err(|e| self.table.failure("Scan", M::NAME, String::new, e))?;
             span.record("items", out.count);
             for item in out.items.unwrap_or_default() {
                 totals.scanned.fetch_add(1, Ordering::Relaxed);
@@ -391,7 +389,7 @@ impl Runner {
                     .instrument(span("UpdateItem", table, None, M::NAME))
                     .await
                     .map_err(|e| {
-                        write_failure("UpdateItem", table, M::NAME, String::new, e, |s| match s {
+                        write_failure("UpdateItem", &self.table, M::NAME, String::new, e, |s| match s {
                             aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(c) => c.item.clone(),
                             _ => None,
                         })
@@ -444,7 +442,7 @@ impl Runner {
                                 .collect();
                             Error::TransactionCanceled { reasons }
                         }
-                        _ => crate::error::from_sdk("TransactWriteItems", table, M::NAME, String::new, e),
+                        _ => self.table.failure("TransactWriteItems", M::NAME, String::new, e),
                     })?;
             }
         }

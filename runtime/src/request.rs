@@ -81,6 +81,39 @@ impl Table {
     pub fn client(&self) -> &Client {
         &self.client
     }
+
+    /// The most attempts the client's retry policy allows, if its config sets one.
+    pub(crate) fn max_attempts(&self) -> Option<u32> {
+        self.client
+            .config()
+            .retry_config()
+            .map(|retry| retry.max_attempts())
+    }
+
+    /// Maps a failed SDK call of this table onto [`Error`] (see [`from_sdk`]).
+    pub(crate) fn failure<E>(
+        &self,
+        operation: &'static str,
+        entity: &'static str,
+        key: impl FnOnce() -> String,
+        err: aws_sdk_dynamodb::error::SdkError<E, aws_sdk_dynamodb::config::http::HttpResponse>,
+    ) -> Error
+    where
+        E: aws_sdk_dynamodb::error::ProvideErrorMetadata
+            + std::error::Error
+            + Send
+            + Sync
+            + 'static,
+    {
+        from_sdk(
+            operation,
+            self.name(),
+            self.max_attempts(),
+            entity,
+            key,
+            err,
+        )
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,20 +154,19 @@ pub(crate) fn stored_item<E: Entity>(entity: &E) -> Result<Item> {
 
 /// Maps a failed write onto [`Error`]; a failed condition carries the stored item that
 /// DynamoDB attached (when the request asked for it), as `current` extracts it.
-pub(crate) fn write_failure<SE, R>(
+pub(crate) fn write_failure<SE>(
     operation: &'static str,
-    table: &str,
+    table: &Table,
     entity: &'static str,
     key: impl FnOnce() -> String,
-    error: aws_sdk_dynamodb::error::SdkError<SE, R>,
+    error: aws_sdk_dynamodb::error::SdkError<SE, aws_sdk_dynamodb::config::http::HttpResponse>,
     current: impl FnOnce(&SE) -> Option<Item>,
 ) -> Error
 where
     SE: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
 {
     let item = error.as_service_error().and_then(current);
-    match from_sdk(operation, table, entity, key, error) {
+    match table.failure(operation, entity, key, error) {
         Error::ConditionFailed {
             entity,
             key,
@@ -268,7 +300,7 @@ pub(crate) async fn get_raw(
         .send()
         .instrument(span("GetItem", table.name(), None, entity))
         .await
-        .map_err(|e| crate::error::from_sdk("GetItem", table.name(), entity, String::new, e))?;
+        .map_err(|e| table.failure("GetItem", entity, String::new, e))?;
     Ok(out.item.filter(|i| !i.is_empty()))
 }
 

@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::ReturnValue;
 use tracing::Instrument;
 
 use crate::entity::Entity;
-use crate::error::{Error, Result, from_sdk};
+use crate::error::{Error, Result};
 use crate::expr::{Condition, Path, Placeholders};
 use crate::key::Key;
 pub use crate::request::{BoxFuture, Table};
@@ -120,7 +120,10 @@ impl<'a, E: Entity> GetItem<'a, E> {
                 .set_return_consumed_capacity(capacity())
                 .send()
                 .await
-                .map_err(|e| from_sdk("GetItem", table, E::NAME, || self.key.to_string(), e))?;
+                .map_err(|e| {
+                    self.table
+                        .failure("GetItem", E::NAME, || self.key.to_string(), e)
+                })?;
             record_capacity(out.consumed_capacity());
             record_items(usize::from(out.item.is_some()));
             out.item.map(E::from_item).transpose()
@@ -201,7 +204,7 @@ impl<'a, E: Entity> PutItem<'a, E> {
                     Ok(())
                 }
                 Err(e) => {
-                    Err(write_failure("PutItem", table, E::NAME, || entity.key().to_string(), e, |s| match s {
+                    Err(write_failure("PutItem", self.table, E::NAME, || entity.key().to_string(), e, |s| match s {
                         aws_sdk_dynamodb::operation::put_item::PutItemError::ConditionalCheckFailedException(c) => c.item.clone(),
                         _ => None,
                     }))
@@ -309,7 +312,7 @@ impl<'a, E: Entity> DeleteItem<'a, E> {
                     returned_item(out.attributes)
                 }
                 Err(e) => {
-                    Err(write_failure("DeleteItem", table, E::NAME, || key.to_string(), e, |s| match s {
+                    Err(write_failure("DeleteItem", self.table, E::NAME, || key.to_string(), e, |s| match s {
                         aws_sdk_dynamodb::operation::delete_item::DeleteItemError::ConditionalCheckFailedException(c) => c.item.clone(),
                         _ => None,
                     }))

@@ -395,13 +395,15 @@ fn free_port() -> std::result::Result<u16, String> {
         .map_err(|e| format!("cannot find a free loopback port: {e}"))
 }
 
-/// A DynamoDB Local this process started; kept alive until the process exits.
+/// A DynamoDB Local this process started; kept alive until the process exits (the shared
+/// one) or until dropped or killed ([`DynamoDbLocal`]).
 struct LocalServer {
     endpoint: String,
-    // Never read: holding the write end of the watchdog's pipe keeps the JVM alive. The OS
-    // closes it when the process exits, and the watchdog then stops the JVM.
-    _watchdog: ChildStdin,
-    _child: Child,
+    // Holding the write end of the watchdog's pipe keeps the JVM alive. The OS closes it when
+    // the process exits, and the watchdog then stops the JVM; writing `KILL` to it kills the
+    // JVM at once.
+    watchdog: Option<ChildStdin>,
+    child: Child,
 }
 
 static LOCAL: OnceLock<std::result::Result<LocalServer, String>> = OnceLock::new();
@@ -426,7 +428,7 @@ exec 3<&0
 "$1" -Djava.library.path="$2/DynamoDBLocal_lib" -jar "$2/DynamoDBLocal.jar" \
   -inMemory -disableTelemetry -port "$3" </dev/null >"$4" 2>&1 &
 pid=$!
-{ read -r _ <&3; kill "$pid" 2>/dev/null; } &
+{ read -r signal <&3; [ "$signal" = KILL ] || signal=TERM; kill -s "$signal" "$pid" 2>/dev/null; } &
 wait "$pid"
 "#;
 
@@ -470,6 +472,7 @@ fn start_local(env: &Env) -> std::result::Result<LocalServer, String> {
         }
         if Instant::now() > deadline {
             drop(watchdog);
+            let _ = child.wait();
             return Err(format!(
                 "DynamoDB Local did not accept connections on {address} within 90 s; \
                  see {}",
@@ -480,14 +483,68 @@ fn start_local(env: &Env) -> std::result::Result<LocalServer, String> {
     }
     Ok(LocalServer {
         endpoint: format!("http://{address}"),
-        _watchdog: watchdog,
-        _child: child,
+        watchdog: Some(watchdog),
+        child,
     })
+}
+
+/// A DynamoDB Local of its own, apart from the one the harness shares, for a test that stops
+/// it while requests are in flight ([`DynamoDbLocal::kill`]). It stops when dropped.
+pub struct DynamoDbLocal {
+    server: LocalServer,
+}
+
+impl std::fmt::Debug for DynamoDbLocal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DynamoDbLocal")
+            .field("endpoint", &self.server.endpoint)
+            .finish()
+    }
+}
+
+impl DynamoDbLocal {
+    /// Starts DynamoDB Local (installed first if needed) on a free loopback port and waits
+    /// until it accepts connections. Blocks for as long as the JVM takes to start.
+    pub fn start() -> Result<DynamoDbLocal> {
+        start_local(&Env::current())
+            .map(|server| DynamoDbLocal { server })
+            .map_err(Error::Config)
+    }
+
+    /// Its URL, `http://127.0.0.1:<port>`.
+    pub fn endpoint(&self) -> &str {
+        &self.server.endpoint
+    }
+
+    /// An SDK client for it, with fixed local credentials and region.
+    pub fn client(&self) -> Client {
+        client_for(&self.server.endpoint)
+    }
+
+    /// Kills the JVM with SIGKILL (no shutdown, open connections are reset by the OS) and
+    /// waits until it is gone. Killing it again does nothing.
+    pub fn kill(&mut self) -> Result<()> {
+        if let Some(mut watchdog) = self.server.watchdog.take() {
+            use std::io::Write;
+            watchdog
+                .write_all(b"KILL\n")
+                .and_then(|()| watchdog.flush())
+                .map_err(|e| Error::Config(format!("cannot kill DynamoDB Local: {e}")))?;
+        }
+        self.server
+            .child
+            .wait()
+            .map(|_| ())
+            .map_err(|e| Error::Config(format!("cannot wait for DynamoDB Local: {e}")))
+    }
 }
 
 /// An SDK client for the test endpoint, with fixed local credentials and region.
 pub fn client() -> Result<Client> {
-    let endpoint = endpoint()?;
+    Ok(client_for(&endpoint()?))
+}
+
+fn client_for(endpoint: &str) -> Client {
     let config = aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
@@ -500,7 +557,7 @@ pub fn client() -> Result<Client> {
             "singletable-test",
         ))
         .build();
-    Ok(Client::from_conf(config))
+    Client::from_conf(config)
 }
 
 /// A uniquely named table created from a definition, deleted again when dropped.

@@ -17,7 +17,7 @@ use tracing::Instrument;
 
 use crate::Item;
 use crate::entity::Entity;
-use crate::error::{CancellationReason, Error, LimitError, Result, from_sdk};
+use crate::error::{CancellationReason, Error, LimitError, Result};
 use crate::expr::{Condition, Placeholders};
 use crate::key::Key;
 use crate::request::{
@@ -487,13 +487,9 @@ impl<'a> TransactWrite<'a> {
                             reasons: reasons(&meta, c.cancellation_reasons()),
                         });
                     }
-                    Err(from_sdk(
-                        "TransactWriteItems",
-                        table,
-                        "transaction",
-                        String::new,
-                        e,
-                    ))
+                    Err(self
+                        .table
+                        .failure("TransactWriteItems", "transaction", String::new, e))
                 }
             }
         }
@@ -676,7 +672,7 @@ impl<'a> TransactGet<'a> {
                             reasons: reasons(&self.meta, c.cancellation_reasons()),
                         };
                     }
-                    from_sdk("TransactGetItems", table, "transaction", String::new, e)
+                    self.table.failure("TransactGetItems", "transaction", String::new, e)
                 })?;
             let units: f64 = out
                 .consumed_capacity()

@@ -11,7 +11,7 @@ use tracing::Instrument;
 
 use crate::Item;
 use crate::entity::Entity;
-use crate::error::{Error, KeyError, Result, from_sdk};
+use crate::error::{Error, KeyError, Result};
 use crate::expr::{Condition, Path, Placeholders};
 use crate::key::PartitionKey;
 use crate::request::{Table, capacity, record_capacity, record_items, span};
@@ -643,15 +643,10 @@ impl<T> Query<T> {
             .set_select(select)
             .set_return_consumed_capacity(capacity());
         async {
-            let out = request.send().await.map_err(|e| {
-                from_sdk(
-                    "Query",
-                    table.name(),
-                    self.entity,
-                    || self.tag.to_owned(),
-                    e,
-                )
-            })?;
+            let out = request
+                .send()
+                .await
+                .map_err(|e| table.failure("Query", self.entity, || self.tag.to_owned(), e))?;
             record_capacity(out.consumed_capacity());
             record_items(usize::try_from(out.count).unwrap_or_default());
             Ok(RawPage {
@@ -701,9 +696,10 @@ impl<T> Query<T> {
             .set_select(select)
             .set_return_consumed_capacity(capacity());
         async {
-            let out = request.send().await.map_err(|e| {
-                from_sdk("Scan", table.name(), self.entity, || self.tag.to_owned(), e)
-            })?;
+            let out = request
+                .send()
+                .await
+                .map_err(|e| table.failure("Scan", self.entity, || self.tag.to_owned(), e))?;
             record_capacity(out.consumed_capacity());
             record_items(usize::try_from(out.count).unwrap_or_default());
             Ok(RawPage {

@@ -170,7 +170,7 @@ impl<'a, E: Entity> UpdateItem<'a, E> {
                     returned_item(out.attributes)
                 }
                 Err(e) => {
-                    let mut error = write_failure("UpdateItem", name, E::NAME, || key.to_string(), e, |s| match s {
+                    let mut error = write_failure("UpdateItem", table, E::NAME, || key.to_string(), e, |s| match s {
                         aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(c) => c.item.clone(),
                         _ => None,
                     });
