@@ -438,6 +438,24 @@ struct Phase {
 }
 
 impl Phase {
+    /// The figures of two runs of the same variant taken together.
+    fn merge(mut self, other: Phase) -> Phase {
+        for (mine, theirs) in self.latencies.iter_mut().zip(other.latencies) {
+            mine.extend(theirs);
+            mine.sort_unstable();
+        }
+        Phase {
+            wall: self.wall + other.wall,
+            cpu: self.cpu + other.cpu,
+            latencies: self.latencies,
+            expected_failures: self.expected_failures + other.expected_failures,
+            acknowledged: self.acknowledged + other.acknowledged,
+            rss_before: self.rss_before.min(other.rss_before),
+            rss_peak: self.rss_peak.max(other.rss_peak),
+            rss_after: self.rss_after.max(other.rss_after),
+        }
+    }
+
     fn ops(&self) -> usize {
         self.latencies.iter().map(Vec::len).sum()
     }
@@ -453,7 +471,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 /// Runs `TASKS` copies of `task` for `secs` seconds on a fresh table, then checks that every
 /// acknowledged write is stored with its final state.
-async fn load_phase<F, Fut>(sampler: &Sampler, secs: u64, task: F) -> Phase
+async fn load_phase<F, Fut>(sampler: &Sampler, length: Duration, task: F) -> Phase
 where
     F: Fn(Table, usize, Instant) -> Fut,
     Fut: Future<Output = TaskLog> + Send + 'static,
@@ -468,7 +486,7 @@ where
     let rss_before = sampler.reset();
     let cpu = process_cpu();
     let start = Instant::now();
-    let until = start + Duration::from_secs(secs);
+    let until = start + length;
     let handles: Vec<_> = (0..TASKS)
         .map(|i| tokio::spawn(task(t.table().clone(), i, until)))
         .collect();
@@ -632,32 +650,10 @@ fn print_load(secs: u64, generated: &Phase, raw: &Phase) {
 const STREAM_GROWTH_BOUND_KIB: u64 = 4 * 1024;
 
 async fn stream_phase(sampler: &Sampler, n: usize) {
-    let t = TestTable::create(&tests::design::TABLE)
-        .await
-        .expect("table");
-    let user = "stream-user";
-    let base = DateTime::from_timestamp(1_714_550_400, 0).expect("instant");
-    let order = |i: usize| {
-        Order::new(
-            user,
-            format!("s-{i:07}"),
-            OrderStatus::Paid,
-            base + chrono::Duration::milliseconds(i as i64),
-            i as i64,
-            vec![
-                OrderLine {
-                    sku: format!("SKU-{}", i % 1000),
-                    quantity: 1,
-                    price_cents: 199,
-                },
-                OrderLine {
-                    sku: "SKU-GIFTWRAP".into(),
-                    quantity: 1,
-                    price_cents: 50,
-                },
-            ],
-        )
-    };
+    use tests::fixtures::collections::{Purchase, TABLE};
+    let t = TestTable::create(&TABLE).await.expect("table");
+    let customer = "stream-customer";
+    let purchase = |i: usize| Purchase::new(customer, format!("p-{i:07}"), i as i64);
     // Written in slices of 5,000 (so the requests of all N items are never in memory at
     // once), each as concurrent batch writes of 25.
     let policy = RetryPolicy {
@@ -666,7 +662,7 @@ async fn stream_phase(sampler: &Sampler, n: usize) {
     };
     let start = Instant::now();
     for from in (0..n).step_by(5_000) {
-        let slice: Vec<Order> = (from..(from + 5_000).min(n)).map(order).collect();
+        let slice: Vec<Purchase> = (from..(from + 5_000).min(n)).map(purchase).collect();
         t.batch_write()
             .put_all(&slice)
             .policy(policy.clone())
@@ -675,13 +671,16 @@ async fn stream_phase(sampler: &Sampler, n: usize) {
             .expect("batch write the stream's items");
     }
     let written = start.elapsed();
-    let item_bytes = hand::hand_to_item(&order(n / 2))
+    let item_bytes = purchase(n / 2)
+        .to_item()
+        .expect("item")
         .iter()
         .map(|(k, v)| k.len() + stored_len(v))
         .sum::<usize>();
 
-    let query = Order::orders_for_user(user);
+    let query = Purchase::purchases(customer);
     let before = sampler.reset();
+    let cpu = process_cpu();
     let start = Instant::now();
     let (mut count, mut sum) = (0usize, 0i64);
     let mut peak_at_10k = None;
@@ -697,15 +696,16 @@ async fn stream_phase(sampler: &Sampler, n: usize) {
         }
     }
     let read = start.elapsed();
+    let cpu = process_cpu().saturating_sub(cpu);
     let peak = sampler.peak();
     let after = status_kib("VmRSS");
     let expected_sum = (0..n as i64).sum::<i64>();
     assert_eq!((count, sum), (n, expected_sum), "every item streamed once");
     let at_10k = peak_at_10k.unwrap_or(peak);
     println!(
-        "\nstream: {n} orders (about {item_bytes} bytes each) in one partition\n\
+        "\nstream: {n} purchases (about {item_bytes} bytes each) in one partition\n\
          written in {written:.1?} ({:.0} items/s, batch writes of 25, 16 at once)\n\
-         read lazily in {read:.1?} ({:.0} items/s), counted without collecting\n\
+         read lazily in {read:.1?} ({:.0} items/s, client CPU {cpu:.1?}), counted without collecting\n\
          RSS {:.1} MiB before, {:.1} MiB peak at item 10,000, {:.1} MiB peak overall, {:.1} MiB after; \
          growth after item 10,000: {:.1} MiB (bound {:.1} MiB)",
         n as f64 / written.as_secs_f64(),
@@ -776,11 +776,19 @@ fn main() {
     let sampler = Sampler::start();
     let start_rss = (status_kib("VmRSS"), status_kib("VmHWM"));
     runtime.block_on(async {
-        let generated = load_phase(&sampler, secs, generated_task).await;
-        let raw = load_phase(&sampler, secs, |t: Table, task, until| {
+        // DynamoDB Local's JIT and the connection pool warm up first (figures discarded);
+        // then each variant runs twice for half the time, in the order generated, raw, raw,
+        // generated, so drift of this machine hits both alike.
+        let half = Duration::from_millis(secs * 500);
+        let raw_task = |t: Table, task, until| {
             raw_task(t.client().clone(), t.name().to_owned(), task, until)
-        })
-        .await;
+        };
+        load_phase(&sampler, Duration::from_secs(1), generated_task).await;
+        let g1 = load_phase(&sampler, half, generated_task).await;
+        let r1 = load_phase(&sampler, half, raw_task).await;
+        let r2 = load_phase(&sampler, half, raw_task).await;
+        let g2 = load_phase(&sampler, half, generated_task).await;
+        let (generated, raw) = (g1.merge(g2), r1.merge(r2));
         print_load(secs, &generated, &raw);
         stream_phase(&sampler, stream_items).await;
     });
