@@ -672,6 +672,7 @@ async fn stream_phase(sampler: &Sampler, n: usize) {
         concurrency: 16,
         ..RetryPolicy::default()
     };
+    let write_cpu = process_cpu();
     let start = Instant::now();
     for from in (0..n).step_by(5_000) {
         let slice: Vec<Purchase> = (from..(from + 5_000).min(n)).map(purchase).collect();
@@ -683,6 +684,7 @@ async fn stream_phase(sampler: &Sampler, n: usize) {
             .expect("batch write the stream's items");
     }
     let written = start.elapsed();
+    let write_cpu = process_cpu().saturating_sub(write_cpu);
     let item_bytes = purchase(n / 2)
         .to_item()
         .expect("item")
@@ -716,7 +718,7 @@ async fn stream_phase(sampler: &Sampler, n: usize) {
     let at_10k = peak_at_10k.unwrap_or(peak);
     println!(
         "\nstream: {n} purchases (about {item_bytes} bytes each) in one partition\n\
-         written in {written:.1?} ({:.0} items/s, batch writes of 25, 16 at once)\n\
+         written in {written:.1?} ({:.0} items/s, batch writes of 25, 16 at once, client CPU {write_cpu:.1?})\n\
          read lazily in {read:.1?} ({:.0} items/s, client CPU {cpu:.1?}), counted without collecting\n\
          RSS {:.1} MiB before, {:.1} MiB peak at item 10,000, {:.1} MiB peak overall, {:.1} MiB after; \
          growth after item 10,000: {:.1} MiB (bound {:.1} MiB)",
@@ -759,7 +761,7 @@ fn selected() -> bool {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "--list") {
         println!("soak: test");
-        return false;
+        std::process::exit(0);
     }
     // Not an ignored test: `--ignored` runs only those.
     if args.iter().any(|a| a == "--ignored") {
@@ -781,6 +783,7 @@ fn selected() -> bool {
 
 fn main() {
     if !selected() {
+        println!("soak: not selected by the command line's filters");
         return;
     }
     let secs = env_number("SINGLETABLE_SOAK_SECS", 5);
