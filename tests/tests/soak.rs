@@ -443,6 +443,10 @@ struct Phase {
     rss_before: u64,
     rss_peak: u64,
     rss_after: u64,
+    /// The largest growth of resident memory within one run of the phase (peak minus the
+    /// size at its start): memory the allocator keeps from an earlier run's read-back
+    /// counts in `rss_before` of the next, not here.
+    rss_growth: u64,
 }
 
 impl Phase {
@@ -461,6 +465,7 @@ impl Phase {
             rss_before: self.rss_before.min(other.rss_before),
             rss_peak: self.rss_peak.max(other.rss_peak),
             rss_after: self.rss_after.max(other.rss_after),
+            rss_growth: self.rss_growth.max(other.rss_growth),
         }
     }
 
@@ -533,6 +538,7 @@ where
         rss_before,
         rss_peak,
         rss_after,
+        rss_growth: rss_peak.saturating_sub(rss_before),
     }
 }
 
@@ -637,7 +643,7 @@ fn print_load(secs: u64, generated: &Phase, raw: &Phase) {
     );
     for (name, p) in [("generated", generated), ("raw SDK", raw)] {
         println!(
-            "{name:<9}: {} operations in {:.1?}, {} expected condition failures, {} acknowledged writes all read back; RSS {:.1} MiB before, {:.1} MiB peak, {:.1} MiB after",
+            "{name:<9}: {} operations in {:.1?}, {} expected condition failures, {} acknowledged writes all read back; RSS {:.1} MiB before, {:.1} MiB peak, {:.1} MiB after, at most {:.1} MiB growth within a run",
             p.ops(),
             p.wall,
             p.expected_failures,
@@ -645,6 +651,7 @@ fn print_load(secs: u64, generated: &Phase, raw: &Phase) {
             mib(p.rss_before),
             mib(p.rss_peak),
             mib(p.rss_after),
+            mib(p.rss_growth),
         );
     }
 }
