@@ -70,9 +70,16 @@ impl Narrow {
     /// (literals and the fixed leading fields), `tail` the literal text right after it (`None`
     /// when the field ends the template). Also returns a sort key value to drop from results,
     /// for the one case a key condition cannot exclude by itself.
+    ///
+    /// A field followed by a tail compares as its text and the tail, the order keys are in:
+    /// `"a b"` sorts before `"a"` when a space is below the delimiter. Bounds below the field
+    /// (`lt`, `gte`, the low end of `between`) therefore end in the tail too, so `lt`, `eq` and
+    /// `gt` on one value split the keys between them.
     pub fn condition(self, prefix: &str, tail: Option<&str>) -> (SortCondition, Option<String>) {
         let high = crate::key::HIGH;
         let join = |v: &str| format!("{prefix}{v}");
+        // Every key whose field is below `v` is below this; every other key is at or above it.
+        let from = |v: &str| format!("{prefix}{v}{}", tail.unwrap_or(""));
         // Every key whose field is exactly `v` (and continues with the tail) is below this.
         let through = |v: &str| match tail {
             Some(t) => format!("{prefix}{v}{t}{high}"),
@@ -85,11 +92,11 @@ impl Narrow {
                     Some(t) => SortCondition::BeginsWith(format!("{v}{t}")),
                     None => SortCondition::Eq(v),
                 },
-                Narrow::Lt(v) => SortCondition::Lt(v),
+                Narrow::Lt(v) => SortCondition::Lt(from(&v)),
                 Narrow::Le(v) => SortCondition::Le(through(&v)),
                 Narrow::Gt(v) => SortCondition::Gt(through(&v)),
-                Narrow::Ge(v) => SortCondition::Ge(v),
-                Narrow::Between(a, b) => SortCondition::Between(a, through(&b)),
+                Narrow::Ge(v) => SortCondition::Ge(from(&v)),
+                Narrow::Between(a, b) => SortCondition::Between(from(&a), through(&b)),
                 Narrow::BeginsWith(v) => SortCondition::BeginsWith(v),
             };
             return (cond, None);
@@ -100,7 +107,7 @@ impl Narrow {
                 None => (SortCondition::Eq(join(&v)), None),
             },
             Narrow::BeginsWith(v) => (SortCondition::BeginsWith(join(&v)), None),
-            Narrow::Ge(v) => (SortCondition::Between(join(&v), ceiling), None),
+            Narrow::Ge(v) => (SortCondition::Between(from(&v), ceiling), None),
             Narrow::Gt(v) => {
                 let low = match tail {
                     Some(_) => through(&v),
@@ -111,10 +118,12 @@ impl Narrow {
             }
             Narrow::Le(v) => (SortCondition::Between(prefix.to_owned(), through(&v)), None),
             Narrow::Lt(v) => {
-                let exact = tail.is_none().then(|| join(&v));
-                (SortCondition::Between(prefix.to_owned(), join(&v)), exact)
+                // BETWEEN is inclusive: the key that is exactly the bound (the field equal to
+                // `v` and nothing after the tail) is dropped from the results.
+                let bound = from(&v);
+                (SortCondition::Between(prefix.to_owned(), bound.clone()), Some(bound))
             }
-            Narrow::Between(a, b) => (SortCondition::Between(join(&a), through(&b)), None),
+            Narrow::Between(a, b) => (SortCondition::Between(from(&a), through(&b)), None),
         }
     }
 }
