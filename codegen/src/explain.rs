@@ -248,7 +248,10 @@ fn narrow(
         Op::Le => (Cond::Between(s(prefix.to_owned()), s(through(&low))), None),
         Op::Lt => {
             let bound = from(&low);
-            (Cond::Between(s(prefix.to_owned()), s(bound.clone())), Some(bound))
+            (
+                Cond::Between(s(prefix.to_owned()), s(bound.clone())),
+                Some(bound),
+            )
         }
         Op::Between => (Cond::Between(s(from(&low)), s(through(&high))), None),
     }

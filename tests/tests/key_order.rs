@@ -496,7 +496,7 @@ async fn read_pages<S: singletable::Stage<Item = Event>>(
 // ---- the property ------------------------------------------------------------------------
 
 /// Cases (one partition each), items per case at most, queries per case.
-const CASES: u32 = 64;
+const CASES: u32 = 256;
 const MAX_ITEMS: usize = 40;
 const QUERIES: usize = 25;
 

@@ -121,7 +121,10 @@ impl Narrow {
                 // BETWEEN is inclusive: the key that is exactly the bound (the field equal to
                 // `v` and nothing after the tail) is dropped from the results.
                 let bound = from(&v);
-                (SortCondition::Between(prefix.to_owned(), bound.clone()), Some(bound))
+                (
+                    SortCondition::Between(prefix.to_owned(), bound.clone()),
+                    Some(bound),
+                )
             }
             Narrow::Between(a, b) => (SortCondition::Between(from(&a), through(&b)), None),
         }
@@ -793,5 +796,72 @@ impl<T> Query<T> {
             }
         }
         Ok((items, last))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::key::KeyText;
+
+    /// Whether `key` satisfies `cond` (and is not the dropped key), as DynamoDB compares.
+    fn holds(key: &str, (cond, dropped): &(SortCondition, Option<String>)) -> bool {
+        let ok = match cond {
+            SortCondition::Eq(v) => key == v,
+            SortCondition::Lt(v) => key < v.as_str(),
+            SortCondition::Le(v) => key <= v.as_str(),
+            SortCondition::Gt(v) => key > v.as_str(),
+            SortCondition::Ge(v) => key >= v.as_str(),
+            SortCondition::Between(a, b) => a.as_str() <= key && key <= b.as_str(),
+            SortCondition::BeginsWith(p) => key.starts_with(p.as_str()),
+        };
+        ok && dropped.as_deref() != Some(key)
+    }
+
+    #[test]
+    fn lt_eq_and_gt_on_a_field_with_a_tail_split_the_keys_in_key_order() {
+        // Names whose order as keys differs from their order as text: a space and `!` sort
+        // below the delimiter, `\` (escaping `#`) above `$`.
+        let names = [
+            "",
+            "a",
+            "a b",
+            "a!",
+            "a#",
+            "a$",
+            "a\\",
+            "ab",
+            "b",
+            "\u{10FFFF}",
+        ];
+        let enc = |s: &str| KeyText::new('#').value("name", s).finish().unwrap();
+        for head in ["", "EV#"] {
+            let key = |n: &str| format!("{head}{}#0000000000000000001", enc(n));
+            let mut keys: Vec<String> = names.iter().map(|n| key(n)).collect();
+            keys.sort();
+            for v in names {
+                let cond = |n: Narrow| n.condition(head, Some("#"));
+                let lt = cond(Narrow::Lt(enc(v)));
+                let le = cond(Narrow::Le(enc(v)));
+                let eq = cond(Narrow::Eq(enc(v)));
+                let ge = cond(Narrow::Ge(enc(v)));
+                let gt = cond(Narrow::Gt(enc(v)));
+                let at = keys.iter().position(|k| *k == key(v)).unwrap();
+                for (i, k) in keys.iter().enumerate() {
+                    let what = format!("{head:?} {v:?} {k:?}");
+                    assert_eq!(holds(k, &lt), i < at, "lt {what}");
+                    assert_eq!(holds(k, &le), i <= at, "le {what}");
+                    assert_eq!(holds(k, &eq), i == at, "eq {what}");
+                    assert_eq!(holds(k, &ge), i >= at, "ge {what}");
+                    assert_eq!(holds(k, &gt), i > at, "gt {what}");
+                    let between = cond(Narrow::Between(enc(v), enc(v)));
+                    assert_eq!(holds(k, &between), i == at, "between {what}");
+                }
+            }
+        }
+        // `"a b"` is below `"a"` as a key, so `lt("a")` returns it.
+        let lt_a = Narrow::Lt("a".into()).condition("EV#", Some("#"));
+        assert!(holds("EV#a b#0000000000000000001", &lt_a));
+        assert!(!holds("EV#a#0000000000000000001", &lt_a));
     }
 }
