@@ -214,6 +214,7 @@ fn narrow(
         Some(t) => format!("{prefix}{v}{t}{HIGH}"),
         None => format!("{prefix}{v}"),
     };
+    let from = |v: &str| format!("{prefix}{v}{}", tail.unwrap_or(""));
     let ceiling = format!("{prefix}{HIGH}");
     if prefix.is_empty() {
         let cond = match op {
@@ -221,11 +222,11 @@ fn narrow(
                 Some(t) => Cond::BeginsWith(s(format!("{low}{t}"))),
                 None => Cond::Eq(s(low)),
             },
-            Op::Lt => Cond::Lt(s(low)),
+            Op::Lt => Cond::Lt(s(from(&low))),
             Op::Le => Cond::Le(s(through(&low))),
             Op::Gt => Cond::Gt(s(through(&low))),
-            Op::Ge => Cond::Ge(s(low)),
-            Op::Between => Cond::Between(s(low), s(through(&high))),
+            Op::Ge => Cond::Ge(s(from(&low))),
+            Op::Between => Cond::Between(s(from(&low)), s(through(&high))),
             Op::BeginsWith => Cond::BeginsWith(s(low)),
         };
         return (cond, None);
@@ -236,7 +237,7 @@ fn narrow(
             None => (Cond::Eq(s(join(&low))), None),
         },
         Op::BeginsWith => (Cond::BeginsWith(s(join(&low))), None),
-        Op::Ge => (Cond::Between(s(join(&low)), s(ceiling)), None),
+        Op::Ge => (Cond::Between(s(from(&low)), s(ceiling)), None),
         Op::Gt => {
             let from = match tail {
                 Some(_) => through(&low),
@@ -246,10 +247,13 @@ fn narrow(
         }
         Op::Le => (Cond::Between(s(prefix.to_owned()), s(through(&low))), None),
         Op::Lt => {
-            let exact = tail.is_none().then(|| join(&low));
-            (Cond::Between(s(prefix.to_owned()), s(join(&low))), exact)
+            let bound = from(&low);
+            (
+                Cond::Between(s(prefix.to_owned()), s(bound.clone())),
+                Some(bound),
+            )
         }
-        Op::Between => (Cond::Between(s(join(&low)), s(through(&high))), None),
+        Op::Between => (Cond::Between(s(from(&low)), s(through(&high))), None),
     }
 }
 

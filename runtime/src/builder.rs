@@ -5,8 +5,18 @@
 //!
 //! A query narrows its sort key field by field in template order ([`Narrowing`]): equality on
 //! a field moves to the next field's stage; a range, `begins_with` or equality on the last
-//! field ends narrowing. Scans ([`ScanBuilder`]) are a type of their own, so a descending scan
-//! or a segmented query cannot be written.
+//! field ends narrowing.
+//!
+//! "Less" and "greater" are key order, the order DynamoDB returns items in: integers
+//! numerically, timestamps and dates chronologically, enum values by stored text, and text by
+//! its escaped stored form followed by the template's next literal. For text that is code
+//! point order except that a value sorts before its own prefix when the next character is
+//! below the delimiter (`"a b"` before `"a"` with `#`), and that the delimiter and `\` compare
+//! as their escapes. So `lt`, `eq` and `gt` of one value always split the items between them.
+//! `begins_with` compares the text itself.
+//!
+//! Scans ([`ScanBuilder`]) are a type of their own, so a descending scan or a segmented query
+//! cannot be written.
 
 use std::marker::PhantomData;
 use std::ops::Deref;
@@ -394,7 +404,7 @@ impl<T> Narrowing<T> {
         self.narrow(self.encode(value).map(Narrow::Eq))
     }
 
-    /// Only items whose next field is less than `value`.
+    /// Only items whose next field is less than `value`, in key order (see the module docs).
     pub fn lt<'a, O, R>(&self, value: impl Into<KeyValue<'a>>) -> QueryBuilder<Plain<T, O, R>> {
         self.narrow(self.encode(value).map(Narrow::Lt))
     }

@@ -70,9 +70,16 @@ impl Narrow {
     /// (literals and the fixed leading fields), `tail` the literal text right after it (`None`
     /// when the field ends the template). Also returns a sort key value to drop from results,
     /// for the one case a key condition cannot exclude by itself.
+    ///
+    /// A field followed by a tail compares as its text and the tail, the order keys are in:
+    /// `"a b"` sorts before `"a"` when a space is below the delimiter. Bounds below the field
+    /// (`lt`, `gte`, the low end of `between`) therefore end in the tail too, so `lt`, `eq` and
+    /// `gt` on one value split the keys between them.
     pub fn condition(self, prefix: &str, tail: Option<&str>) -> (SortCondition, Option<String>) {
         let high = crate::key::HIGH;
         let join = |v: &str| format!("{prefix}{v}");
+        // Every key whose field is below `v` is below this; every other key is at or above it.
+        let from = |v: &str| format!("{prefix}{v}{}", tail.unwrap_or(""));
         // Every key whose field is exactly `v` (and continues with the tail) is below this.
         let through = |v: &str| match tail {
             Some(t) => format!("{prefix}{v}{t}{high}"),
@@ -85,11 +92,11 @@ impl Narrow {
                     Some(t) => SortCondition::BeginsWith(format!("{v}{t}")),
                     None => SortCondition::Eq(v),
                 },
-                Narrow::Lt(v) => SortCondition::Lt(v),
+                Narrow::Lt(v) => SortCondition::Lt(from(&v)),
                 Narrow::Le(v) => SortCondition::Le(through(&v)),
                 Narrow::Gt(v) => SortCondition::Gt(through(&v)),
-                Narrow::Ge(v) => SortCondition::Ge(v),
-                Narrow::Between(a, b) => SortCondition::Between(a, through(&b)),
+                Narrow::Ge(v) => SortCondition::Ge(from(&v)),
+                Narrow::Between(a, b) => SortCondition::Between(from(&a), through(&b)),
                 Narrow::BeginsWith(v) => SortCondition::BeginsWith(v),
             };
             return (cond, None);
@@ -100,7 +107,7 @@ impl Narrow {
                 None => (SortCondition::Eq(join(&v)), None),
             },
             Narrow::BeginsWith(v) => (SortCondition::BeginsWith(join(&v)), None),
-            Narrow::Ge(v) => (SortCondition::Between(join(&v), ceiling), None),
+            Narrow::Ge(v) => (SortCondition::Between(from(&v), ceiling), None),
             Narrow::Gt(v) => {
                 let low = match tail {
                     Some(_) => through(&v),
@@ -111,10 +118,15 @@ impl Narrow {
             }
             Narrow::Le(v) => (SortCondition::Between(prefix.to_owned(), through(&v)), None),
             Narrow::Lt(v) => {
-                let exact = tail.is_none().then(|| join(&v));
-                (SortCondition::Between(prefix.to_owned(), join(&v)), exact)
+                // BETWEEN is inclusive: the key that is exactly the bound (the field equal to
+                // `v` and nothing after the tail) is dropped from the results.
+                let bound = from(&v);
+                (
+                    SortCondition::Between(prefix.to_owned(), bound.clone()),
+                    Some(bound),
+                )
             }
-            Narrow::Between(a, b) => (SortCondition::Between(join(&a), through(&b)), None),
+            Narrow::Between(a, b) => (SortCondition::Between(from(&a), through(&b)), None),
         }
     }
 }
@@ -780,5 +792,72 @@ impl<T> Query<T> {
             }
         }
         Ok((items, last))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::key::KeyText;
+
+    /// Whether `key` satisfies `cond` (and is not the dropped key), as DynamoDB compares.
+    fn holds(key: &str, (cond, dropped): &(SortCondition, Option<String>)) -> bool {
+        let ok = match cond {
+            SortCondition::Eq(v) => key == v,
+            SortCondition::Lt(v) => key < v.as_str(),
+            SortCondition::Le(v) => key <= v.as_str(),
+            SortCondition::Gt(v) => key > v.as_str(),
+            SortCondition::Ge(v) => key >= v.as_str(),
+            SortCondition::Between(a, b) => a.as_str() <= key && key <= b.as_str(),
+            SortCondition::BeginsWith(p) => key.starts_with(p.as_str()),
+        };
+        ok && dropped.as_deref() != Some(key)
+    }
+
+    #[test]
+    fn lt_eq_and_gt_on_a_field_with_a_tail_split_the_keys_in_key_order() {
+        // Names whose order as keys differs from their order as text: a space and `!` sort
+        // below the delimiter, `\` (escaping `#`) above `$`.
+        let names = [
+            "",
+            "a",
+            "a b",
+            "a!",
+            "a#",
+            "a$",
+            "a\\",
+            "ab",
+            "b",
+            "\u{10FFFF}",
+        ];
+        let enc = |s: &str| KeyText::new('#').value("name", s).finish().unwrap();
+        for head in ["", "EV#"] {
+            let key = |n: &str| format!("{head}{}#0000000000000000001", enc(n));
+            let mut keys: Vec<String> = names.iter().map(|n| key(n)).collect();
+            keys.sort();
+            for v in names {
+                let cond = |n: Narrow| n.condition(head, Some("#"));
+                let lt = cond(Narrow::Lt(enc(v)));
+                let le = cond(Narrow::Le(enc(v)));
+                let eq = cond(Narrow::Eq(enc(v)));
+                let ge = cond(Narrow::Ge(enc(v)));
+                let gt = cond(Narrow::Gt(enc(v)));
+                let at = keys.iter().position(|k| *k == key(v)).unwrap();
+                for (i, k) in keys.iter().enumerate() {
+                    let what = format!("{head:?} {v:?} {k:?}");
+                    assert_eq!(holds(k, &lt), i < at, "lt {what}");
+                    assert_eq!(holds(k, &le), i <= at, "le {what}");
+                    assert_eq!(holds(k, &eq), i == at, "eq {what}");
+                    assert_eq!(holds(k, &ge), i >= at, "ge {what}");
+                    assert_eq!(holds(k, &gt), i > at, "gt {what}");
+                    let between = cond(Narrow::Between(enc(v), enc(v)));
+                    assert_eq!(holds(k, &between), i == at, "between {what}");
+                }
+            }
+        }
+        // `"a b"` is below `"a"` as a key, so `lt("a")` returns it.
+        let lt_a = Narrow::Lt("a".into()).condition("EV#", Some("#"));
+        assert!(holds("EV#a b#0000000000000000001", &lt_a));
+        assert!(!holds("EV#a#0000000000000000001", &lt_a));
     }
 }
