@@ -35,6 +35,7 @@ pub mod query;
 mod request;
 pub mod rules;
 pub mod size;
+pub mod stream;
 pub mod table;
 #[cfg(feature = "test-util")]
 pub mod test_util;
@@ -100,6 +101,7 @@ pub mod __private {
             self, AttributeCodec, CodecError, EnumValue, ItemWriter, ListElement, Nested,
         };
         pub use crate::derive;
+        pub use crate::stream;
         pub use crate::field::{Reach, kind};
         pub use crate::key::{KeyText, KeyValue};
         pub use crate::query::{NativeNarrowing, key_part};
