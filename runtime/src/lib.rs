@@ -101,10 +101,10 @@ pub mod __private {
             self, AttributeCodec, CodecError, EnumValue, ItemWriter, ListElement, Nested,
         };
         pub use crate::derive;
-        pub use crate::stream;
         pub use crate::field::{Reach, kind};
         pub use crate::key::{KeyText, KeyValue};
         pub use crate::query::{NativeNarrowing, key_part};
+        pub use crate::stream;
         pub use crate::unique::Unique;
         pub use crate::{__impl_stage as impl_stage, __impl_update as impl_update};
         pub use crate::{

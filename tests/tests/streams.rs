@@ -102,7 +102,12 @@ impl KeyItem for Order {}
 /// Every raw record of the table's stream, read directly with the Streams API.
 async fn raw_records(t: &TestTable) -> (Vec<Record>, String) {
     let client = test_util::streams_client().unwrap();
-    let streams = client.list_streams().table_name(t.name()).send().await.unwrap();
+    let streams = client
+        .list_streams()
+        .table_name(t.name())
+        .send()
+        .await
+        .unwrap();
     let arn = streams.streams()[0].stream_arn().unwrap().to_owned();
     let description = client
         .describe_stream()
@@ -124,7 +129,12 @@ async fn raw_records(t: &TestTable) -> (Vec<Record>, String) {
             .unwrap()
             .shard_iterator;
         while let Some(it) = iterator {
-            let out = client.get_records().shard_iterator(it).send().await.unwrap();
+            let out = client
+                .get_records()
+                .shard_iterator(it)
+                .send()
+                .await
+                .unwrap();
             let page = out.records.unwrap_or_default();
             if page.is_empty() {
                 break;
@@ -166,9 +176,7 @@ async fn typed_changes_from_the_stream_and_from_lambda_json() {
     // 4. an update that rewrites the gsi1 key of alice
     t.update(
         User::key("alice"),
-        User::update()
-            .set_email("alice@example.org")
-            .add_logins(1),
+        User::update().set_email("alice@example.org").add_logins(1),
     )
     .await
     .unwrap();
@@ -206,7 +214,9 @@ async fn typed_changes_from_the_stream_and_from_lambda_json() {
         .await
         .unwrap();
     // 7. records after the bad one decode as usual
-    t.insert(&User::new("bob", "bob@example.com")).await.unwrap();
+    t.insert(&User::new("bob", "bob@example.com"))
+        .await
+        .unwrap();
     let bob = get_user("bob").await;
     // 8. delete the order and alice
     t.delete(order_key()).await.unwrap();
@@ -257,7 +267,10 @@ async fn typed_changes_from_the_stream_and_from_lambda_json() {
             .windows(2)
             .all(|w| w[0].sequence_number < w[1].sequence_number),
         "{:?}",
-        records.iter().map(|r| &r.sequence_number).collect::<Vec<_>>()
+        records
+            .iter()
+            .map(|r| &r.sequence_number)
+            .collect::<Vec<_>>()
     );
     assert!(records.iter().all(|r| r.shard_id.is_some()));
     assert!(

@@ -20,7 +20,9 @@ use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_dynamo::AttributeValue as LambdaValue;
 
-use super::{ChangeKind, ChangeRecord, Image, RecordError, SequenceNumber, TableChange, check_depth};
+use super::{
+    ChangeKind, ChangeRecord, Image, RecordError, SequenceNumber, TableChange, check_depth,
+};
 use crate::Item;
 
 impl ChangeRecord {
@@ -34,7 +36,10 @@ impl ChangeRecord {
             ..
         } = record;
         let Some(sequence_number) = change.sequence_number.map(SequenceNumber::new) else {
-            return Err(RecordError::malformed(None, "the record has no sequence number"));
+            return Err(RecordError::malformed(
+                None,
+                "the record has no sequence number",
+            ));
         };
         let Some(kind) = ChangeKind::from_event_name(&event_name) else {
             return Err(RecordError::malformed(
@@ -77,41 +82,49 @@ pub fn records(event: Event) -> Vec<Result<ChangeRecord, RecordError>> {
 }
 
 /// Every record of a Lambda invocation payload (`{"Records": [..]}`), each read on its own:
-/// a record that does not parse is a [`RecordError::Malformed`] in its place. `Err` only when
-/// the payload itself is not JSON with a `Records` array.
+/// a record that does not parse (not a stream record, nested too deep, an unknown event name)
+/// is a [`RecordError::Malformed`] in its place. `Err` only when the payload itself is not
+/// JSON with a `Records` array.
 pub fn records_from_json(
     json: &[u8],
 ) -> Result<Vec<Result<ChangeRecord, RecordError>>, RecordError> {
-    // serde_json refuses nesting deeper than 128 levels while parsing, so the tree below is
-    // bounded before anything walks it.
-    let payload: serde_json::Value = serde_json::from_slice(json)
+    // The records are kept as raw text, which serde_json skips over without recursing, and
+    // parsed one by one: serde_json refuses nesting deeper than 128 levels while parsing, so
+    // a deep record is an error of its own and the tree of every other one is bounded.
+    #[derive(serde::Deserialize)]
+    struct Payload<'a> {
+        #[serde(rename = "Records", borrow)]
+        records: Vec<&'a serde_json::value::RawValue>,
+    }
+    let payload: Payload<'_> = serde_json::from_slice(json)
         .map_err(|e| RecordError::malformed(None, format!("not a Lambda event: {e}")))?;
-    let serde_json::Value::Object(mut payload) = payload else {
-        return Err(RecordError::malformed(None, "not a Lambda event: not a JSON object"));
-    };
-    let Some(serde_json::Value::Array(records)) = payload.remove("Records") else {
-        return Err(RecordError::malformed(
-            None,
-            "not a Lambda event: no `Records` array",
-        ));
-    };
-    Ok(records
+    Ok(payload
+        .records
         .into_iter()
-        .map(|record| {
-            let sequence_number = record
-                .get("dynamodb")
-                .and_then(|d| d.get("SequenceNumber"))
-                .and_then(|s| s.as_str())
-                .map(SequenceNumber::new);
-            match serde_json::from_value::<EventRecord>(record) {
-                Ok(record) => ChangeRecord::from_lambda(record),
-                Err(e) => Err(RecordError::malformed(
-                    sequence_number,
-                    format!("not a DynamoDB stream record: {e}"),
-                )),
-            }
+        .map(|raw| match serde_json::from_str::<EventRecord>(raw.get()) {
+            Ok(record) => ChangeRecord::from_lambda(record),
+            Err(e) => Err(RecordError::malformed(
+                sequence_number(raw.get()),
+                format!("not a DynamoDB stream record: {e}"),
+            )),
         })
         .collect())
+}
+
+/// The sequence number of a record that does not parse as a whole, if that much of it does.
+fn sequence_number(raw: &str) -> Option<SequenceNumber> {
+    #[derive(serde::Deserialize)]
+    struct Record {
+        dynamodb: Part,
+    }
+    #[derive(serde::Deserialize)]
+    struct Part {
+        #[serde(rename = "SequenceNumber")]
+        sequence_number: String,
+    }
+    // Every other field is skipped without recursing.
+    let record: Record = serde_json::from_str(raw).ok()?;
+    Some(SequenceNumber::new(record.dynamodb.sequence_number))
 }
 
 /// Every record of a Lambda invocation payload decoded as the table's change enum, in
@@ -125,10 +138,7 @@ pub fn changes_from_json<C: TableChange>(
         .collect())
 }
 
-fn item(
-    map: std::collections::HashMap<String, LambdaValue>,
-    depth: usize,
-) -> Result<Item, String> {
+fn item(map: std::collections::HashMap<String, LambdaValue>, depth: usize) -> Result<Item, String> {
     check_depth(depth)?;
     map.into_iter()
         .map(|(name, value)| Ok((name, value_of(value, depth + 1)?)))

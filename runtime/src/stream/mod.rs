@@ -36,13 +36,13 @@ mod reader;
 #[cfg(feature = "streams")]
 mod sdk;
 
-#[cfg(feature = "streams")]
-pub use reader::{StreamError, StreamReader};
-#[cfg(feature = "streams")]
-pub(crate) use reader::streams_client;
 /// The DynamoDB Streams SDK, for configuring the client a [`StreamReader`] uses.
 #[cfg(feature = "streams")]
 pub use aws_sdk_dynamodbstreams;
+#[cfg(feature = "streams")]
+pub(crate) use reader::streams_client;
+#[cfg(feature = "streams")]
+pub use reader::{StreamError, StreamReader};
 
 /// How deep a record's values may nest before its conversion is refused. DynamoDB itself
 /// stores at most 32 levels; the margin only keeps hostile input from recursing without
@@ -348,9 +348,7 @@ pub trait TableChange: Sized {
 
     /// Decodes one record: the entity its images name, typed old and new images.
     fn from_record(record: ChangeRecord) -> Result<Self, RecordError> {
-        let entity = record
-            .entity_type(Self::TYPE_ATTRIBUTE)?
-            .map(str::to_owned);
+        let entity = record.entity_type(Self::TYPE_ATTRIBUTE)?.map(str::to_owned);
         Self::decode_as(entity.as_deref(), record)
     }
 

@@ -147,7 +147,9 @@ impl StreamReader {
     /// Every record decoded as the table's change enum `C`, in sequence order within each
     /// shard. A record that does not decode is [`StreamError::Record`] and reading goes on; a
     /// failed read is [`StreamError::Read`] and the last item.
-    pub fn changes<C: TableChange + Send>(self) -> impl Stream<Item = Result<C, StreamError>> + Send {
+    pub fn changes<C: TableChange + Send>(
+        self,
+    ) -> impl Stream<Item = Result<C, StreamError>> + Send {
         use futures::StreamExt;
         self.records().map(|item| match item {
             Ok(record) => C::from_result(record).map_err(StreamError::Record),

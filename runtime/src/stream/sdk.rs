@@ -30,10 +30,16 @@ impl ChangeRecord {
             ..
         }) = dynamodb
         else {
-            return Err(RecordError::malformed(None, "the record has no `dynamodb` part"));
+            return Err(RecordError::malformed(
+                None,
+                "the record has no `dynamodb` part",
+            ));
         };
         let Some(sequence_number) = sequence_number.map(SequenceNumber::new) else {
-            return Err(RecordError::malformed(None, "the record has no sequence number"));
+            return Err(RecordError::malformed(
+                None,
+                "the record has no sequence number",
+            ));
         };
         let kind = match &event_name {
             Some(OperationType::Insert) => ChangeKind::Insert,
@@ -53,11 +59,9 @@ impl ChangeRecord {
             }
         };
         let image = |map: Option<HashMap<String, StreamValue>>, which: Image| {
-            map.map(|m| item(m, 1))
-                .transpose()
-                .map_err(|problem| {
-                    RecordError::malformed(Some(sequence_number.clone()), format!("{which}: {problem}"))
-                })
+            map.map(|m| item(m, 1)).transpose().map_err(|problem| {
+                RecordError::malformed(Some(sequence_number.clone()), format!("{which}: {problem}"))
+            })
         };
         let keys = image(keys, Image::Keys)?.unwrap_or_default();
         let old_image = image(old_image, Image::Old)?;
@@ -66,9 +70,8 @@ impl ChangeRecord {
             kind,
             shard_id: shard_id.map(str::to_owned),
             event_id,
-            approximate_creation_time: approximate_creation_date_time.and_then(|t| {
-                DateTime::<Utc>::from_timestamp(t.secs(), t.subsec_nanos())
-            }),
+            approximate_creation_time: approximate_creation_date_time
+                .and_then(|t| DateTime::<Utc>::from_timestamp(t.secs(), t.subsec_nanos())),
             keys,
             old_image,
             new_image,
