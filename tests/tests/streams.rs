@@ -392,3 +392,134 @@ fn records_without_images_and_with_two_entities() {
     };
     assert_eq!((image, error.entity), (Image::Old, "Order"));
 }
+
+/// Fails GetRecords and GetShardIterator calls `burst` times in a row before letting one
+/// through, alternating throttling
+/// (`LimitExceededException`, 400) and an internal error (500), by replacing DynamoDB Local's
+/// real answer before the SDK reads it; counts the attempts of each.
+#[derive(Debug, Clone, Default)]
+struct Faults(std::sync::Arc<std::sync::Mutex<FaultPlan>>);
+
+#[derive(Debug, Default)]
+struct FaultPlan {
+    /// Failures in a row before one call goes through.
+    burst: u32,
+    streak: u32,
+    injected: u32,
+    attempts: HashMap<String, u32>,
+}
+
+impl aws_smithy_runtime_api::client::interceptors::Intercept for Faults {
+    fn name(&self) -> &'static str {
+        "Faults"
+    }
+
+    fn modify_before_deserialization(
+        &self,
+        context: &mut aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextMut<'_>,
+        _: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+        cfg: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        let operation = cfg
+            .load::<aws_smithy_runtime_api::client::orchestrator::Metadata>()
+            .map(|m| m.name().to_owned())
+            .unwrap_or_default();
+        let mut plan = self.0.lock().unwrap();
+        *plan.attempts.entry(operation.clone()).or_default() += 1;
+        if !matches!(operation.as_str(), "GetRecords" | "GetShardIterator") {
+            return Ok(());
+        }
+        if plan.streak == plan.burst {
+            plan.streak = 0;
+            return Ok(());
+        }
+        plan.streak += 1;
+        plan.injected += 1;
+        let (status, kind) = if plan.injected % 2 == 1 {
+            (400, "LimitExceededException")
+        } else {
+            (500, "InternalServerError")
+        };
+        let response = context.response_mut();
+        *response.status_mut() = status.try_into().unwrap();
+        *response.body_mut() = aws_smithy_types::body::SdkBody::from(format!(
+            "{{\"__type\":\"com.amazonaws.dynamodb.v20120810#{kind}\",\"message\":\"injected\"}}"
+        ));
+        Ok(())
+    }
+}
+
+/// A Streams client for the test endpoint with `faults` and at most `attempts` attempts.
+fn faulty_client(
+    faults: &Faults,
+    attempts: u32,
+) -> singletable::stream::aws_sdk_dynamodbstreams::Client {
+    use singletable::stream::aws_sdk_dynamodbstreams::config::retry::RetryConfig;
+    let config = test_util::streams_client()
+        .unwrap()
+        .config()
+        .to_builder()
+        .interceptor(faults.clone())
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(attempts)
+                .with_initial_backoff(std::time::Duration::from_millis(1))
+                .with_max_backoff(std::time::Duration::from_millis(5)),
+        )
+        .build();
+    singletable::stream::aws_sdk_dynamodbstreams::Client::from_conf(config)
+}
+
+#[tokio::test]
+async fn stream_reads_retry_throttling_and_errors_then_fail_typed() {
+    let t = table_with_stream().await;
+    for id in ["a", "b", "c"] {
+        t.insert(&User::new(id, format!("{id}@example.com")))
+            .await
+            .unwrap();
+    }
+    let read = async |client| -> Vec<Result<AppChange, StreamError>> {
+        singletable::stream::StreamReader::new(client, t.name())
+            .drain()
+            .page_size(1)
+            .changes::<AppChange>()
+            .collect()
+            .await
+    };
+
+    // Two failures in a row before each call goes through fit in four attempts: every
+    // change arrives.
+    let faults = Faults::default();
+    faults.0.lock().unwrap().burst = 2;
+    let changes = read(faulty_client(&faults, 4)).await;
+    let users: Vec<String> = changes
+        .iter()
+        .map(|c| match c {
+            Ok(AppChange::User(c)) => c.new.as_ref().unwrap().user_id.clone(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(users, ["a", "b", "c"]);
+    let plan = faults.0.lock().unwrap();
+    // One iterator and four pages (three records, then the empty one), each after two
+    // failures.
+    assert_eq!(plan.attempts["GetShardIterator"], 3, "{:?}", plan.attempts);
+    assert_eq!(plan.attempts["GetRecords"], 3 * 4, "{:?}", plan.attempts);
+    assert_eq!(plan.injected, 2 * 5);
+    drop(plan);
+
+    // More failures than attempts: the reader ends with a typed read error, no panic and no
+    // silent end.
+    let faults = Faults::default();
+    faults.0.lock().unwrap().burst = u32::MAX;
+    let changes = read(faulty_client(&faults, 3)).await;
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    match &changes[0] {
+        Err(StreamError::Read(singletable::Error::Throttled { operation, .. }))
+        | Err(StreamError::Read(singletable::Error::Sdk { operation, .. })) => {
+            assert_eq!(*operation, "GetShardIterator")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(faults.0.lock().unwrap().attempts["GetShardIterator"], 3);
+}
