@@ -3444,6 +3444,7 @@ pub mod singletable_schema {
     /// One DynamoDB Streams record of the `tracker` table, decoded: the entity its images' type attribute names, with typed old and new images.
     ///
     /// Read them with `StreamReader::changes::<TrackerChange>()` or `stream::lambda::changes_from_json`. A record of no entity of this schema, or without images (a `KEYS_ONLY` stream), is `Unknown`.
+    #[allow(clippy::large_enum_variant)]
     #[derive(Debug, Clone, PartialEq)]
     pub enum TrackerChange {
         /// A change to a `Org` item.

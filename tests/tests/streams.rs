@@ -500,13 +500,15 @@ async fn stream_reads_retry_throttling_and_errors_then_fail_typed() {
         })
         .collect();
     assert_eq!(users, ["a", "b", "c"]);
-    let plan = faults.0.lock().unwrap();
+    let (attempts, injected) = {
+        let plan = faults.0.lock().unwrap();
+        (plan.attempts.clone(), plan.injected)
+    };
     // One iterator and four pages (three records, then the empty one), each after two
     // failures.
-    assert_eq!(plan.attempts["GetShardIterator"], 3, "{:?}", plan.attempts);
-    assert_eq!(plan.attempts["GetRecords"], 3 * 4, "{:?}", plan.attempts);
-    assert_eq!(plan.injected, 2 * 5);
-    drop(plan);
+    assert_eq!(attempts["GetShardIterator"], 3, "{attempts:?}");
+    assert_eq!(attempts["GetRecords"], 3 * 4, "{attempts:?}");
+    assert_eq!(injected, 2 * 5);
 
     // More failures than attempts: the reader ends with a typed read error, no panic and no
     // silent end.

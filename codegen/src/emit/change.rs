@@ -30,6 +30,9 @@ pub(super) fn emit(cx: &Cx) -> TokenStream {
     ));
     quote! {
         #docs
+        // An entity's variant holds two values of it; a change is moved once per record, so
+        // it is not boxed.
+        #[allow(clippy::large_enum_variant)]
         #[derive(Debug, Clone, PartialEq)]
         pub enum #name {
             #(#variants)*
