@@ -3441,4 +3441,47 @@ pub mod singletable_schema {
             self.0.begins_with(prefix)
         }
     }
+    /// One DynamoDB Streams record of the `tracker` table, decoded: the entity its images' type attribute names, with typed old and new images.
+    ///
+    /// Read them with `StreamReader::changes::<TrackerChange>()` or `stream::lambda::changes_from_json`. A record of no entity of this schema, or without images (a `KEYS_ONLY` stream), is `Unknown`.
+    #[allow(clippy::large_enum_variant)]
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum TrackerChange {
+        /// A change to a `Org` item.
+        Org(stream::Change<Org>),
+        /// A change to a `User` item.
+        User(stream::Change<User>),
+        /// A change to a `Invite` item.
+        Invite(stream::Change<Invite>),
+        /// A change to a `Project` item.
+        Project(stream::Change<Project>),
+        /// A change to a `Membership` item.
+        Membership(stream::Change<Membership>),
+        /// A change to a `Task` item.
+        Task(stream::Change<Task>),
+        /// A change to a `Activity` item.
+        Activity(stream::Change<Activity>),
+        /// A record of no entity of this schema, as read.
+        Unknown(stream::ChangeRecord),
+    }
+    impl stream::TableChange for TrackerChange {
+        const TYPE_ATTRIBUTE: &'static str = TYPE_ATTRIBUTE;
+        fn decode_as(
+            entity: Option<&str>,
+            record: stream::ChangeRecord,
+        ) -> ::core::result::Result<Self, stream::RecordError> {
+            match entity {
+                Some("Org") => stream::Change::decode(record).map(Self::Org),
+                Some("User") => stream::Change::decode(record).map(Self::User),
+                Some("Invite") => stream::Change::decode(record).map(Self::Invite),
+                Some("Project") => stream::Change::decode(record).map(Self::Project),
+                Some("Membership") => {
+                    stream::Change::decode(record).map(Self::Membership)
+                }
+                Some("Task") => stream::Change::decode(record).map(Self::Task),
+                Some("Activity") => stream::Change::decode(record).map(Self::Activity),
+                _ => Ok(Self::Unknown(record)),
+            }
+        }
+    }
 }

@@ -35,6 +35,7 @@ pub mod query;
 mod request;
 pub mod rules;
 pub mod size;
+pub mod stream;
 pub mod table;
 #[cfg(feature = "test-util")]
 pub mod test_util;
@@ -103,6 +104,7 @@ pub mod __private {
         pub use crate::field::{Reach, kind};
         pub use crate::key::{KeyText, KeyValue};
         pub use crate::query::{NativeNarrowing, key_part};
+        pub use crate::stream;
         pub use crate::unique::Unique;
         pub use crate::{__impl_stage as impl_stage, __impl_update as impl_update};
         pub use crate::{

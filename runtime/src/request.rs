@@ -31,6 +31,9 @@ pub struct Table {
     name: Arc<str>,
     /// Signs and checks this handle's query cursors, when set.
     cursor_key: Option<Arc<CursorKey>>,
+    /// The client of this table's DynamoDB stream, when given one.
+    #[cfg(feature = "streams")]
+    streams: Option<aws_sdk_dynamodbstreams::Client>,
 }
 
 impl Table {
@@ -40,14 +43,21 @@ impl Table {
             client,
             name: Arc::from(name.into()),
             cursor_key: None,
+            #[cfg(feature = "streams")]
+            streams: None,
         }
     }
 
     /// A table handle configured from the environment through aws-config: `AWS_REGION`,
-    /// `AWS_ENDPOINT_URL_DYNAMODB`, profiles and the standard credentials chain.
+    /// `AWS_ENDPOINT_URL_DYNAMODB`, profiles and the standard credentials chain. With the
+    /// `streams` feature it also gets a Streams client ([`Table::stream_reader`]) from the same
+    /// configuration, at `AWS_ENDPOINT_URL_DYNAMODB_STREAMS`, else `AWS_ENDPOINT_URL_DYNAMODB`.
     pub async fn from_env(name: impl Into<String>) -> Self {
         let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-        Self::new(Client::new(&config), name)
+        let table = Self::new(Client::new(&config), name);
+        #[cfg(feature = "streams")]
+        let table = table.with_streams_client(crate::stream::streams_client(&config));
+        table
     }
 
     /// The same client pointed at another table name (for example one chosen at run time).
@@ -65,6 +75,20 @@ impl Table {
     pub fn with_cursor_key(mut self, key: CursorKey) -> Self {
         self.cursor_key = Some(Arc::new(key));
         self
+    }
+
+    /// Reads this table's stream ([`Table::stream_reader`]) through `client`, for example one
+    /// with the same endpoint as this handle's DynamoDB client.
+    #[cfg(feature = "streams")]
+    pub fn with_streams_client(mut self, client: aws_sdk_dynamodbstreams::Client) -> Self {
+        self.streams = Some(client);
+        self
+    }
+
+    /// The client given by [`Table::with_streams_client`], if any.
+    #[cfg(feature = "streams")]
+    pub fn streams_client(&self) -> Option<&aws_sdk_dynamodbstreams::Client> {
+        self.streams.as_ref()
     }
 
     /// The key that signs this handle's cursors, if any.

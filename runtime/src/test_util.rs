@@ -560,6 +560,25 @@ fn client_for(endpoint: &str) -> Client {
     Client::from_conf(config)
 }
 
+/// A Streams client for the test endpoint, with the same credentials and region as
+/// [`client`]: DynamoDB Local serves the Streams API on the same endpoint.
+#[cfg(feature = "streams")]
+pub fn streams_client() -> Result<aws_sdk_dynamodbstreams::Client> {
+    let config = aws_sdk_dynamodbstreams::Config::builder()
+        .behavior_version(aws_sdk_dynamodbstreams::config::BehaviorVersion::latest())
+        .region(aws_sdk_dynamodbstreams::config::Region::new("us-east-1"))
+        .endpoint_url(endpoint()?)
+        .credentials_provider(aws_sdk_dynamodbstreams::config::Credentials::new(
+            "local",
+            "local",
+            None,
+            None,
+            "singletable-test",
+        ))
+        .build();
+    Ok(aws_sdk_dynamodbstreams::Client::from_conf(config))
+}
+
 /// A uniquely named table created from a definition, deleted again when dropped.
 #[derive(Debug)]
 pub struct TestTable {
@@ -582,6 +601,8 @@ impl TestTable {
         // report of what is missing would be one line of escaped newlines.
         let client = client().inspect_err(|e| eprintln!("{e}"))?;
         let table = Table::new(client, name);
+        #[cfg(feature = "streams")]
+        let table = table.with_streams_client(streams_client()?);
         table.create_table(def).await?;
         Ok(TestTable { table })
     }

@@ -2,13 +2,14 @@
 //! ([`table`]), enums and documents ([`types`]), and per entity its struct and constructor
 //! ([`entity`]), key functions ([`keys`]), item conversion ([`codec`]), field handles
 //! ([`fields`]), update builder ([`update`]) and access patterns ([`query`], [`scan`],
-//! [`collection`]).
+//! [`collection`]), then the table's change enum ([`change`]).
 //!
 //! The output is one module with a single prelude import from the runtime, re-exported where
 //! `include_generated!` puts it: paths stay short, and a user's own `use` cannot change what
 //! a generated name means. Each entity's items sit together in schema order, and every
 //! entity, key function, pattern and setter names its schema line.
 
+mod change;
 mod codec;
 mod collection;
 mod entity;
@@ -149,6 +150,7 @@ pub fn emit(model: &Model, file: &str, options: crate::Options) -> TokenStream {
     let table = table::emit(&cx);
     let types = model.types.iter().map(|t| types::emit(&cx, t));
     let entities = model.entities.iter().map(|e| emit_entity(&cx, e));
+    let change = change::emit(&cx);
     let doc = doc(&format!(
         "Everything generated from `{file}`, re-exported at the top: the table definition, \
          the schema's types and entities, and one function per access pattern."
@@ -167,6 +169,7 @@ pub fn emit(model: &Model, file: &str, options: crate::Options) -> TokenStream {
             #table
             #(#types)*
             #(#entities)*
+            #change
         }
     }
 }

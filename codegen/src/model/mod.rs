@@ -559,6 +559,12 @@ pub struct Model {
 }
 
 impl Model {
+    /// The Rust name of the table's change enum (`TrackerChange` for table `tracker`), which
+    /// decodes the table's stream records.
+    pub fn change_type_name(&self) -> String {
+        format!("{}Change", crate::names::type_name(&self.table.name))
+    }
+
     /// The entity called `name`.
     pub fn entity(&self, name: &str) -> Option<&Entity> {
         self.entities.iter().find(|e| e.name == name)
