@@ -225,7 +225,7 @@ impl State {
                 self.current = Some(current);
                 return Ok(());
             }
-            Err(e) => return Err(read_error("GetRecords", &reader.table, e)),
+            Err(e) => return Err(read_error("GetRecords", reader, e)),
         };
         let records = out.records.unwrap_or_default();
         let empty = records.is_empty();
@@ -325,7 +325,7 @@ impl State {
                 .send()
                 .instrument(span("ListStreams", &reader.table, None, ""))
                 .await
-                .map_err(|e| read_error("ListStreams", &reader.table, e))?;
+                .map_err(|e| read_error("ListStreams", reader, e))?;
             for stream in out.streams() {
                 if let (Some(arn), label) = (stream.stream_arn(), stream.stream_label()) {
                     let label = label.unwrap_or_default().to_owned();
@@ -363,7 +363,7 @@ impl State {
                 .send()
                 .instrument(span("DescribeStream", &reader.table, None, ""))
                 .await
-                .map_err(|e| read_error("DescribeStream", &reader.table, e))?;
+                .map_err(|e| read_error("DescribeStream", reader, e))?;
             let description = out.stream_description;
             let last = description
                 .as_ref()
@@ -412,7 +412,7 @@ impl State {
             .send()
             .instrument(span("GetShardIterator", &reader.table, None, ""))
             .await
-            .map_err(|e| read_error("GetShardIterator", &reader.table, e))?;
+            .map_err(|e| read_error("GetShardIterator", reader, e))?;
         out.shard_iterator.ok_or_else(|| {
             Error::Config(format!(
                 "GetShardIterator on the stream of {} gave no iterator for shard {}",
@@ -425,21 +425,32 @@ impl State {
 
 /// A failed Streams request as [`Error`]: the Streams API's `LimitExceededException` is its
 /// throttling.
-fn read_error<E, R>(operation: &'static str, table: &str, e: SdkError<E, R>) -> Error
+fn read_error<E>(
+    operation: &'static str,
+    reader: &StreamReader,
+    e: SdkError<E, aws_sdk_dynamodb::config::http::HttpResponse>,
+) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
 {
+    let max_attempts = reader
+        .client
+        .config()
+        .retry_config()
+        .map(|retry| retry.max_attempts());
     if let Some(service) = e.as_service_error()
         && service.code() == Some("LimitExceededException")
     {
         return Error::Throttled {
             operation,
-            table: table.to_owned(),
+            table: reader.table.clone(),
+            entity: "",
+            key: String::new(),
+            max_attempts,
             message: service.message().unwrap_or_default().to_owned(),
         };
     }
-    crate::error::from_sdk(operation, table, "", String::new, e)
+    crate::error::from_sdk(operation, &reader.table, max_attempts, "", String::new, e)
 }
 
 impl StreamReader {
