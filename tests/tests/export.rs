@@ -34,6 +34,7 @@ fn schemas() -> Vec<(&'static str, &'static TableDefinition)> {
         ("derived_keys", &derived_keys::TABLE),
         ("design", &design::TABLE),
         ("inverse_index", &inverse_index::TABLE),
+        ("key_order", &key_order::TABLE),
         ("keyword_fields", &keyword_fields::TABLE),
         ("local_index", &local_index::TABLE),
         ("many_indexes", &many_indexes::TABLE),
