@@ -5,6 +5,7 @@
 //! `cargo bench -p tests --bench codec`. serde_dynamo converts the attributes only (no key
 //! attributes, no type attribute), so it does less work than the other two.
 
+#[allow(dead_code)] // the writes bench uses all of it
 mod common;
 
 use common::{hand_from_item, hand_to_item, sample};

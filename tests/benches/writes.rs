@@ -43,21 +43,6 @@ fn order(n: usize) -> Order {
     o
 }
 
-/// User plus system CPU time this process has used so far, on all its threads.
-fn process_cpu() -> Duration {
-    // SAFETY: `getrusage` only writes the struct it is given, which is plain data.
-    let usage = unsafe {
-        let mut usage = std::mem::zeroed::<libc::rusage>();
-        assert_eq!(libc::getrusage(libc::RUSAGE_SELF, &mut usage), 0);
-        usage
-    };
-    let time = |t: libc::timeval| {
-        Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
-            + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
-    };
-    time(usage.ru_utime) + time(usage.ru_stime)
-}
-
 /// What one operation cost: wall time and this process's CPU time.
 #[derive(Debug, Clone, Copy, Default)]
 struct Cost {
@@ -83,12 +68,12 @@ impl Cost {
 }
 
 async fn time<F: Future>(f: F) -> Cost {
-    let cpu = process_cpu();
+    let cpu = common::process_cpu();
     let start = Instant::now();
     f.await;
     Cost {
         wall: start.elapsed(),
-        cpu: process_cpu().saturating_sub(cpu),
+        cpu: common::process_cpu().saturating_sub(cpu),
     }
 }
 

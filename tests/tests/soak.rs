@@ -55,21 +55,6 @@ fn env_number(name: &str, default: u64) -> u64 {
 // ---------------------------------------------------------------------------------------
 // Measuring: CPU time and resident memory of this process.
 
-/// User plus system CPU time this process has used so far, on all its threads.
-fn process_cpu() -> Duration {
-    // SAFETY: `getrusage` only writes the struct it is given, which is plain data.
-    let usage = unsafe {
-        let mut usage = std::mem::zeroed::<libc::rusage>();
-        assert_eq!(libc::getrusage(libc::RUSAGE_SELF, &mut usage), 0);
-        usage
-    };
-    let time = |t: libc::timeval| {
-        Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
-            + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
-    };
-    time(usage.ru_utime) + time(usage.ru_stime)
-}
-
 /// A field of `/proc/self/status` in KiB (`VmRSS`, `VmHWM`).
 fn status_kib(field: &str) -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
@@ -497,7 +482,7 @@ where
         t.insert(&u).await.expect("insert user");
     }
     let rss_before = sampler.reset();
-    let cpu = process_cpu();
+    let cpu = hand::process_cpu();
     let start = Instant::now();
     let until = start + length;
     let handles: Vec<_> = (0..TASKS)
@@ -511,7 +496,7 @@ where
         );
     }
     let wall = start.elapsed();
-    let cpu = process_cpu().saturating_sub(cpu);
+    let cpu = hand::process_cpu().saturating_sub(cpu);
     let rss_peak = sampler.peak();
 
     let mut latencies: [Vec<Duration>; 5] = Default::default();
@@ -679,7 +664,7 @@ async fn stream_phase(sampler: &Sampler, n: usize) {
         concurrency: 16,
         ..RetryPolicy::default()
     };
-    let write_cpu = process_cpu();
+    let write_cpu = hand::process_cpu();
     let start = Instant::now();
     for from in (0..n).step_by(5_000) {
         let slice: Vec<Purchase> = (from..(from + 5_000).min(n)).map(purchase).collect();
@@ -691,7 +676,7 @@ async fn stream_phase(sampler: &Sampler, n: usize) {
             .expect("batch write the stream's items");
     }
     let written = start.elapsed();
-    let write_cpu = process_cpu().saturating_sub(write_cpu);
+    let write_cpu = hand::process_cpu().saturating_sub(write_cpu);
     let item_bytes = purchase(n / 2)
         .to_item()
         .expect("item")
@@ -701,7 +686,7 @@ async fn stream_phase(sampler: &Sampler, n: usize) {
 
     let query = Purchase::purchases(customer);
     let before = sampler.reset();
-    let cpu = process_cpu();
+    let cpu = hand::process_cpu();
     let start = Instant::now();
     let (mut count, mut sum) = (0usize, 0i64);
     let mut peak_at_10k = None;
@@ -717,7 +702,7 @@ async fn stream_phase(sampler: &Sampler, n: usize) {
         }
     }
     let read = start.elapsed();
-    let cpu = process_cpu().saturating_sub(cpu);
+    let cpu = hand::process_cpu().saturating_sub(cpu);
     let peak = sampler.peak();
     let after = status_kib("VmRSS");
     let expected_sum = (0..n as i64).sum::<i64>();

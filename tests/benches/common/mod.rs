@@ -2,6 +2,7 @@
 //! the item the generated code writes.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use singletable::__private::AttributeValue;
 use singletable::Item;
@@ -128,4 +129,19 @@ pub fn hand_from_item(mut item: Item) -> Option<Order> {
         lines,
         expires_at,
     })
+}
+
+/// User plus system CPU time this process has used so far, on all its threads.
+pub fn process_cpu() -> Duration {
+    // SAFETY: `getrusage` only writes the struct it is given, which is plain data.
+    let usage = unsafe {
+        let mut usage = std::mem::zeroed::<libc::rusage>();
+        assert_eq!(libc::getrusage(libc::RUSAGE_SELF, &mut usage), 0);
+        usage
+    };
+    let time = |t: libc::timeval| {
+        Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
+            + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
+    };
+    time(usage.ru_utime) + time(usage.ru_stime)
 }
