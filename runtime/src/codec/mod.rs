@@ -494,7 +494,10 @@ impl<T: AttributeCodec> AttributeCodec for BTreeMap<String, T> {
         Ok(Some(AttributeValue::M(out)))
     }
     fn decode(value: AttributeValue) -> Result<Self, CodecError> {
-        expect_map(value)?
+        // Entries are decoded in key order, so an item with several bad entries always
+        // names the same one (the smallest key), whatever order the stored map iterates in.
+        let entries: BTreeMap<String, AttributeValue> = expect_map(value)?.into_iter().collect();
+        entries
             .into_iter()
             .map(|(k, v)| {
                 let decoded = decode_nullable(v).map_err(|e| e.in_field(&k))?;
@@ -668,6 +671,20 @@ mod tests {
         ]);
         round_trip(Some(5i64));
         round_trip(None::<String>);
+    }
+
+    #[test]
+    fn a_map_with_several_bad_entries_always_names_the_smallest_key() {
+        // Every fresh HashMap iterates in its own order; the error must not depend on it.
+        for _ in 0..64 {
+            let stored: Item = ["d", "b", "a", "c", "e"]
+                .into_iter()
+                .map(|k| (k.to_owned(), AttributeValue::S(k.to_owned())))
+                .chain([("0".to_owned(), AttributeValue::N("1".into()))])
+                .collect();
+            let err = BTreeMap::<String, i64>::decode(AttributeValue::M(stored)).unwrap_err();
+            assert_eq!(err.path_under("m"), "m.a");
+        }
     }
 
     #[test]
