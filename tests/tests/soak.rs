@@ -10,10 +10,11 @@
 //! kind, client CPU per operation (user+system time of this process from `getrusage` over the
 //! phase, divided by its operations) with the generated/raw ratio, and resident memory.
 //!
-//! Streams: `SINGLETABLE_SOAK_STREAM_ITEMS` orders (default 100,000) in one partition are
-//! read with the generated query's lazy `stream`, counting without collecting; resident
-//! memory is sampled throughout, and its growth after the first 10,000 items must stay under
-//! a bound that collecting the items would exceed several times over.
+//! Streams: `SINGLETABLE_SOAK_STREAM_ITEMS` purchases (default 100,000) in one partition are
+//! read with the generated query's lazy `stream`, then as the table's change stream (the
+//! same writes as typed inserts through the Streams API), counting without collecting;
+//! resident memory is sampled throughout, and its growth after the first 10,000 items must
+//! stay under a bound that collecting the items would exceed several times over.
 //!
 //! `scripts/test -p tests --test soak` (a longer run: `SINGLETABLE_SOAK_SECS=300`).
 
@@ -28,7 +29,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::{Put, PutRequest, TransactWriteItem, Update, WriteRequest};
+use aws_sdk_dynamodb::types::{
+    Put, PutRequest, StreamSpecification, StreamViewType, TransactWriteItem, Update, WriteRequest,
+};
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 use singletable::__private::AttributeValue;
@@ -653,9 +656,108 @@ fn print_load(secs: u64, generated: &Phase, raw: &Phase) {
 /// 90,000 items, against 0.1 to 1.1 MiB for the lazy stream.
 const STREAM_GROWTH_BOUND_KIB: u64 = 4 * 1024;
 
+/// What reading a stream of purchases lazily cost.
+struct LazyRead {
+    count: usize,
+    /// The purchases' `total_cents`, summed: each purchase was read once.
+    sum: i64,
+    time: Duration,
+    cpu: Duration,
+    /// Resident memory before the read, at its peak by item 10,000, at its peak overall and
+    /// after it (KiB).
+    before: u64,
+    at_10k: u64,
+    peak: u64,
+    after: u64,
+}
+
+impl LazyRead {
+    fn growth_after_10k(&self) -> u64 {
+        self.peak.saturating_sub(self.at_10k)
+    }
+
+    /// Prints the figures and checks every purchase came once and memory stayed flat.
+    fn report(&self, what: &str, n: usize) {
+        println!(
+            "{what} in {:.1?} ({:.0} items/s, client CPU {:.1?}), counted without collecting\n\
+             RSS {:.1} MiB before, {:.1} MiB peak at item 10,000, {:.1} MiB peak overall, {:.1} MiB after; \
+             growth after item 10,000: {:.1} MiB (bound {:.1} MiB)",
+            self.time,
+            n as f64 / self.time.as_secs_f64(),
+            self.cpu,
+            mib(self.before),
+            mib(self.at_10k),
+            mib(self.peak),
+            mib(self.after),
+            mib(self.growth_after_10k()),
+            mib(STREAM_GROWTH_BOUND_KIB),
+        );
+        let expected_sum = (0..n as i64).sum::<i64>();
+        assert_eq!(
+            (self.count, self.sum),
+            (n, expected_sum),
+            "{what}: every purchase once"
+        );
+        assert!(
+            self.growth_after_10k() < STREAM_GROWTH_BOUND_KIB,
+            "{what}: reading {n} items grew resident memory by {:.1} MiB after the first 10,000: the stream holds on to items",
+            mib(self.growth_after_10k())
+        );
+    }
+}
+
+/// Reads `stream` to its end, counting its purchases' cents without keeping them.
+async fn read_lazily<T, E: std::fmt::Debug>(
+    sampler: &Sampler,
+    stream: impl futures::Stream<Item = Result<T, E>>,
+    cents: impl Fn(T) -> i64,
+) -> LazyRead {
+    let before = sampler.reset();
+    let cpu = hand::process_cpu();
+    let start = Instant::now();
+    let (mut count, mut sum) = (0usize, 0i64);
+    let mut at_10k = None;
+    futures::pin_mut!(stream);
+    while let Some(item) = stream.try_next().await.expect("read the stream") {
+        count += 1;
+        sum += cents(item);
+        if count == 10_000 {
+            at_10k = Some(sampler.peak());
+        }
+    }
+    let time = start.elapsed();
+    let cpu = hand::process_cpu().saturating_sub(cpu);
+    let peak = sampler.peak();
+    LazyRead {
+        count,
+        sum,
+        time,
+        cpu,
+        before,
+        at_10k: at_10k.unwrap_or(peak),
+        peak,
+        after: status_kib("VmRSS"),
+    }
+}
+
 async fn stream_phase(sampler: &Sampler, n: usize) {
-    use tests::fixtures::collections::{Purchase, TABLE};
+    use singletable::stream::{Change, ChangeKind};
+    use tests::fixtures::collections::{Purchase, ShopChange, TABLE};
     let t = TestTable::create(&TABLE).await.expect("table");
+    // The table's change stream records every write below, for the second read.
+    t.client()
+        .update_table()
+        .table_name(t.name())
+        .stream_specification(
+            StreamSpecification::builder()
+                .stream_enabled(true)
+                .stream_view_type(StreamViewType::NewAndOldImages)
+                .build()
+                .expect("stream specification"),
+        )
+        .send()
+        .await
+        .expect("enable the table's stream");
     let customer = "stream-customer";
     let purchase = |i: usize| Purchase::new(customer, format!("p-{i:07}"), i as i64);
     // Written in slices of 5,000 (so the requests of all N items are never in memory at
@@ -683,51 +785,35 @@ async fn stream_phase(sampler: &Sampler, n: usize) {
         .iter()
         .map(|(k, v)| k.len() + stored_len(v))
         .sum::<usize>();
-
-    let query = Purchase::purchases(customer);
-    let before = sampler.reset();
-    let cpu = hand::process_cpu();
-    let start = Instant::now();
-    let (mut count, mut sum) = (0usize, 0i64);
-    let mut peak_at_10k = None;
-    {
-        let stream = query.stream(&t);
-        futures::pin_mut!(stream);
-        while let Some(o) = stream.try_next().await.expect("stream") {
-            count += 1;
-            sum += o.total_cents;
-            if count == 10_000 {
-                peak_at_10k = Some(sampler.peak());
-            }
-        }
-    }
-    let read = start.elapsed();
-    let cpu = hand::process_cpu().saturating_sub(cpu);
-    let peak = sampler.peak();
-    let after = status_kib("VmRSS");
-    let expected_sum = (0..n as i64).sum::<i64>();
-    assert_eq!((count, sum), (n, expected_sum), "every item streamed once");
-    let at_10k = peak_at_10k.unwrap_or(peak);
     println!(
         "\nstream: {n} purchases (about {item_bytes} bytes each) in one partition\n\
-         written in {written:.1?} ({:.0} items/s, batch writes of 25, 16 at once, client CPU {write_cpu:.1?})\n\
-         read lazily in {read:.1?} ({:.0} items/s, client CPU {cpu:.1?}), counted without collecting\n\
-         RSS {:.1} MiB before, {:.1} MiB peak at item 10,000, {:.1} MiB peak overall, {:.1} MiB after; \
-         growth after item 10,000: {:.1} MiB (bound {:.1} MiB)",
+         written in {written:.1?} ({:.0} items/s, batch writes of 25, 16 at once, client CPU {write_cpu:.1?})",
         n as f64 / written.as_secs_f64(),
-        n as f64 / read.as_secs_f64(),
-        mib(before),
-        mib(at_10k),
-        mib(peak),
-        mib(after),
-        mib(peak.saturating_sub(at_10k)),
-        mib(STREAM_GROWTH_BOUND_KIB),
     );
-    assert!(
-        peak.saturating_sub(at_10k) < STREAM_GROWTH_BOUND_KIB,
-        "reading {n} items grew resident memory by {:.1} MiB after the first 10,000: the stream holds on to items",
-        mib(peak.saturating_sub(at_10k))
-    );
+
+    // The partition through the generated query's lazy stream, a page at a time.
+    let query = Purchase::purchases(customer);
+    read_lazily(sampler, query.stream(&t), |p| p.total_cents)
+        .await
+        .report("read by query", n);
+
+    // The same writes as the table's change stream: N typed inserts through the Streams API,
+    // 1,000 records a page.
+    let changes = t
+        .stream_reader()
+        .expect("the test table has a Streams client")
+        .drain()
+        .changes::<ShopChange>();
+    read_lazily(sampler, changes, |change| match change {
+        ShopChange::Purchase(Change {
+            kind: ChangeKind::Insert,
+            new: Some(p),
+            ..
+        }) => p.total_cents,
+        other => panic!("not a purchase's insert: {other:?}"),
+    })
+    .await
+    .report("read from the change stream", n);
 }
 
 /// The stored size of a value as DynamoDB counts it, near enough for a printed figure.
