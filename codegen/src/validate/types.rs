@@ -47,6 +47,38 @@ impl<'s> Validator<'s> {
                             .at_key(),
                         );
                     }
+                    // The generated change enum: `{Table}Change`, with a variant per entity
+                    // and `Unknown` for records of none.
+                    let change = format!(
+                        "{}Change",
+                        names::type_name(self.schema.table.name.as_deref().unwrap_or("app"))
+                    );
+                    if what == "entity" && rust == "Unknown" {
+                        self.push(
+                            Diagnostic::new(
+                                Rule::NameCollision,
+                                path.clone(),
+                                format!(
+                                    "entity `{name}` would clash with the `Unknown` variant of the generated change enum `{change}`, which holds records of no entity"
+                                ),
+                            )
+                            .with_help("choose a more specific name, such as `UnknownItem`")
+                            .at_key(),
+                        );
+                    }
+                    if rust == change {
+                        self.push(
+                            Diagnostic::new(
+                                Rule::NameCollision,
+                                path.clone(),
+                                format!(
+                                    "{what} `{name}` would have the name of the table's generated change enum `{change}`"
+                                ),
+                            )
+                            .with_help("choose another name, or rename the table")
+                            .at_key(),
+                        );
+                    }
                     if let Some((first, first_path)) =
                         first_of(&mut seen, rust.clone(), (name, path))
                     {
