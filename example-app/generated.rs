@@ -15,6 +15,7 @@ pub mod singletable_schema {
         sort_key: Some("sk"),
         type_attribute: "_type",
         ttl_attribute: Some("expires_at"),
+        stream: None,
         indexes: &[
             IndexDefinition::global("gsi1", "gsi1pk", Some("gsi1sk"), Projection::All),
             IndexDefinition::global("inverse", "sk", Some("pk"), Projection::All),

@@ -91,8 +91,56 @@ pub struct Table {
     pub delimiter: String,
     /// Time-to-live attribute.
     pub ttl_attribute: Option<String>,
+    /// The table's DynamoDB stream, when enabled: what each record carries.
+    pub stream: Option<StreamView>,
     /// Declared indexes, in schema order.
     pub indexes: Vec<Index>,
+}
+
+/// `table.stream:`, what each record of the table's stream carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamView {
+    /// The item before and after the change.
+    NewAndOldImages,
+    /// The item after the change.
+    NewImage,
+    /// The item before the change.
+    OldImage,
+    /// Only the item's key attributes.
+    KeysOnly,
+}
+
+impl StreamView {
+    /// From its schema spelling (`new_and_old_images`).
+    pub fn from_word(word: &str) -> Option<StreamView> {
+        Some(match word {
+            "new_and_old_images" => StreamView::NewAndOldImages,
+            "new_image" => StreamView::NewImage,
+            "old_image" => StreamView::OldImage,
+            "keys_only" => StreamView::KeysOnly,
+            _ => return None,
+        })
+    }
+
+    /// DynamoDB's name for it (`StreamViewType`): `NEW_AND_OLD_IMAGES`.
+    pub fn dynamodb_name(self) -> &'static str {
+        match self {
+            StreamView::NewAndOldImages => "NEW_AND_OLD_IMAGES",
+            StreamView::NewImage => "NEW_IMAGE",
+            StreamView::OldImage => "OLD_IMAGE",
+            StreamView::KeysOnly => "KEYS_ONLY",
+        }
+    }
+
+    /// The runtime's `StreamView` variant naming it.
+    pub fn variant(self) -> &'static str {
+        match self {
+            StreamView::NewAndOldImages => "NewAndOldImages",
+            StreamView::NewImage => "NewImage",
+            StreamView::OldImage => "OldImage",
+            StreamView::KeysOnly => "KeysOnly",
+        }
+    }
 }
 
 impl Default for Table {
@@ -104,6 +152,7 @@ impl Default for Table {
             type_attribute: "_type".into(),
             delimiter: "#".into(),
             ttl_attribute: None,
+            stream: None,
             indexes: Vec::new(),
         }
     }

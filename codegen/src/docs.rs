@@ -458,7 +458,7 @@ pub fn render(model: &Model, schema_file: &str) -> String {
     );
     let _ = writeln!(
         out,
-        "Partition key `{}`{}, type attribute `{}`, key delimiter `{}`{}.\n",
+        "Partition key `{}`{}, type attribute `{}`, key delimiter `{}`{}{}.\n",
         t.partition_key,
         t.sort_key
             .as_ref()
@@ -469,6 +469,9 @@ pub fn render(model: &Model, schema_file: &str) -> String {
         t.ttl_attribute
             .as_ref()
             .map(|a| format!(", TTL attribute `{a}`"))
+            .unwrap_or_default(),
+        t.stream
+            .map(|v| format!(", stream of `{}`", v.dynamodb_name()))
             .unwrap_or_default()
     );
     if !t.indexes.is_empty() {

@@ -217,6 +217,8 @@ pub struct TableSpec {
     pub local_indexes: Vec<IndexSpec>,
     /// The TTL attribute.
     pub ttl_attribute: Option<String>,
+    /// The stream's view type (`NEW_AND_OLD_IMAGES`), when the table has a stream.
+    pub stream_view: Option<&'static str>,
     /// Billing.
     pub billing: Billing,
     /// Point-in-time recovery.
@@ -296,6 +298,7 @@ pub fn table_spec(model: &Model, options: &Options) -> Result<TableSpec, String>
         global_indexes,
         local_indexes,
         ttl_attribute: t.ttl_attribute.clone(),
+        stream_view: t.stream.map(|v| v.dynamodb_name()),
         billing: options.billing,
         point_in_time_recovery: options.point_in_time_recovery,
         deletion_protection: options.deletion_protection,
@@ -498,6 +501,12 @@ pub fn cloudformation(spec: &TableSpec, schema_file: &str) -> String {
         });
         props.push(("LocalSecondaryIndexes", Json::Arr(indexes.collect())));
     }
+    if let Some(view) = spec.stream_view {
+        props.push((
+            "StreamSpecification",
+            obj(vec![("StreamViewType", s(view))]),
+        ));
+    }
     if let Some(ttl) = &spec.ttl_attribute {
         props.push((
             "TimeToLiveSpecification",
@@ -532,6 +541,41 @@ pub fn cloudformation(spec: &TableSpec, schema_file: &str) -> String {
         ("UpdateReplacePolicy", s(policy)),
         ("Properties", obj(props)),
     ]);
+    let mut outputs = vec![
+        (
+            "TableName",
+            obj(vec![
+                ("Description", s("The table's name.")),
+                ("Value", obj(vec![("Ref", s(&id))])),
+            ]),
+        ),
+        (
+            "TableArn",
+            obj(vec![
+                ("Description", s("The table's ARN.")),
+                (
+                    "Value",
+                    obj(vec![("Fn::GetAtt", Json::Arr(vec![s(&id), s("Arn")]))]),
+                ),
+            ]),
+        ),
+    ];
+    if spec.stream_view.is_some() {
+        // What a Lambda event source mapping or a StreamReader reads.
+        outputs.push((
+            "StreamArn",
+            obj(vec![
+                ("Description", s("The ARN of the table's stream.")),
+                (
+                    "Value",
+                    obj(vec![(
+                        "Fn::GetAtt",
+                        Json::Arr(vec![s(&id), s("StreamArn")]),
+                    )]),
+                ),
+            ]),
+        ));
+    }
     let template = obj(vec![
         ("AWSTemplateFormatVersion", s("2010-09-09")),
         (
@@ -542,28 +586,7 @@ pub fn cloudformation(spec: &TableSpec, schema_file: &str) -> String {
             )),
         ),
         ("Resources", Json::Obj(vec![(id.clone(), resource)])),
-        (
-            "Outputs",
-            obj(vec![
-                (
-                    "TableName",
-                    obj(vec![
-                        ("Description", s("The table's name.")),
-                        ("Value", obj(vec![("Ref", s(&id))])),
-                    ]),
-                ),
-                (
-                    "TableArn",
-                    obj(vec![
-                        ("Description", s("The table's ARN.")),
-                        (
-                            "Value",
-                            obj(vec![("Fn::GetAtt", Json::Arr(vec![s(&id), s("Arn")]))]),
-                        ),
-                    ]),
-                ),
-            ]),
-        ),
+        ("Outputs", obj(outputs)),
     ]);
     let mut out = String::new();
     template.write(0, &mut out);
@@ -702,6 +725,10 @@ pub fn terraform(spec: &TableSpec, schema_file: &str) -> String {
         "deletion_protection_enabled",
         boolean(spec.deletion_protection),
     ));
+    if let Some(view) = spec.stream_view {
+        body.push(Hcl::Attr("stream_enabled", boolean(true)));
+        body.push(Hcl::Attr("stream_view_type", text(view)));
+    }
     for (name, scalar) in &spec.attributes {
         body.push(Hcl::Blank);
         body.push(Hcl::Block(

@@ -64,6 +64,7 @@ pub const RUNTIME: &[&str] = &[
     "PartitionKey",
     "Path",
     "Projection",
+    "StreamView",
     "Query",
     "SortKey",
     "SortCondition",
@@ -171,6 +172,17 @@ pub fn field(name: &str) -> String {
     }
 }
 
+/// The name of a table's generated change enum: `{Table}Change`. A table name may hold `.`
+/// and `-` (`custom.table-1`), which separate words here (`CustomTable1Change`); a name
+/// that starts with a digit gets `Table` in front.
+pub fn change_enum(table: &str) -> String {
+    let mut words = table.replace(|c: char| !c.is_ascii_alphanumeric(), "_");
+    if !words.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        words.insert_str(0, "table_");
+    }
+    format!("{}Change", camel(&words).unwrap_or_else(|| "Table".into()))
+}
+
 /// A type or variant name as it appears in Rust source.
 pub fn type_name(name: &str) -> String {
     let s = camel(name).unwrap_or_else(|| "InvalidName".to_owned());
@@ -194,5 +206,14 @@ mod tests {
         assert_eq!(snake("9lives"), None);
         assert_eq!(snake("naïve"), None);
         assert_eq!(camel("in_stock"), Some("InStock".into()));
+    }
+
+    #[test]
+    fn change_enum_names_are_identifiers_for_any_table_name() {
+        assert_eq!(change_enum("app"), "AppChange");
+        assert_eq!(change_enum("custom.table-1"), "CustomTable1Change");
+        assert_eq!(change_enum("my_table"), "MyTableChange");
+        assert_eq!(change_enum("2024.events"), "Table2024EventsChange");
+        assert_eq!(change_enum("..."), "TableChange");
     }
 }

@@ -1,10 +1,11 @@
 //! Table definitions: the physical shape of a single table (key attributes, indexes,
-//! projections, TTL), emitted by the generator as a constant and used to create tables.
+//! projections, TTL, stream), emitted by the generator as a constant and used to create
+//! tables.
 
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
     LocalSecondaryIndex, Projection as SdkProjection, ProjectionType, ScalarAttributeType,
-    TimeToLiveSpecification,
+    StreamSpecification, StreamViewType, TimeToLiveSpecification,
 };
 
 use crate::error::{Error, Result};
@@ -141,8 +142,34 @@ pub struct TableDefinition {
     pub type_attribute: &'static str,
     /// The time-to-live attribute, if any.
     pub ttl_attribute: Option<&'static str>,
+    /// The table's DynamoDB stream, if enabled: what each record carries.
+    pub stream: Option<StreamView>,
     /// Global and local secondary indexes.
     pub indexes: &'static [IndexDefinition],
+}
+
+/// What each record of a table's DynamoDB stream carries (`StreamViewType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamView {
+    /// The item before and after the change: the generated change enum decodes both.
+    NewAndOldImages,
+    /// The item after the change.
+    NewImage,
+    /// The item before the change.
+    OldImage,
+    /// Only the item's key attributes: every change decodes as `Unknown`.
+    KeysOnly,
+}
+
+impl StreamView {
+    fn sdk(self) -> StreamViewType {
+        match self {
+            StreamView::NewAndOldImages => StreamViewType::NewAndOldImages,
+            StreamView::NewImage => StreamViewType::NewImage,
+            StreamView::OldImage => StreamViewType::OldImage,
+            StreamView::KeysOnly => StreamViewType::KeysOnly,
+        }
+    }
 }
 
 impl TableDefinition {
@@ -184,8 +211,8 @@ fn projection(p: &Projection) -> SdkProjection {
 }
 
 impl Table {
-    /// Creates this table (on-demand billing) with the definition's keys, indexes and TTL,
-    /// and waits until it is active.
+    /// Creates this table (on-demand billing) with the definition's keys, indexes, stream and
+    /// TTL, and waits until it is active.
     pub async fn create_table(&self, def: &TableDefinition) -> Result<()> {
         let sdk = |e| Error::Config(format!("table definition {}: {e}", def.name));
         let mut attributes: Vec<(&str, KeyScalar)> = vec![(def.partition_key, KeyScalar::S)];
@@ -208,6 +235,15 @@ impl Table {
             .table_name(self.name())
             .billing_mode(BillingMode::PayPerRequest)
             .set_key_schema(Some(key_schema(def.partition_key, def.sort_key)?));
+        if let Some(view) = def.stream {
+            request = request.stream_specification(
+                StreamSpecification::builder()
+                    .stream_enabled(true)
+                    .stream_view_type(view.sdk())
+                    .build()
+                    .map_err(sdk)?,
+            );
+        }
         for (name, scalar) in attributes {
             let scalar = match scalar {
                 KeyScalar::S => ScalarAttributeType::S,

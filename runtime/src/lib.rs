@@ -51,7 +51,9 @@ pub use batch::{BatchGet, BatchWrite, RetryPolicy};
 pub use builder::{
     Collect, Eventual, Narrowing, Plain, QueryBuilder, ScanBuilder, SortTemplate, Stage, Strong,
 };
-pub use definition::{IndexDefinition, KeyScalar, MultiKey, Projection, TableDefinition};
+pub use definition::{
+    IndexDefinition, KeyScalar, MultiKey, Projection, StreamView, TableDefinition,
+};
 pub use entity::{Entity, WriteStamp};
 pub use error::{
     CancellationReason, DecodeError, EncodeError, Error, KeyError, LimitError, Result, Transient,
@@ -110,8 +112,8 @@ pub mod __private {
         pub use crate::{
             Condition, Defaults, Entity, Field, IndexDefinition, IndexKeys, IndexRule, Item, Key,
             KeyScalar, MultiKey, NestedUpdate, PartitionKey, Path, Projection, Query, Result,
-            SortCondition, SortKey, Table, TableDefinition, Ulid, UnknownEnumValue, Update,
-            UpdateRules, WriteStamp,
+            SortCondition, SortKey, StreamView, Table, TableDefinition, Ulid, UnknownEnumValue,
+            Update, UpdateRules, WriteStamp,
         };
     }
 }

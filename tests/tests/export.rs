@@ -3,7 +3,8 @@
 //! and one created from the exported Terraform resource (each translated here to a
 //! CreateTable request, TTL through UpdateTimeToLive) are described exactly like the table
 //! the generated code's `Table::create_table` makes: key schema, attribute definitions,
-//! global and local indexes with key schema and projection, billing mode and TTL. Only the
+//! global and local indexes with key schema and projection, billing mode, stream and TTL.
+//! Only the
 //! table name, ARNs, timestamps, sizes and the order of order-free lists are normalised away.
 //! The default export's deletion protection is checked on a table of its own.
 
@@ -15,7 +16,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
     LocalSecondaryIndex, Projection, ProjectionType, ProvisionedThroughput, ScalarAttributeType,
-    TableStatus, TimeToLiveSpecification,
+    StreamSpecification, StreamViewType, TableStatus, TimeToLiveSpecification,
 };
 use codegen::export::{Billing, Format, Options};
 use singletable::TableDefinition;
@@ -97,6 +98,8 @@ struct Request {
     globals: Vec<GlobalSecondaryIndex>,
     locals: Vec<LocalSecondaryIndex>,
     deletion_protection: Option<bool>,
+    /// The stream's view type, when the table has a stream.
+    stream: Option<String>,
     ttl: Option<String>,
 }
 
@@ -136,6 +139,13 @@ impl Request {
             .set_global_secondary_indexes((!self.globals.is_empty()).then_some(self.globals))
             .set_local_secondary_indexes((!self.locals.is_empty()).then_some(self.locals))
             .set_deletion_protection_enabled(self.deletion_protection)
+            .set_stream_specification(self.stream.map(|view| {
+                StreamSpecification::builder()
+                    .stream_enabled(true)
+                    .stream_view_type(StreamViewType::from(view.as_str()))
+                    .build()
+                    .unwrap()
+            }))
             .send()
             .await
             .unwrap_or_else(|e| panic!("create {name}: {e:?}"));
@@ -228,10 +238,20 @@ fn from_cloudformation(template: &str) -> Request {
             "GlobalSecondaryIndexes",
             "LocalSecondaryIndexes",
             "TimeToLiveSpecification",
+            "StreamSpecification",
             "PointInTimeRecoverySpecification",
             "DeletionProtectionEnabled",
         ],
     );
+    let stream = &p["StreamSpecification"];
+    if !stream.is_null() {
+        only(stream, &["StreamViewType"]);
+        // What a consumer reads: the stack outputs the stream's ARN.
+        assert_eq!(
+            template["Outputs"]["StreamArn"]["Value"]["Fn::GetAtt"][1],
+            "StreamArn"
+        );
+    }
     let list = |key: &str| p[key].as_array().cloned().unwrap_or_default();
     let ttl = &p["TimeToLiveSpecification"];
     Request {
@@ -283,6 +303,7 @@ fn from_cloudformation(template: &str) -> Request {
             })
             .collect(),
         deletion_protection: p["DeletionProtectionEnabled"].as_bool(),
+        stream: (!stream.is_null()).then(|| text(&stream["StreamViewType"]).to_owned()),
         ttl: (!ttl.is_null()).then(|| {
             assert_eq!(ttl["Enabled"], true);
             text(&ttl["AttributeName"]).to_owned()
@@ -369,14 +390,22 @@ fn from_terraform(source: &str) -> Request {
             "hash_key",
             "range_key",
             "deletion_protection_enabled",
+            "stream_enabled",
+            "stream_view_type",
         ],
     );
     let table_key = hash_range(&a);
+    let stream_view = hcl_text(a.get("stream_view_type"));
+    assert_eq!(
+        hcl_bool(a.get("stream_enabled")),
+        stream_view.is_some().then_some(true)
+    );
     let mut request = Request {
         billing: hcl_text(a.get("billing_mode")).map(|b| BillingMode::from(b.as_str())),
         throughput: hcl_throughput(&a),
         key_schema: table_key.clone(),
         deletion_protection: hcl_bool(a.get("deletion_protection_enabled")),
+        stream: stream_view,
         ..Request::default()
     };
     for block in body.blocks() {
@@ -492,6 +521,8 @@ struct Shape {
     billing: String,
     throughput: Option<(i64, i64)>,
     deletion_protection: bool,
+    /// The stream's view type, when the table has an enabled stream.
+    stream: Option<String>,
     ttl: Option<String>,
 }
 
@@ -598,6 +629,11 @@ async fn describe(client: &Client, name: &str) -> Shape {
         billing,
         throughput,
         deletion_protection: t.deletion_protection_enabled().unwrap_or(false),
+        stream: t
+            .stream_specification()
+            .filter(|s| s.stream_enabled())
+            .and_then(|s| s.stream_view_type())
+            .map(|v| v.as_str().to_owned()),
         ttl,
     }
 }
@@ -675,6 +711,9 @@ async fn compared_shapes_cover_the_features() {
         .map(|(a, k)| (a.to_owned(), k.to_owned()))
     );
     assert_eq!(multi.attributes["score"], "N");
+    let custom = shape("custom_table").await;
+    assert_eq!(custom.stream.as_deref(), Some("NEW_IMAGE"));
+    assert_eq!(shape("design").await.stream, None);
     let app = shape("schema").await;
     assert_eq!(app.ttl.as_deref(), Some("expires_at"));
     assert_eq!(app.locals["by_priority"].key_schema[1].0, "lsi1sk");

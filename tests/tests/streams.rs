@@ -525,3 +525,40 @@ async fn stream_reads_retry_throttling_and_errors_then_fail_typed() {
     }
     assert_eq!(faults.0.lock().unwrap().attempts["GetShardIterator"], 3);
 }
+
+/// A stream declared in the schema (`stream: new_image` in `custom_table.yaml`) comes with
+/// the table `create_table` makes, and its records decode through the generated change enum.
+/// New images only: a removal carries no image, so it is `Unknown` with the item's keys.
+#[tokio::test]
+async fn a_stream_declared_in_the_schema_is_created_with_the_table() {
+    use tests::fixtures::custom_table::{CustomTable1Change, Note, TABLE};
+    let t = TestTable::create(&TABLE).await.unwrap();
+    let created = "2024-01-02T03:04:05Z".parse().unwrap();
+    let note = Note::new("ann|smith", "n1", created, "hello");
+    t.insert(&note).await.unwrap();
+    t.delete(Note::key("ann|smith", created, "n1"))
+        .await
+        .unwrap();
+
+    let changes: Vec<CustomTable1Change> = t
+        .stream_reader()
+        .unwrap()
+        .drain()
+        .changes::<CustomTable1Change>()
+        .try_collect()
+        .await
+        .unwrap();
+    let [
+        CustomTable1Change::Note(insert),
+        CustomTable1Change::Unknown(remove),
+    ] = &changes[..]
+    else {
+        panic!("{changes:#?}")
+    };
+    assert_eq!(insert.kind, ChangeKind::Insert);
+    assert_eq!((&insert.old, &insert.new), (&None, &Some(note)));
+    assert_eq!(remove.kind, ChangeKind::Remove);
+    assert_eq!((&remove.old_image, &remove.new_image), (&None, &None));
+    assert_eq!(remove.keys, insert.keys);
+    assert!(remove.sequence_number > insert.sequence_number);
+}

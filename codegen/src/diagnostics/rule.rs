@@ -85,6 +85,9 @@ rules! {
     /// An index projection that is not `all`, `keys_only` or a list.
     InvalidProjection = "invalid-projection", Error,
         "write `all`, `keys_only`, or a list of attribute names";
+    /// A `table.stream` that is not a stream view type.
+    InvalidStreamView = "invalid-stream-view", Error,
+        "write `new_and_old_images` (what the change enum decodes fully), `new_image`, `old_image` or `keys_only`";
     /// A key template with unbalanced or empty braces.
     TemplateSyntax = "template-syntax", Error,
         "a template is literal text with `{field}` placeholders; write `{` and `}` only around a field name";

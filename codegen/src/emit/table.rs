@@ -15,6 +15,13 @@ pub(super) fn emit(cx: &Cx) -> TokenStream {
     let sk = opt_str(t.sort_key.as_deref());
     let type_attribute = &t.type_attribute;
     let ttl = opt_str(t.ttl_attribute.as_deref());
+    let stream = match t.stream {
+        Some(view) => {
+            let variant = quote::format_ident!("{}", view.variant());
+            quote! { Some(StreamView::#variant) }
+        }
+        None => quote! { None },
+    };
     let indexes = t.indexes.iter().map(|i| {
         let name = &i.name;
         let ipk = &i.partition_key;
@@ -77,6 +84,7 @@ pub(super) fn emit(cx: &Cx) -> TokenStream {
             sort_key: #sk,
             type_attribute: #type_attribute,
             ttl_attribute: #ttl,
+            stream: #stream,
             indexes: &[#(#indexes),*],
         };
 

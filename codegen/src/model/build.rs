@@ -57,6 +57,7 @@ pub fn build(schema: &Schema, positions: &Positions) -> Result<Model, String> {
             type_attribute: t.type_attribute.clone(),
             delimiter,
             ttl_attribute: t.ttl_attribute.clone(),
+            stream: t.stream,
             indexes,
         },
         types,

@@ -541,6 +541,8 @@ pub struct Table {
     pub delimiter: char,
     /// TTL attribute.
     pub ttl_attribute: Option<String>,
+    /// The table's stream, when enabled.
+    pub stream: Option<crate::ast::StreamView>,
     /// Secondary indexes, in schema order.
     pub indexes: Vec<Index>,
 }
@@ -562,7 +564,7 @@ impl Model {
     /// The Rust name of the table's change enum (`TrackerChange` for table `tracker`), which
     /// decodes the table's stream records.
     pub fn change_type_name(&self) -> String {
-        format!("{}Change", crate::names::type_name(&self.table.name))
+        crate::names::change_enum(&self.table.name)
     }
 
     /// The entity called `name`.

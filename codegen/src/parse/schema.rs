@@ -8,7 +8,7 @@ use super::yaml::{Value, float_text};
 use super::{SCALARS, TypeProblem, join, parse_template, parse_type};
 use crate::ast::{
     AccessPattern, Allow, Attribute, Auto, DefaultSpec, Entity, Index, KeyTemplates, Literal,
-    Order, Projection, Schema, Table, Template, TypeDef, TypeDefKind, TypeExpr, When,
+    Order, Projection, Schema, StreamView, Table, Template, TypeDef, TypeDefKind, TypeExpr, When,
 };
 use crate::diagnostics::{Diagnostic, Rule, Severity, closest, suggest};
 
@@ -397,6 +397,17 @@ impl Reader<'_> {
             table.delimiter = d;
         }
         table.ttl_attribute = self.opt_string(&mut f, "ttl_attribute", "name the attribute");
+        if let Some((v, p)) = f.get("stream") {
+            table.stream = self
+                .word(
+                    v,
+                    &p,
+                    "stream",
+                    shape::STREAM_VIEWS,
+                    Rule::InvalidStreamView,
+                )
+                .and_then(StreamView::from_word);
+        }
         if let Some((v, p)) = f.get("indexes") {
             for (name, value, ip) in self.entries(v, &p, "`indexes`") {
                 table.indexes.extend(self.index(&name, value, &ip));

@@ -141,6 +141,26 @@ pub(crate) static PROJECTIONS: &[Word] = &[
     },
 ];
 
+/// What each record of a table's stream carries.
+pub(crate) static STREAM_VIEWS: &[Word] = &[
+    Word {
+        word: "new_and_old_images",
+        doc: "the item before and after each change: the change enum decodes both",
+    },
+    Word {
+        word: "new_image",
+        doc: "the item after each change",
+    },
+    Word {
+        word: "old_image",
+        doc: "the item before each change",
+    },
+    Word {
+        word: "keys_only",
+        doc: "only the item's key attributes: every change decodes as `Unknown`",
+    },
+];
+
 /// Orders of an access pattern.
 pub(crate) static ORDERS: &[Word] = &[
     Word {
@@ -378,6 +398,11 @@ pub(crate) static TABLE: Mapping = Mapping {
             "ttl_attribute",
             Kind::Name,
             "The attribute DynamoDB's time to live reads (declare it `type: ttl` on the entities that expire).",
+        ),
+        key(
+            "stream",
+            Kind::Words(STREAM_VIEWS),
+            "Enables the table's DynamoDB stream, whose records carry this view (in `create_table` and the exported CloudFormation and Terraform); the generated change enum reads it.",
         ),
         key(
             "indexes",

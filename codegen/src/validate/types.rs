@@ -49,10 +49,8 @@ impl<'s> Validator<'s> {
                     }
                     // The generated change enum: `{Table}Change`, with a variant per entity
                     // and `Unknown` for records of none.
-                    let change = format!(
-                        "{}Change",
-                        names::type_name(self.schema.table.name.as_deref().unwrap_or("app"))
-                    );
+                    let change =
+                        names::change_enum(self.schema.table.name.as_deref().unwrap_or("app"));
                     if what == "entity" && rust == "Unknown" {
                         self.push(
                             Diagnostic::new(

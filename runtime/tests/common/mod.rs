@@ -19,6 +19,7 @@ pub const TABLE: TableDefinition = TableDefinition {
     sort_key: Some("sk"),
     type_attribute: "_type",
     ttl_attribute: Some("expires_at"),
+    stream: None,
     indexes: &[
         IndexDefinition::global("gsi1", "gsi1pk", Some("gsi1sk"), Projection::All),
         IndexDefinition::global("inverse", "sk", Some("pk"), Projection::KeysOnly),
