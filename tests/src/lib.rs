@@ -41,6 +41,25 @@ pub mod shop_new {
     }
 }
 
+/// Turns on `table`'s stream with new and old images, for tests that read the stream of a
+/// fixture whose schema declares none.
+pub async fn enable_stream(table: &singletable::Table) {
+    use aws_sdk_dynamodb::types::{StreamSpecification, StreamViewType};
+    let stream = StreamSpecification::builder()
+        .stream_enabled(true)
+        .stream_view_type(StreamViewType::NewAndOldImages)
+        .build()
+        .expect("a stream specification");
+    table
+        .client()
+        .update_table()
+        .table_name(table.name())
+        .stream_specification(stream)
+        .send()
+        .await
+        .expect("enable the table's stream");
+}
+
 /// Every item of `table` as stored (a consistent scan of all pages), for tests that check
 /// the table's raw contents.
 pub async fn scan_all(table: &singletable::Table) -> Vec<singletable::Item> {

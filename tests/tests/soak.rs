@@ -29,9 +29,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::{
-    Put, PutRequest, StreamSpecification, StreamViewType, TransactWriteItem, Update, WriteRequest,
-};
+use aws_sdk_dynamodb::types::{Put, PutRequest, TransactWriteItem, Update, WriteRequest};
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 use singletable::__private::AttributeValue;
@@ -745,19 +743,7 @@ async fn stream_phase(sampler: &Sampler, n: usize) {
     use tests::fixtures::collections::{Purchase, ShopChange, TABLE};
     let t = TestTable::create(&TABLE).await.expect("table");
     // The table's change stream records every write below, for the second read.
-    t.client()
-        .update_table()
-        .table_name(t.name())
-        .stream_specification(
-            StreamSpecification::builder()
-                .stream_enabled(true)
-                .stream_view_type(StreamViewType::NewAndOldImages)
-                .build()
-                .expect("stream specification"),
-        )
-        .send()
-        .await
-        .expect("enable the table's stream");
+    tests::enable_stream(&t).await;
     let customer = "stream-customer";
     let purchase = |i: usize| Purchase::new(customer, format!("p-{i:07}"), i as i64);
     // Written in slices of 5,000 (so the requests of all N items are never in memory at

@@ -10,7 +10,7 @@ mod stream_json;
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{AttributeValue, StreamSpecification, StreamViewType};
+use aws_sdk_dynamodb::types::AttributeValue;
 use futures::{StreamExt, TryStreamExt};
 use singletable::stream::aws_sdk_dynamodbstreams::types::{Record, ShardIteratorType};
 use singletable::stream::{
@@ -23,19 +23,7 @@ use tests::design::{AppChange, Order, OrderStatus, TABLE, User};
 /// A test table with a `NEW_AND_OLD_IMAGES` stream.
 async fn table_with_stream() -> TestTable {
     let t = TestTable::create(&TABLE).await.unwrap();
-    t.client()
-        .update_table()
-        .table_name(t.name())
-        .stream_specification(
-            StreamSpecification::builder()
-                .stream_enabled(true)
-                .stream_view_type(StreamViewType::NewAndOldImages)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    tests::enable_stream(&t).await;
     t
 }
 
