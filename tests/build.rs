@@ -47,8 +47,5 @@ fn main() {
             eprintln!("error: {e}");
             std::process::exit(1);
         });
-    if let Err(e) = codegen::write_if_changed(&out.join("shop_migration.rs"), &migration) {
-        eprintln!("error: cannot write shop_migration.rs: {e}");
-        std::process::exit(1);
-    }
+    fixture_modules::write(&out.join("shop_migration.rs"), &migration);
 }

@@ -10,14 +10,8 @@ mod fixture_modules;
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    // Each fixture's stem and resolved model, read once for both lists below.
-    let fixtures: Vec<(String, _)> = fixture_modules::generate(&root, &out)
-        .into_iter()
-        .map(|(stem, path)| {
-            let checked = codegen::check_file(&path).expect("readable fixture");
-            (stem, checked.model.expect("a valid fixture"))
-        })
-        .collect();
+    // Each fixture's name and model, as generated, for both lists below.
+    let fixtures = fixture_modules::generate(&root, &out);
 
     // Every fixture entity's decoder with the shape of the items it reads.
     let mut decoders = String::from(
@@ -57,18 +51,14 @@ fn main() {
         let entities: Vec<&str> = model.entities.iter().map(|e| e.name.as_str()).collect();
         decoders.push_str(&format!(
             "    crate::ChangeDecoder {{\n        fixture: \"{stem}\",\n        \
-             type_attribute: {type_attribute:?},\n        entities: &{entities:?},\n        \
+             entities: &{entities:?},\n        \
              from_record: |r| <{change} as singletable::stream::TableChange>::from_record(r).map(drop),\n        \
              from_json: |j| singletable::stream::lambda::changes_from_json::<{change}>(j)\n            \
-             .map(|v| v.into_iter().map(|c| c.map(drop)).collect()),\n    }},\n",
-            type_attribute = model.table.type_attribute,
+             .map(|v| v.into_iter().map(|c| c.map(drop)).collect()),\n    }},\n"
         ));
     }
     decoders.push_str("];\n");
-    if let Err(e) = codegen::write_if_changed(&out.join("decoders.rs"), &decoders) {
-        eprintln!("error: cannot write decoders.rs: {e}");
-        std::process::exit(1);
-    }
+    fixture_modules::write(&out.join("decoders.rs"), &decoders);
 }
 
 /// The shape of a stored value of `ty`, as `tests/hostile.rs` reads it: `S` text, `T`

@@ -4,9 +4,9 @@
 //! CreateTable request, TTL through UpdateTimeToLive) are described exactly like the table
 //! the generated code's `Table::create_table` makes: key schema, attribute definitions,
 //! global and local indexes with key schema and projection, billing mode, stream and TTL.
-//! Only the
-//! table name, ARNs, timestamps, sizes and the order of order-free lists are normalised away.
-//! The default export's deletion protection is checked on a table of its own.
+//! Only the table name, ARNs, timestamps, sizes and the order of order-free lists are
+//! normalised away. The default export's deletion protection is checked on a table of its
+//! own.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

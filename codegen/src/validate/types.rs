@@ -17,6 +17,9 @@ impl<'s> Validator<'s> {
                     .iter()
                     .map(|e| (&e.name, &e.path, "entity")),
             );
+        // The generated change enum: `{Table}Change`, with a variant per entity and `Unknown`
+        // for records of none.
+        let change = names::change_enum(self.schema.table.name.as_deref().unwrap_or("app"));
         for (name, path, what) in named {
             match names::camel(name) {
                 None => self.push(
@@ -47,10 +50,6 @@ impl<'s> Validator<'s> {
                             .at_key(),
                         );
                     }
-                    // The generated change enum: `{Table}Change`, with a variant per entity
-                    // and `Unknown` for records of none.
-                    let change =
-                        names::change_enum(self.schema.table.name.as_deref().unwrap_or("app"));
                     if what == "entity" && rust == "Unknown" {
                         self.push(
                             Diagnostic::new(

@@ -29,8 +29,6 @@ pub struct Decoder {
 pub struct ChangeDecoder {
     /// The fixture's name.
     pub fixture: &'static str,
-    /// The table's type attribute.
-    pub type_attribute: &'static str,
     /// The entities of the fixture (stored names).
     pub entities: &'static [&'static str],
     /// Decodes a record as the table's change enum, dropping the result.

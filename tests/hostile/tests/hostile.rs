@@ -11,9 +11,9 @@
 //! Stream records too: 100,000 Streams API records (random event names, missing parts and
 //! images, old and new images shaped like one fixture table's entities with the same hostile
 //! values, a few key attributes, sequence numbers of any text) go to that table's change enum
-//! both as they are and as the JSON Lambda delivers; each gives `Ok` or a per-record error, the two paths agree, and
-//! garbage Lambda payloads (mangled JSON, records of any shape, 100,000-level nesting) give a
-//! per-record or per-payload error, never a panic.
+//! both as they are and as the JSON Lambda delivers; each gives `Ok` or a per-record error,
+//! and the two paths agree. Garbage Lambda payloads (mangled JSON, records of any shape,
+//! 100,000-level nesting) give a per-record or per-payload error, never a panic.
 
 /// The JSON Lambda delivers, shared with the stream tests of the `tests` package.
 #[path = "../../tests/stream_json/mod.rs"]

@@ -66,13 +66,13 @@ impl Serialize for Map<'_> {
     }
 }
 
-/// One record as Lambda delivers it (`Records[i]`).
+/// One record as Lambda delivers it (`Records[i]`): a `Serialize` view of a Streams API record.
 pub struct Lambda<'a> {
     record: &'a Record,
     stream_arn: &'a str,
 }
 
-/// One record as Lambda delivers it (`Records[i]`), to write with `serde_json`.
+/// [`Lambda`]'s view of `record`, to write with `serde_json`.
 pub fn record<'a>(record: &'a Record, stream_arn: &'a str) -> Lambda<'a> {
     Lambda { record, stream_arn }
 }
